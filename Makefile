@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gupsim build, kernel-tools style.
+#   make            library, tools and tests
+#   make test       build and run every test (TAP, under prove)
+#   make asan       the test suite under ASan + UBSan
+#   make tsan       the test suite under ThreadSanitizer
+#   make clean
+#
+# Build dependencies (liburcu-dev) are installed by the build when missing
+# and it runs as root; otherwise it stops and prints the command to run.
+
+CC	?= gcc
+BUILD	?= build
+Q	:= $(if $(V),,@)
+
+URCU_CFLAGS := $(shell pkg-config --cflags liburcu 2>/dev/null)
+URCU_LIBS   := $(shell pkg-config --libs liburcu 2>/dev/null || echo -lurcu -lurcu-common)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	   -Iinclude $(URCU_CFLAGS) -pthread -MMD -MP $(EXTRA_CFLAGS)
+LDLIBS	+= $(URCU_LIBS) -pthread $(EXTRA_LDLIBS)
+
+LIB_SRCS  := $(wildcard mm/*.c lib/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libgupsim.a
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HARNESS   := $(BUILD)/tests/unit/harness.o
+
+.PHONY: all deps test check asan tsan clean
+.DEFAULT_GOAL := all
+
+all: deps $(LIB) $(TEST_BINS)
+
+deps:
+	$(Q)./tools/ensure-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(HARNESS) $(LIB) $(LDLIBS)
+
+test: all
+	$(Q)prove -f $(TEST_BINS)
+
+check: test
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		EXTRA_LDLIBS="-fsanitize=address,undefined" CFLAGS="-O1 -g" test
+
+tsan:
+	$(Q)TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+		$(MAKE) --no-print-directory BUILD=build-tsan \
+		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDLIBS="-fsanitize=thread" \
+		CFLAGS="-O1 -g" test
+
+clean:
+	rm -rf build build-asan build-tsan
+
+-include $(LIB_OBJS:.o=.d) $(TEST_BINS:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d) $(HARNESS:.o=.d)

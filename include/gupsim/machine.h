@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Setting up a simulated machine: physical memory, tasks, files, mappings,
+ * user-space loads and stores, CMA, counters and the invariant checker.
+ * This is what a test, a scenario backend or a driver model calls; the GUP
+ * API itself is in gupsim/gup.h.
+ *
+ * The model is a kernel: one machine exists at a time (machine_create() ..
+ * machine_destroy()), and `current` is a thread-local task pointer.
+ */
+#ifndef GUPSIM_MACHINE_H
+#define GUPSIM_MACHINE_H
+
+#include <gupsim/types.h>
+
+enum thp_mode { THP_MADVISE = 0, THP_ALWAYS, THP_NEVER };
+
+struct machine_config {
+	size_t mem;		/* RAM bytes; default 256M */
+	size_t cma;		/* bytes of it that form the CMA area */
+	size_t movable;		/* bytes of it that form ZONE_MOVABLE */
+	size_t device;		/* fs-DAX device memory; default 64M */
+	unsigned long hugetlb;	/* 2 MiB pages reserved in the hugetlb pool */
+	enum thp_mode thp;
+};
+
+/* 0 or -errno (-EINVAL for a bad layout, -ENOMEM, -EBUSY if one exists). */
+int machine_create(const struct machine_config *cfg);
+/*
+ * Tears everything down: every task exits, every file goes, the pools are
+ * emptied. Returns 0 when all memory went back to the allocator, or
+ * -EUCLEAN with what leaked in buf. Safe to call when no machine exists.
+ */
+int machine_destroy(char *buf, size_t len);
+bool machine_exists(void);
+
+/* ---- tasks ---- */
+
+extern __thread struct task_struct *current;
+
+#define RLIM_INFINITY	(~0UL)
+
+struct task_struct *task_create(const char *comm, unsigned long memlock,
+				bool cap_ipc_lock);
+/* fork(): the child gets a copy of the address space. NULL on -ENOMEM. */
+struct task_struct *task_fork(struct task_struct *parent, const char *comm);
+/* exit(): the address space is torn down and the task freed. */
+void task_exit(struct task_struct *task);
+struct mm_struct *task_mm(struct task_struct *task);
+const char *task_comm(const struct task_struct *task);
+
+/* ---- files ---- */
+
+enum fs_type { FS_EXT4, FS_TMPFS, FS_DAX, FS_HUGETLBFS };
+
+/* A file of `size` bytes on a filesystem of that kind. NULL on failure. */
+struct file *file_create(const char *name, enum fs_type fs, size_t size);
+/* memfd_create(): an unnamed tmpfs file. */
+struct file *memfd_create(const char *name, size_t size);
+void fput(struct file *file);
+struct file *get_file(struct file *file);
+
+/* ---- mappings (each takes mmap_lock itself; values as in <sys/mman.h>) ---- */
+
+/* Model-only placement hints for the pages a mapping faults in. */
+enum place_hint { PLACE_ANY = 0, PLACE_NORMAL, PLACE_MOVABLE, PLACE_CMA };
+
+#define MAP_GUPSIM_DEVZERO	0x10000000	/* a mapping of /dev/zero */
+#define MAP_GUPSIM_IO		0x20000000	/* a VM_IO|VM_PFNMAP mapping */
+
+/* Returns the address or -errno (as a negative long). */
+long vm_mmap(struct task_struct *task, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flags, struct file *file,
+	     unsigned long off);
+int vm_set_place(struct task_struct *task, unsigned long addr,
+		 enum place_hint place);
+int vm_munmap(struct task_struct *task, unsigned long start, size_t len);
+int vm_mprotect(struct task_struct *task, unsigned long start, size_t len,
+		unsigned long prot);
+/* MREMAP_MAYMOVE|MREMAP_FIXED style move; returns new address or -errno. */
+long vm_mremap(struct task_struct *task, unsigned long addr,
+	       unsigned long old_len, unsigned long new_len,
+	       unsigned long flags, unsigned long new_addr);
+int vm_madvise(struct task_struct *task, unsigned long start, size_t len,
+	       int advice);
+/* MAP_POPULATE / MADV_POPULATE_WRITE equivalent: fault every page in. */
+int vm_populate(struct task_struct *task, unsigned long start, size_t len,
+		bool write);
+
+/* ---- user-space access: loads and stores that fault like a CPU ---- */
+
+enum uaccess_result { UACCESS_OK = 0, UACCESS_SIGSEGV, UACCESS_SIGBUS };
+
+enum uaccess_result user_write(struct task_struct *task, unsigned long addr,
+			       const void *buf, size_t len);
+enum uaccess_result user_read(struct task_struct *task, unsigned long addr,
+			      void *buf, size_t len);
+enum uaccess_result user_memset(struct task_struct *task, unsigned long addr,
+				int byte, size_t len);
+
+/* ---- where pages live ---- */
+
+enum page_zone_kind { PZ_NONE = 0, PZ_NORMAL, PZ_MOVABLE, PZ_CMA, PZ_DEVICE,
+		      PZ_MIXED };
+/* The zone of every page mapped in [start, start+len): PZ_NONE if none is. */
+enum page_zone_kind user_range_zone(struct task_struct *task,
+				    unsigned long start, size_t len);
+enum page_zone_kind page_zone_kind(struct page *page);
+
+/* ---- CMA ---- */
+
+/* Allocates nr_pages contiguous pages from the CMA area: 0 and *pfn, or
+ * -EBUSY (a page could not be migrated) / -ENOMEM (no free range). */
+int cma_alloc_range(unsigned long nr_pages, unsigned long *pfn);
+int cma_release_range(unsigned long pfn, unsigned long nr_pages);
+
+/* ---- counters and checks ---- */
+
+/* A vmstat counter by its /proc/vmstat name; -1 if there is no such name. */
+long vmstat_get(const char *name);
+/* Calls fn for every counter, in /proc/vmstat order. */
+void vmstat_for_each(void (*fn)(const char *name, long value, void *arg),
+		     void *arg);
+
+/*
+ * Checks every model invariant. 0 if they hold; otherwise -EUCLEAN and a
+ * description of the first violation (page, mapping) in buf.
+ */
+int check_invariants(char *buf, size_t len);
+
+/* ---- accounting helpers drivers use (mm/mlock.c, mm/util.c) ---- */
+
+bool capable_ipc_lock(void);
+unsigned long rlimit_memlock(void);
+/* account_locked_vm(): charges mm->locked_vm, honouring RLIMIT_MEMLOCK. */
+int account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc);
+/* atomic pinned_vm of an mm, as ib_umem and others account it. */
+long mm_pinned_vm_add(struct mm_struct *mm, long pages);
+long mm_locked_vm(struct mm_struct *mm);
+
+#endif /* GUPSIM_MACHINE_H */

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The TAP harness: registration, running, failure reporting. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "harness.h"
+
+static struct test_case *tests, **tests_tail = &tests;
+static jmp_buf test_jmp;
+static char fail_msg[4096];
+
+void harness_register(struct test_case *tc)
+{
+	*tests_tail = tc;
+	tests_tail = &tc->next;
+}
+
+void harness_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(fail_msg, sizeof(fail_msg), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	vsnprintf(fail_msg + n, sizeof(fail_msg) - n, fmt, ap);
+	va_end(ap);
+	longjmp(test_jmp, 1);
+}
+
+void harness_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+static void print_diag(const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		printf("#   %.*s\n", len, p);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
+/* Runs one test: 1 on success. Invariants and leaks count as failures. */
+static int run_one(struct test_case *tc)
+{
+	static char buf[16384];
+	volatile int ok = 1;
+	struct machine_config cfg = tc->cfg;
+
+	fail_msg[0] = 0;
+	if (!tc->no_machine) {
+		int err = machine_create(&cfg);
+
+		if (err) {
+			snprintf(fail_msg, sizeof(fail_msg),
+				 "machine_create: %d", err);
+			return 0;
+		}
+	}
+	if (setjmp(test_jmp) == 0)
+		tc->fn();
+	else
+		ok = 0;
+	if (!machine_exists())
+		return ok;
+	if (ok && check_invariants(buf, sizeof(buf))) {
+		snprintf(fail_msg, sizeof(fail_msg), "invariants after test:\n%s",
+			 buf);
+		ok = 0;
+	}
+	if (machine_destroy(buf, sizeof(buf)) && ok) {
+		snprintf(fail_msg, sizeof(fail_msg), "leak check:\n%s", buf);
+		ok = 0;
+	}
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	struct test_case *tc;
+	int n = 0, i = 0, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (tc = tests; tc; tc = tc->next)
+		if (argc < 2 || !strcmp(argv[1], tc->name))
+			n++;
+	printf("1..%d\n", n);
+	for (tc = tests; tc; tc = tc->next) {
+		if (argc >= 2 && strcmp(argv[1], tc->name))
+			continue;
+		i++;
+		if (run_one(tc)) {
+			printf("ok %d - %s\n", i, tc->name);
+		} else {
+			printf("not ok %d - %s\n", i, tc->name);
+			print_diag(fail_msg);
+			failed++;
+		}
+	}
+	return failed ? 1 : 0;
+}
+
+/* ---- helpers ---- */
+
+struct task_struct *t_task(const char *comm)
+{
+	struct task_struct *t = task_create(comm, 8UL << 20, false);
+
+	if (!t)
+		harness_fail(__FILE__, __LINE__, "task_create(%s) failed", comm);
+	current = t;
+	return t;
+}
+
+unsigned long t_mmap_anon(struct task_struct *t, size_t len)
+{
+	long addr = vm_mmap(t, 0, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
+
+	if (addr < 0)
+		harness_fail(__FILE__, __LINE__, "vm_mmap: %ld", addr);
+	return (unsigned long)addr;
+}
+
+void t_fill(struct task_struct *t, unsigned long addr, int byte, size_t len)
+{
+	enum uaccess_result r = user_memset(t, addr, byte, len);
+
+	if (r != UACCESS_OK)
+		harness_fail(__FILE__, __LINE__, "user_memset at %#lx: %d",
+			     addr, r);
+}
+
+bool t_holds(struct task_struct *t, unsigned long addr, int byte, size_t len)
+{
+	unsigned char chunk[4096];
+
+	while (len) {
+		size_t n = len < sizeof(chunk) ? len : sizeof(chunk);
+
+		if (user_read(t, addr, chunk, n) != UACCESS_OK)
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (chunk[i] != (unsigned char)byte)
+				return false;
+		addr += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool page_holds(struct page *page, int byte)
+{
+	const unsigned char *p = page_address(page);
+
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		if (p[i] != (unsigned char)byte)
+			return false;
+	return true;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small TAP test harness. Each TEST() runs on a fresh simulated machine;
+ * after it, the invariant checker runs and the machine is destroyed with a
+ * leak check: a test passes only if its assertions, the invariants and the
+ * leak check all hold.
+ *
+ *	TEST(pin_counts_bias) { ... ASSERT_EQ(x, 1024); ... }
+ *	TEST_CFG(cma_moves, .mem = 256 << 20, .cma = 64 << 20) { ... }
+ *	TEST_NO_MACHINE(layouts) { ... creates and destroys machines itself ... }
+ *
+ * Run one test by name: ./build/tests/test_gup pin_counts_bias
+ */
+#ifndef GUPSIM_TEST_HARNESS_H
+#define GUPSIM_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gupsim/gup.h>
+#include <gupsim/machine.h>
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+	struct machine_config cfg;
+	bool no_machine;
+	struct test_case *next;
+};
+
+void harness_register(struct test_case *tc);
+void harness_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+/* Prints a TAP diagnostic line ("# ..."). */
+void harness_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define __TEST(name, nomachine, ...)					\
+	static void name(void);						\
+	static struct test_case __tc_##name = {				\
+		.name = #name, .fn = name, .no_machine = nomachine,	\
+		.cfg = { __VA_ARGS__ } };				\
+	__attribute__((constructor)) static void __reg_##name(void)	\
+	{ harness_register(&__tc_##name); }				\
+	static void name(void)
+
+#define TEST(name)		__TEST(name, false, .mem = 0)
+#define TEST_CFG(name, ...)	__TEST(name, false, __VA_ARGS__)
+#define TEST_NO_MACHINE(name)	__TEST(name, true, .mem = 0)
+
+#define __ASSERT_CMP(a, op, b, ta)					\
+	do {								\
+		ta __a = (ta)(a), __b = (ta)(b);			\
+		if (!(__a op __b))					\
+			harness_fail(__FILE__, __LINE__,		\
+				     "%s %s %s: %lld vs %lld", #a, #op, #b, \
+				     (long long)__a, (long long)__b);	\
+	} while (0)
+
+#define ASSERT_EQ(a, b)	__ASSERT_CMP(a, ==, b, long long)
+#define ASSERT_NE(a, b)	__ASSERT_CMP(a, !=, b, long long)
+#define ASSERT_LT(a, b)	__ASSERT_CMP(a, <, b, long long)
+#define ASSERT_LE(a, b)	__ASSERT_CMP(a, <=, b, long long)
+#define ASSERT_GT(a, b)	__ASSERT_CMP(a, >, b, long long)
+#define ASSERT_GE(a, b)	__ASSERT_CMP(a, >=, b, long long)
+#define ASSERT_TRUE(c)							\
+	do { if (!(c)) harness_fail(__FILE__, __LINE__, "%s is false", #c); } \
+	while (0)
+#define ASSERT_FALSE(c)							\
+	do { if (c) harness_fail(__FILE__, __LINE__, "%s is true", #c); } \
+	while (0)
+#define ASSERT_PTR_EQ(a, b)						\
+	do { const void *__a = (a), *__b = (b);				\
+	     if (__a != __b) harness_fail(__FILE__, __LINE__,		\
+			"%s == %s: %p vs %p", #a, #b, __a, __b); } while (0)
+#define ASSERT_NULL(p)		ASSERT_PTR_EQ(p, NULL)
+#define ASSERT_NOT_NULL(p)						\
+	do { if (!(p)) harness_fail(__FILE__, __LINE__, "%s is NULL", #p); } \
+	while (0)
+#define ASSERT_STREQ(a, b)						\
+	do { const char *__a = (a), *__b = (b);				\
+	     if (strcmp(__a, __b)) harness_fail(__FILE__, __LINE__,	\
+			"%s == %s: \"%s\" vs \"%s\"", #a, #b, __a, __b); } \
+	while (0)
+/* The invariant checker, now, in the middle of a test. */
+#define ASSERT_INVARIANTS()						\
+	do { char __buf[2048];						\
+	     if (check_invariants(__buf, sizeof(__buf)))		\
+		harness_fail(__FILE__, __LINE__, "invariant: %s", __buf); \
+	} while (0)
+
+/* Helpers most tests want. */
+struct task_struct *t_task(const char *comm);
+/* An anonymous private rw mapping of len bytes; fails the test on error. */
+unsigned long t_mmap_anon(struct task_struct *t, size_t len);
+/* Fills [addr, addr+len) with byte through the task's page tables. */
+void t_fill(struct task_struct *t, unsigned long addr, int byte, size_t len);
+/* True if every byte of [addr, addr+len) reads as byte from user space. */
+bool t_holds(struct task_struct *t, unsigned long addr, int byte, size_t len);
+/* True if every byte of the page is byte (as a device sees it). */
+bool page_holds(struct page *page, int byte);
+
+#endif /* GUPSIM_TEST_HARNESS_H */
