@@ -17,8 +17,9 @@ Q	:= $(if $(V),,@)
 URCU_CFLAGS := $(shell pkg-config --cflags liburcu 2>/dev/null)
 URCU_LIBS   := $(shell pkg-config --libs liburcu 2>/dev/null || echo -lurcu -lurcu-common)
 
-CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+OPT	?= -O2 -g
+CFLAGS	?=
+CFLAGS	+= $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Iinclude $(URCU_CFLAGS) -pthread -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS	+= $(URCU_LIBS) -pthread $(EXTRA_LDLIBS)
 
@@ -33,7 +34,14 @@ HARNESS   := $(BUILD)/tests/unit/harness.o
 .PHONY: all deps test check asan tsan clean
 .DEFAULT_GOAL := all
 
-all: deps $(LIB) $(TEST_BINS)
+# Further parts of the build (the gupsim command, scenarios) add to
+# ALL_EXTRA (things `make` builds) and PROVE_EXTRA (TAP programs `make test`
+# runs after the unit tests).
+ALL_EXTRA   :=
+PROVE_EXTRA :=
+-include mk/*.mk
+
+all: deps $(LIB) $(TEST_BINS) $(ALL_EXTRA)
 
 deps:
 	$(Q)./tools/ensure-deps
@@ -50,20 +58,20 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(HARNESS) $(LIB) $(LDLIBS)
 
 test: all
-	$(Q)prove -f $(TEST_BINS)
+	$(Q)prove -f $(TEST_BINS) $(PROVE_EXTRA)
 
 check: test
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		EXTRA_LDLIBS="-fsanitize=address,undefined" CFLAGS="-O1 -g" test
+		EXTRA_LDLIBS="-fsanitize=address,undefined" OPT="-O1 -g" test
 
 tsan:
 	$(Q)TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
 		$(MAKE) --no-print-directory BUILD=build-tsan \
 		EXTRA_CFLAGS="-fsanitize=thread" EXTRA_LDLIBS="-fsanitize=thread" \
-		CFLAGS="-O1 -g" test
+		OPT="-O1 -g" test
 
 clean:
 	rm -rf build build-asan build-tsan

@@ -160,6 +160,26 @@ PAGEFLAG(table, PG_table)
 PAGEFLAG(hugetlb, PG_hugetlb)
 PAGEFLAG(zero, PG_zero)
 
+/* The kernel's spellings of the same tests (PageBuddy, SetPageDirty...). */
+#define PAGEFLAG_ALIAS(Kname, name)					\
+static inline bool Page##Kname(const struct page *p)			\
+	{ return Page##name(p); }					\
+static inline void SetPage##Kname(struct page *p) { SetPage##name(p); } \
+static inline void ClearPage##Kname(struct page *p) { ClearPage##name(p); }
+
+PAGEFLAG_ALIAS(Locked, locked)
+PAGEFLAG_ALIAS(Referenced, referenced)
+PAGEFLAG_ALIAS(Uptodate, uptodate)
+PAGEFLAG_ALIAS(Dirty, dirty)
+PAGEFLAG_ALIAS(LRU, lru)
+PAGEFLAG_ALIAS(Head, head)
+PAGEFLAG_ALIAS(Reserved, reserved)
+PAGEFLAG_ALIAS(Writeback, writeback)
+PAGEFLAG_ALIAS(SwapBacked, swapbacked)
+PAGEFLAG_ALIAS(Buddy, buddy)
+PAGEFLAG_ALIAS(Table, table)
+PAGEFLAG_ALIAS(Zero, zero)
+
 static inline bool PageTail(const struct page *page)
 {
 	return READ_ONCE(page->compound_head) & 1;
@@ -228,7 +248,15 @@ static inline struct address_space *folio_mapping(const struct folio *folio)
 	return (struct address_space *)m;
 }
 
-/* ---- reference counts (atomic; see DESIGN.md "Invariants") ---- */
+/*
+ * ---- reference counts (atomic; see DESIGN.md "Invariants") ----
+ * Who holds references: each PTE mapping a page of a folio holds one, each
+ * PMD mapping one; the page cache holds folio_nr_pages() for a folio it
+ * contains; a FOLL_GET holds one per page; a FOLL_PIN holds
+ * GUP_PIN_COUNTING_BIAS on a small folio, one (plus _pincount) on a large
+ * one; an isolated folio (migration) holds one; the allocator hands out
+ * a folio with one, which its user keeps or drops.
+ */
 
 static inline int folio_ref_count(const struct folio *folio)
 {
@@ -634,7 +662,13 @@ static inline pte_t pte_mkdirty(pte_t pte) { return pte | _PAGE_DIRTY; }
 static inline pte_t pte_mkclean(pte_t pte) { return pte & ~_PAGE_DIRTY; }
 static inline pte_t pte_mkyoung(pte_t pte) { return pte | _PAGE_ACCESSED; }
 
-/* A present entry for pfn with the protection of vm_flags (VM_READ...). */
+/*
+ * A present entry for pfn with the protection vm_get_page_prot() gives
+ * vm_flags: no access bit -> PROT_NONE entry; writable only for a shared
+ * writable mapping (private writable mappings start read-only: COW; the
+ * fault path makes exclusive pages writable, and write-protects shared
+ * mappings that want write-notify).
+ */
 pte_t pfn_pte(unsigned long pfn, unsigned long vm_flags);
 static inline pte_t mk_pte(struct page *page, unsigned long vm_flags)
 {
@@ -854,6 +888,13 @@ struct mm_struct *mm_alloc(void);
 void mmget(struct mm_struct *mm);
 /* Drops a user; the last one tears the address space down (exit_mmap). */
 void mmput(struct mm_struct *mm);
+/*
+ * A task using mm (the task owns the mm reference passed in), with pid and
+ * comm set, not yet on machine->tasks, no user. The caller sets ->user to a
+ * referenced user_struct (alloc_uid() or get_uid(parent->user)), the limits,
+ * and adds it to machine->tasks under lists_lock; task_exit() drops the mm
+ * reference and the user reference.
+ */
 struct task_struct *task_alloc(const char *comm, struct mm_struct *mm);
 
 /* The first VMA ending above addr, or NULL. */
@@ -861,6 +902,8 @@ struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 /* The VMA containing addr, or NULL. */
 struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+/* A copy linked nowhere: no anon_vma (anon_vma_fork() joins the
+ * original's), no file reference taken (the caller get_file()s). */
 struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
 void vm_area_free(struct vm_area_struct *vma);
 /* Inserts a VMA in mm's list and in its file's i_mmap / anon_vma list. */
@@ -889,6 +932,8 @@ void exit_all_tasks(void);
 /* Accounting (mm/mlock.c): see the public header. */
 struct user_struct *alloc_uid(unsigned int uid);
 void free_uid(struct user_struct *user);
+/* Takes a reference on user (fork: the child shares the parent's). */
+struct user_struct *get_uid(struct user_struct *user);
 
 /* ======================================================================
  * files, page cache, shmem, fs-DAX, hugetlbfs
@@ -900,6 +945,11 @@ typedef unsigned int vm_fault_t;
 
 struct vm_operations_struct {
 	const char *name;
+	/*
+	 * ->fault either returns the folio in vmf->folio (locked, with a
+	 * reference; memory.c maps it) or installs the entry itself and
+	 * returns VM_FAULT_NOPAGE (fs-DAX, hugetlb).
+	 */
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 	/* a shared writable mapping's first write: dirty tracking */
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
@@ -941,10 +991,19 @@ bool vma_wants_writenotify(const struct vm_area_struct *vma,
 
 /* Page cache (filemap.c); lookups return the folio with a reference. */
 struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index);
-/* Finds or creates (zero-filled, uptodate) the folio at index. */
+/*
+ * Finds or creates (zero-filled, uptodate) the folio at index; returned
+ * unlocked, with a reference (NULL: beyond EOF or no memory). hugetlbfs
+ * always gets a 2 MiB pool folio whatever the order asked.
+ */
 struct folio *filemap_grab_folio(struct address_space *mapping,
 				 pgoff_t index, unsigned int order);
-/* Replaces old by new in the page cache (migration); both locked. */
+/*
+ * Replaces old by new in the page cache (migration); both locked. new takes
+ * old's slots, mapping and index and gets the cache's folio_nr_pages()
+ * references added here; old's cache references are the caller's to drop
+ * (migration unfreezes old at its expected count minus them).
+ */
 void filemap_replace_folio(struct address_space *mapping, struct folio *old,
 			   struct folio *new);
 void filemap_drop_all(struct address_space *mapping);
@@ -955,11 +1014,14 @@ void destroy_all_files(void);
 struct file *shmem_file_setup(const char *name, size_t size);
 int shmem_zero_setup(struct vm_area_struct *vma);
 
-/* fs-DAX and the MMIO window (dax.c): device pages outside the buddy. */
+/* fs-DAX (dax.c): device pages outside the buddy, handed out to files. */
 int dax_alloc_range(unsigned long nr_pages, unsigned long *pfn);
 void dax_free_range(unsigned long pfn, unsigned long nr_pages);
 
 /* hugetlb (hugetlb.c): the pool of 2 MiB folios. */
+/* The hidden hugetlbfs file behind MAP_HUGETLB|MAP_ANONYMOUS. */
+struct file *hugetlb_file_setup(const char *name, size_t size);
+bool is_file_hugepages(const struct file *file);
 int hugetlb_pool_init(unsigned long nr);
 void hugetlb_pool_destroy(void);
 struct folio *alloc_hugetlb_folio(void);
@@ -971,6 +1033,28 @@ int hugetlb_reserve_pages(unsigned long nr);
 void hugetlb_unreserve_pages(unsigned long nr);
 vm_fault_t hugetlb_fault(struct vm_area_struct *vma, unsigned long address,
 			 unsigned int flags);
+
+/* Between the backing-store files (filemap.c, shmem.c, dax.c, hugetlb.c). */
+extern const struct vm_operations_struct shmem_vm_ops;
+extern const struct vm_operations_struct dax_vm_ops;
+extern const struct vm_operations_struct hugetlb_vm_ops;
+/* The page-cache ->fault of ext4 and shmem. */
+vm_fault_t filemap_fault(struct vm_fault *vmf);
+/* Pages of the file, EOF rounded up. */
+static inline unsigned long file_nr_pages(const struct file *file)
+{
+	return PAGE_ALIGN(file->size) >> PAGE_SHIFT;
+}
+/* Gives a fs-DAX file its device pages (zeroed) / takes them back. */
+int dax_file_setup(struct file *file);
+void dax_file_release(struct file *file);
+/* machine teardown: forgets the device-page bitmap. */
+void dax_release_all(void);
+/* hugetlbfs ->mmap: alignment, VM_HUGETLB, reservation check. */
+int hugetlbfs_file_mmap(struct file *file, struct vm_area_struct *vma);
+/* The PMD leaf entry mapping a hugetlb (or THP-sized) folio in vma. */
+pmd_t make_huge_pmd(struct folio *folio, struct vm_area_struct *vma,
+		    bool writable);
 
 /* ======================================================================
  * faults, zap, user access                 (mm/memory.c, mm/uaccess.c)
@@ -1024,12 +1108,45 @@ void zap_page_range_single(struct vm_area_struct *vma, unsigned long start,
 /* mprotect's page-table half: new protection for [start, end). */
 void change_protection(struct vm_area_struct *vma, unsigned long start,
 		       unsigned long end, unsigned long newflags);
-/* Moves the entries of [old_addr, old_addr+len) to new_addr (mremap). */
+/* Moves the entries of [old_addr, old_addr+len) to new_addr (mremap.c). */
 int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 		     struct vm_area_struct *new_vma, unsigned long new_addr,
 		     unsigned long len);
 /* Waits until the migration entry at ptep is gone (ptl not held). */
 void migration_entry_wait(struct mm_struct *mm, pte_t *ptep);
+
+/*
+ * How memory.c calls a file's vm_ops (the ptl is never held across them):
+ *  ->fault(vmf): vmf->vma, address, pgoff, flags, pmd and pte (the slot
+ *    for address, in an allocated PTE table) are set; vmf->folio is NULL.
+ *  ->page_mkwrite(vmf): vmf->folio holds a reference and is NOT locked;
+ *    vmf->flags is FAULT_FLAG_WRITE|FAULT_FLAG_MKWRITE. It returns 0 (folio
+ *    unlocked) or VM_FAULT_LOCKED (it locked the folio), or an error.
+ */
+
+/* Helpers shared by memory.c, huge_memory.c, mprotect.c, uaccess.c. */
+/* The model's placement gfp bit for the VMA's place hint (0 for ANY). */
+gfp_t vma_place_gfp(const struct vm_area_struct *vma);
+/* The rss counter (anon, file or shmem) a mapping of folio counts in. */
+atomic_long *mm_counter(struct mm_struct *mm, const struct folio *folio);
+/* Makes the entry writable if the VMA has VM_WRITE. */
+static inline pte_t maybe_mkwrite(pte_t pte, const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
+}
+/* The page a present entry maps, NULL for special ones (zero page, PFN). */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
+			    pte_t pte);
+/* An upper entry that points at a lower table (not none, not a leaf). */
+static inline bool pmd_is_table(pmd_t pmd)
+{
+	return pmd_present(pmd) && !(pmd & _PAGE_PSE);
+}
+static inline bool is_pmd_migration_entry(pmd_t pmd)
+{
+	return is_migration_entry(pmd) && (pmd & _PAGE_PSE);
+}
+static inline bool pte_same(pte_t a, pte_t b) { return a == b; }
 
 /* THP (mm/huge_memory.c) */
 bool vma_thp_allowed(const struct vm_area_struct *vma, unsigned long addr);
@@ -1063,7 +1180,13 @@ struct anon_vma {
 
 /* Gives vma an anon_vma if it has none: 0 or -ENOMEM. */
 int anon_vma_prepare(struct vm_area_struct *vma);
-/* At fork: the child's VMA joins the parent's anon_vma. */
+/*
+ * At fork: the child's VMA joins the parent's anon_vma (its anon_node is
+ * reinitialised first, so a vm_area_dup() copy is fine). It is also the
+ * model's anon_vma_clone(): split_vma() and mremap() call it for the new
+ * VMA so it finds the same anonymous folios. vma_link() does not touch the
+ * anon_vma list; unlink_anon_vmas() takes the VMA off it (idempotent).
+ */
 int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void unlink_anon_vmas(struct vm_area_struct *vma);
 
@@ -1088,7 +1211,18 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct folio *folio, struct vm_area_struct *vma,
 			 unsigned long address, void *arg);
 };
+/*
+ * rmap_one gets the address of the folio's first page in the VMA; for a
+ * large folio mapped only in part, that address may lie outside the VMA.
+ * An anonymous folio that is not mapped is not walked.
+ */
 void rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+/* The anon_vma of a mapped anon folio with a reference held, or NULL. */
+struct anon_vma *folio_get_anon_vma(struct folio *folio);
+void anon_vma_put(struct anon_vma *av);
+/* rmap_walk() over a held anon_vma, even once the folio is unmapped. */
+void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *av,
+			struct rmap_walk_control *rwc);
 
 /*
  * page_vma_mapped_walk() reduced to what the model needs: the PTE or PMD
@@ -1118,7 +1252,10 @@ typedef struct folio *(*new_folio_t)(struct folio *src, unsigned long priv);
  * Migrates every isolated folio on `from` (linked through page.lru) to a
  * folio from get_new_folio. Folios that could not move (extra references:
  * a pin) stay on the list. Returns the number that failed (0: all moved)
- * or -ENOMEM.
+ * or -ENOMEM (get_new_folio gave nothing: the unprocessed folios stay on
+ * the list too). Busy folios (locked, extra references) are retried for up
+ * to 10 passes, as in the kernel; hugetlb and device folios never move.
+ * Callers put back what is left with putback_movable_pages().
  */
 int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
 		  unsigned long priv, enum migrate_reason reason,
@@ -1128,14 +1265,25 @@ int folio_expected_ref_count(struct folio *folio);
 /* Allocation callback that keeps order and avoids CMA/ZONE_MOVABLE. */
 struct folio *alloc_migration_target_pinnable(struct folio *src,
 					      unsigned long priv);
+/* Plain movable target of the same order (alloc_contig_range()). */
+struct folio *alloc_migration_target(struct folio *src, unsigned long priv);
 
 /* ======================================================================
  * invariants and dumps                                     (mm/debug.c)
  * ====================================================================== */
 
-/* Formats page state ("pfn 0x.. refcount 3 mapcount 1 pins 0 ..."). */
+/*
+ * One line of page state: "page pfn=0x.. refcount=N mapcount=N pins=N
+ * (lt N) mapping=anon|file|none index=0x.. order=N zone=.. mt=.. flags=..".
+ * Refcount, pins, mapping and order are the folio's; mapcount is the
+ * page's own (the folio's total for the head of a large folio).
+ */
 int dump_page(char *buf, size_t len, struct page *page);
-/* Appends the model-warning log (mm_warn) to buf; returns its count. */
+/*
+ * Writes the model-warning log (mm_warn), one message a line, into buf
+ * (from its start); returns how many warnings were recorded since the last
+ * mm_warnings_clear() (the log keeps the first 64).
+ */
 int mm_warnings(char *buf, size_t len);
 void mm_warnings_clear(void);
 
@@ -1147,6 +1295,18 @@ void mm_warnings_clear(void);
 int try_grab_folio(struct folio *folio, int refs, unsigned int flags);
 /* Undoes it. */
 void gup_put_folio(struct folio *folio, int refs, unsigned int flags);
+/*
+ * The bookkeeping of refs pins whose references the caller (GUP-fast)
+ * already took: _pincount of a large folio, nr_foll_pin_acquired and the
+ * model's debug pin counts.
+ */
+void gup_account_pin(struct folio *folio, int refs, unsigned int flags);
+/*
+ * Refuses (with a warning) flag combinations no caller may pass; adds
+ * to_set to *gup_flags (and FOLL_UNLOCKABLE when locked is given).
+ */
+bool is_valid_gup_args(struct page **pages, int *locked,
+		       unsigned int *gup_flags, unsigned int to_set);
 bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
 		      struct page *page);
 long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,

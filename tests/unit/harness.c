@@ -8,7 +8,7 @@
 
 static struct test_case *tests, **tests_tail = &tests;
 static jmp_buf test_jmp;
-static char fail_msg[4096];
+static char fail_msg[20480];
 
 void harness_register(struct test_case *tc)
 {

@@ -35,18 +35,18 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 /* Prints a TAP diagnostic line ("# ..."). */
 void harness_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define __TEST(name, nomachine, ...)					\
-	static void name(void);						\
-	static struct test_case __tc_##name = {				\
-		.name = #name, .fn = name, .no_machine = nomachine,	\
+#define __TEST(tname, nomachine, ...)					\
+	static void tname(void);					\
+	static struct test_case __tc_##tname = {			\
+		.name = #tname, .fn = tname, .no_machine = nomachine,	\
 		.cfg = { __VA_ARGS__ } };				\
-	__attribute__((constructor)) static void __reg_##name(void)	\
-	{ harness_register(&__tc_##name); }				\
-	static void name(void)
+	__attribute__((constructor)) static void __reg_##tname(void)	\
+	{ harness_register(&__tc_##tname); }				\
+	static void tname(void)
 
-#define TEST(name)		__TEST(name, false, .mem = 0)
-#define TEST_CFG(name, ...)	__TEST(name, false, __VA_ARGS__)
-#define TEST_NO_MACHINE(name)	__TEST(name, true, .mem = 0)
+#define TEST(tname)		__TEST(tname, false, .mem = 0)
+#define TEST_CFG(tname, ...)	__TEST(tname, false, __VA_ARGS__)
+#define TEST_NO_MACHINE(tname)	__TEST(tname, true, .mem = 0)
 
 #define __ASSERT_CMP(a, op, b, ta)					\
 	do {								\

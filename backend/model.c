@@ -1,0 +1,1061 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The model backend: runs scenario statements on the simulated kernel
+ * through its public API only (gupsim/machine.h, gupsim/gup.h), the way a
+ * process and a driver would use the real one.
+ *
+ * It keeps one table per namespace, indexed by the ids the parser handed
+ * out: the task pointers, each mapping's current address (a mapping that
+ * failed to map has address 0, where nothing is ever mapped), the pages a
+ * handle holds, the CMA ranges taken. The address-space layout the public
+ * API does not expose (for `show maps`) is tracked here from the
+ * statements that change it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <gupsim/gup.h>
+#include <gupsim/machine.h>
+
+#include "backend.h"
+
+/*
+ * <sys/mman.h> only has these with _GNU_SOURCE, which would also declare
+ * glibc's memfd_create() over the model's; the values are Linux UAPI.
+ */
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE	1
+#endif
+#ifndef MREMAP_FIXED
+#define MREMAP_FIXED	2
+#endif
+
+/* Pages one pin statement may ask for; beyond that no array is allocated. */
+#define MAX_PIN_PAGES	(1UL << 22)
+
+struct seg {
+	unsigned long start, end;
+	int prot;
+};
+
+struct var_state {
+	bool valid;		/* mmap succeeded at some point */
+	unsigned long addr;
+	uint64_t size;
+	int prot;
+	bool shared;
+	enum scn_source source;
+	int file;
+	uint64_t src_off;
+	struct seg *segs;	/* what is still mapped, for `show maps` */
+	int nr_segs;
+};
+
+struct handle_state {
+	bool live;
+	enum handle_kind kind;
+	int task;
+	unsigned int flags;	/* PIN_* */
+	struct page **pages;
+	long nr_held;
+	unsigned long first_off;	/* of the range in its first page */
+	uint64_t len;
+};
+
+struct cma_state {
+	bool held;
+	unsigned long pfn, nr;
+};
+
+struct model {
+	struct machine_config cfg;
+	struct task_struct **tasks;
+	struct var_state *vars;
+	struct file **files;
+	struct handle_state *handles;
+	struct cma_state *cmas;
+};
+
+static struct model *M(struct backend *be)
+{
+	return be->priv;
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
+static int model_open(struct backend *be, char *buf, size_t len)
+{
+	const struct program *prog = be->prog;
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		goto nomem;
+	m->tasks = zalloc(prog->nr_tasks, sizeof(*m->tasks));
+	m->vars = zalloc(prog->nr_vars, sizeof(*m->vars));
+	m->files = zalloc(prog->nr_files, sizeof(*m->files));
+	m->handles = zalloc(prog->nr_handles, sizeof(*m->handles));
+	m->cmas = zalloc(prog->nr_cmas, sizeof(*m->cmas));
+	be->priv = m;
+	if (!m->tasks || !m->vars || !m->files || !m->handles || !m->cmas)
+		goto nomem;
+	if (machine_exists()) {
+		snprintf(buf, len, "a machine exists already");
+		return -EBUSY;
+	}
+	return 0;
+nomem:
+	snprintf(buf, len, "out of memory");
+	return -ENOMEM;
+}
+
+static struct result from_errno(long ret, const char *what)
+{
+	if (ret >= 0)
+		return res_ok();
+	return res_errno((int)-ret, "%s", what ? what : "");
+}
+
+/* ---- machine, files, tasks ---- */
+
+static struct result model_machine(struct backend *be, const struct stmt *st)
+{
+	struct machine_config *cfg = &M(be)->cfg;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem = st->mem;
+	cfg->cma = st->cma_size;
+	cfg->movable = st->movable;
+	cfg->device = st->size;
+	cfg->hugetlb = st->hugetlb;
+	cfg->thp = st->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
+		   st->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
+	ret = machine_create(cfg);
+	return from_errno(ret, ret ? "machine_create failed" : NULL);
+}
+
+static struct result model_file(struct backend *be, const struct stmt *st)
+{
+	static const enum fs_type fs[] = {
+		[SCN_FS_EXT4] = FS_EXT4, [SCN_FS_TMPFS] = FS_TMPFS,
+		[SCN_FS_DAX] = FS_DAX, [SCN_FS_HUGETLBFS] = FS_HUGETLBFS,
+	};
+	struct file *f = file_create(st->name, fs[st->fs], st->size);
+
+	M(be)->files[st->file] = f;
+	if (!f)
+		return res_errno(ENOMEM, "file_create failed");
+	return res_ok();
+}
+
+static struct result model_task(struct backend *be, const struct stmt *st)
+{
+	unsigned long memlock = st->memlock == UINT64_MAX ? RLIM_INFINITY :
+				(unsigned long)st->memlock;
+	struct task_struct *t = task_create(st->name, memlock,
+					    st->cap_ipc_lock);
+
+	M(be)->tasks[st->task] = t;
+	if (!t)
+		return res_errno(ENOMEM, "task_create failed");
+	return res_ok();
+}
+
+/* The acting task; NULL (and *r set) when its creation failed. */
+static struct task_struct *get_task(struct backend *be, int id,
+				    struct result *r)
+{
+	struct task_struct *t = id >= 0 ? M(be)->tasks[id] : NULL;
+
+	*r = res_ok();
+	if (!t)
+		*r = res_errno(ESRCH, "task %s does not exist",
+			       id >= 0 ? be->prog->task_names[id] : "?");
+	return t;
+}
+
+/* ---- the layout we know of, for show maps ---- */
+
+static void segs_set(struct var_state *v, unsigned long start,
+		     unsigned long end, int prot, bool remove)
+{
+	struct seg *n = calloc(v->nr_segs * 2 + 1, sizeof(*n));
+	int k = 0;
+
+	if (!n)
+		return;
+	for (int i = 0; i < v->nr_segs; i++) {
+		struct seg s = v->segs[i];
+
+		if (s.end <= start || s.start >= end) {
+			n[k++] = s;
+			continue;
+		}
+		if (s.start < start)
+			n[k++] = (struct seg){ s.start, start, s.prot };
+		if (!remove)
+			n[k++] = (struct seg){ s.start > start ? s.start : start,
+					       s.end < end ? s.end : end, prot };
+		if (s.end > end)
+			n[k++] = (struct seg){ end, s.end, s.prot };
+	}
+	free(v->segs);
+	v->segs = n;
+	v->nr_segs = k;
+}
+
+/* ---- mappings ---- */
+
+static unsigned long mmap_flags(const struct stmt *st, struct file **file)
+{
+	unsigned long flags = st->shared ? MAP_SHARED : MAP_PRIVATE;
+
+	switch (st->source) {
+	case SRC_ANON:
+		return flags | MAP_ANONYMOUS;
+	case SRC_HUGETLB:
+		return flags | MAP_ANONYMOUS | MAP_HUGETLB;
+	case SRC_DEVZERO:
+		return flags | MAP_GUPSIM_DEVZERO;
+	case SRC_IO:
+		return flags | MAP_GUPSIM_IO;
+	case SRC_FILE:
+	case SRC_MEMFD:
+		break;
+	}
+	(void)file;
+	return flags;
+}
+
+static struct result model_mmap(struct backend *be, const struct stmt *st)
+{
+	static const enum place_hint place[] = {
+		[PLACE_R_ANY] = PLACE_ANY, [PLACE_R_NORMAL] = PLACE_NORMAL,
+		[PLACE_R_MOVABLE] = PLACE_MOVABLE, [PLACE_R_CMA] = PLACE_CMA,
+	};
+	struct var_state *v = &M(be)->vars[st->var];
+	struct result r = res_ok();
+	struct task_struct *t = get_task(be, st->task, &r);
+	bool hints = st->place != PLACE_R_ANY || st->thp_advise;
+	struct file *file = NULL, *memfd = NULL;
+	unsigned long flags;
+	long addr;
+
+	v->size = st->size;
+	v->prot = st->prot;
+	v->shared = st->shared;
+	v->source = st->source;
+	v->file = st->file;
+	v->src_off = st->src_off;
+	if (!t)
+		return r;
+	flags = mmap_flags(st, &file);
+	if (st->source == SRC_FILE) {
+		file = M(be)->files[st->file];
+		if (!file)
+			return res_errno(EBADF, "file %s does not exist",
+					 be->prog->file_names[st->file]);
+	} else if (st->source == SRC_MEMFD) {
+		memfd = memfd_create(st->name, PAGE_ALIGN(st->size));
+		if (!memfd)
+			return res_errno(ENOMEM, "memfd_create failed");
+		file = memfd;
+	}
+	if (st->populate && !hints)
+		flags |= MAP_POPULATE;
+	addr = vm_mmap(t, 0, st->size, st->prot, flags, file, st->src_off);
+	/* like close(fd) after mmap(): the mapping keeps its own reference */
+	if (memfd)
+		fput(memfd);
+	if (addr < 0)
+		return res_errno((int)-addr, "mmap failed");
+	v->valid = true;
+	v->addr = addr;
+	free(v->segs);
+	v->segs = calloc(1, sizeof(*v->segs));
+	if (v->segs) {
+		v->segs[0] = (struct seg){ addr, addr + PAGE_ALIGN(st->size),
+					   st->prot };
+		v->nr_segs = 1;
+	}
+	if (st->place != PLACE_R_ANY) {
+		int ret = vm_set_place(t, addr, place[st->place]);
+
+		if (ret)
+			return res_errno(-ret, "vm_set_place failed");
+	}
+	if (st->thp_advise) {
+		int ret = vm_madvise(t, addr, st->size, MADV_HUGEPAGE);
+
+		if (ret)
+			return res_errno(-ret, "madvise(MADV_HUGEPAGE) failed");
+	}
+	if (st->populate && hints) {
+		bool write = !st->shared && (st->prot & PROT_WRITE);
+		int ret = vm_populate(t, addr, st->size, write);
+
+		if (ret)
+			return res_errno(-ret, "populate failed");
+	}
+	return r;
+}
+
+static unsigned long range_addr(struct backend *be, const struct range *rg)
+{
+	const struct var_state *v = &M(be)->vars[rg->var];
+
+	return v->valid ? v->addr + rg->off : rg->off;
+}
+
+static struct result uaccess_result(enum uaccess_result u)
+{
+	struct result r = res_ok();
+
+	if (u == UACCESS_SIGSEGV) {
+		r.kind = RES_SIGNAL;
+		r.value = SIGSEGV;
+	} else if (u == UACCESS_SIGBUS) {
+		r.kind = RES_SIGNAL;
+		r.value = SIGBUS;
+	} else if (u != UACCESS_OK) {
+		r = res_errno(EINVAL, "unknown uaccess result %d", (int)u);
+	}
+	return r;
+}
+
+static struct result model_write(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+
+	if (!t)
+		return r;
+	return uaccess_result(user_memset(t, range_addr(be, &st->range),
+					  st->byte, st->range.len));
+}
+
+/* Folds a buffer into "all one byte so far" or mixed. */
+static void fold_bytes(const unsigned char *p, size_t n, int *first,
+		       bool *mixed)
+{
+	for (size_t i = 0; i < n && !*mixed; i++) {
+		if (*first < 0)
+			*first = p[i];
+		else if (p[i] != *first)
+			*mixed = true;
+	}
+}
+
+static struct result byte_result(int first, bool mixed)
+{
+	struct result r = { .kind = mixed ? RES_MIXED : RES_BYTE,
+			    .value = first };
+
+	return r;
+}
+
+static struct result model_read(struct backend *be, const struct stmt *st)
+{
+	static unsigned char chunk[65536];
+	unsigned long addr = range_addr(be, &st->range);
+	uint64_t left = st->range.len;
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	bool mixed = false;
+	int first = -1;
+
+	if (!t)
+		return r;
+	while (left) {
+		size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+		enum uaccess_result u = user_read(t, addr, chunk, n);
+
+		if (u != UACCESS_OK)
+			return uaccess_result(u);
+		fold_bytes(chunk, n, &first, &mixed);
+		addr += n;
+		left -= n;
+	}
+	return byte_result(first, mixed);
+}
+
+static struct result model_munmap(struct backend *be, const struct stmt *st)
+{
+	unsigned long addr = range_addr(be, &st->range);
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	int ret;
+
+	if (!t)
+		return r;
+	ret = vm_munmap(t, addr, st->range.len);
+	if (ret)
+		return res_errno(-ret, "munmap failed");
+	segs_set(&M(be)->vars[st->range.var], addr & PAGE_MASK,
+		 PAGE_ALIGN(addr + st->range.len), 0, true);
+	return r;
+}
+
+static struct result model_mprotect(struct backend *be, const struct stmt *st)
+{
+	unsigned long addr = range_addr(be, &st->range);
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	int ret;
+
+	if (!t)
+		return r;
+	ret = vm_mprotect(t, addr, st->range.len, st->prot);
+	if (ret)
+		return res_errno(-ret, "mprotect failed");
+	segs_set(&M(be)->vars[st->range.var], addr & PAGE_MASK,
+		 PAGE_ALIGN(addr + st->range.len), st->prot, false);
+	return r;
+}
+
+static struct result model_madvise(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	int ret;
+
+	if (!t)
+		return r;
+	ret = vm_madvise(t, range_addr(be, &st->range), st->range.len,
+			 st->byte);
+	return from_errno(ret, ret ? "madvise failed" : NULL);
+}
+
+/*
+ * mremap to "a new address": reserve a free range of the same size the
+ * way user space does (a PROT_NONE mapping), then move onto it with
+ * MREMAP_FIXED, which replaces the reservation.
+ */
+static struct result model_mremap(struct backend *be, const struct stmt *st)
+{
+	struct var_state *v = &M(be)->vars[st->var];
+	unsigned long len = PAGE_ALIGN(v->size), delta;
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	long dst, ret;
+
+	if (!t)
+		return r;
+	if (!v->valid)
+		return res_errno(EFAULT, "mapping %s was never mapped",
+				 be->prog->var_names[st->var]);
+	dst = vm_mmap(t, 0, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		      NULL, 0);
+	if (dst < 0)
+		return res_errno((int)-dst, "no room for the new address");
+	ret = vm_mremap(t, v->addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+			dst);
+	if (ret < 0) {
+		vm_munmap(t, dst, len);
+		return res_errno((int)-ret, "mremap failed");
+	}
+	delta = (unsigned long)ret - v->addr;
+	for (int i = 0; i < v->nr_segs; i++) {
+		v->segs[i].start += delta;
+		v->segs[i].end += delta;
+	}
+	v->addr = ret;
+	return r;
+}
+
+static struct result model_fork(struct backend *be, const struct stmt *st)
+{
+	struct model *m = M(be);
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r), *child;
+
+	if (!t)
+		return r;
+	for (int i = 0; i < st->nr_pairs; i++) {
+		struct var_state *pv = &m->vars[st->pairs[i].parent];
+		struct var_state *cv = &m->vars[st->pairs[i].child];
+
+		*cv = *pv;
+		cv->segs = calloc(pv->nr_segs + 1, sizeof(*cv->segs));
+		if (cv->segs)
+			memcpy(cv->segs, pv->segs,
+			       pv->nr_segs * sizeof(*cv->segs));
+		else
+			cv->nr_segs = 0;
+	}
+	child = task_fork(t, st->name);
+	m->tasks[st->other] = child;
+	if (!child)
+		return res_errno(ENOMEM, "fork failed");
+	return r;
+}
+
+static struct result model_exit(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+
+	if (!t)
+		return r;
+	if (current == t)
+		current = NULL;
+	task_exit(t);
+	M(be)->tasks[st->task] = NULL;
+	return r;
+}
+
+/* ---- pins ---- */
+
+static unsigned int foll_flags(unsigned int pin_flags)
+{
+	unsigned int f = 0;
+
+	if (pin_flags & PIN_WRITE)
+		f |= FOLL_WRITE;
+	if (pin_flags & PIN_LONGTERM)
+		f |= FOLL_LONGTERM;
+	if (pin_flags & PIN_FORCE)
+		f |= FOLL_FORCE;
+	return f;
+}
+
+/* One GUP call with `current` set; the slow calls under mmap_read_lock. */
+static long do_gup(struct task_struct *t, struct task_struct *other,
+		   unsigned int pf, unsigned long start, unsigned long nr,
+		   struct page **pages)
+{
+	unsigned int f = foll_flags(pf);
+	bool get = pf & PIN_GET;
+	struct mm_struct *mm;
+	long ret;
+
+	current = t;
+	if (pf & PIN_FAST) {
+		ret = get ? get_user_pages_fast(start, (int)nr, f, pages) :
+			    pin_user_pages_fast(start, (int)nr, f, pages);
+		goto out;
+	}
+	mm = task_mm(other ? other : t);
+	mmap_read_lock(mm);
+	if (other)
+		ret = get ? get_user_pages_remote(mm, start, nr, f, pages, NULL) :
+			    pin_user_pages_remote(mm, start, nr, f, pages, NULL);
+	else
+		ret = get ? get_user_pages(start, nr, f, pages) :
+			    pin_user_pages(start, nr, f, pages);
+	mmap_read_unlock(mm);
+out:
+	current = NULL;
+	return ret;
+}
+
+static struct result model_pin(struct backend *be, const struct stmt *st)
+{
+	struct handle_state *h = &M(be)->handles[st->handle];
+	unsigned long addr = range_addr(be, &st->range);
+	unsigned long first = addr & PAGE_MASK;
+	unsigned long nr = (PAGE_ALIGN(addr + st->range.len) - first) >>
+			   PAGE_SHIFT;
+	struct task_struct *other = NULL;
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	long ret;
+
+	h->live = true;
+	h->kind = st->hkind;
+	h->task = st->task;
+	h->flags = st->pin_flags;
+	h->first_off = addr - first;
+	h->len = st->range.len;
+	if (!t)
+		return r;
+	if (st->other >= 0 && !(other = get_task(be, st->other, &r)))
+		return r;
+	if (nr > MAX_PIN_PAGES || nr > (unsigned long)INT32_MAX)
+		return res_errno(ENOMEM, "%lu pages are more than one call may ask for",
+				 nr);
+	h->pages = calloc(nr, sizeof(*h->pages));
+	if (!h->pages)
+		return res_errno(ENOMEM, "no memory for the page array");
+	ret = do_gup(t, other, st->pin_flags, first, nr, h->pages);
+	if (ret < 0)
+		return res_errno((int)-ret, NULL);
+	if ((unsigned long)ret > nr) {
+		r = res_errno(EINVAL, "GUP returned %ld pages of %lu", ret, nr);
+		ret = nr;
+	}
+	h->nr_held = ret;
+	if ((unsigned long)ret == nr) {
+		r.has_count = true;
+		r.count = ret;
+		return r;
+	}
+	r.kind = RES_COUNT;
+	r.value = ret;
+	snprintf(r.msg, sizeof(r.msg), "%ld of %lu pages", ret, nr);
+	return r;
+}
+
+static void drop_handle(struct handle_state *h, bool dirty)
+{
+	if (h->nr_held) {
+		if (h->kind == HANDLE_GET) {
+			for (long i = 0; i < h->nr_held; i++) {
+				if (dirty)
+					set_page_dirty_lock(h->pages[i]);
+				put_page(h->pages[i]);
+			}
+		} else if (dirty) {
+			unpin_user_pages_dirty_lock(h->pages, h->nr_held, true);
+		} else {
+			unpin_user_pages(h->pages, h->nr_held);
+		}
+	}
+	free(h->pages);
+	h->pages = NULL;
+	h->nr_held = 0;
+	h->live = false;
+}
+
+static struct result model_unpin(struct backend *be, const struct stmt *st)
+{
+	drop_handle(&M(be)->handles[st->handle], st->dirty);
+	return res_ok();
+}
+
+static struct result model_driver(struct backend *be, const struct stmt *st)
+{
+	struct handle_state *h = &M(be)->handles[st->handle];
+
+	h->live = true;
+	h->kind = HANDLE_DRIVER;
+	h->task = st->task;
+	h->len = st->range.len;
+	return res_errno(ENOSYS, "driver %s: driver models are not implemented yet",
+			 scn_driver_names[st->driver]);
+}
+
+static struct result model_release(struct backend *be, const struct stmt *st)
+{
+	drop_handle(&M(be)->handles[st->handle], false);
+	return res_ok();
+}
+
+/*
+ * Device access through the pages a handle holds, as DMA would: byte i
+ * of the handle is byte first_off + i of its page array.
+ */
+static struct result dev_access(struct backend *be, const struct stmt *st,
+				bool write)
+{
+	struct handle_state *h = &M(be)->handles[st->handle];
+	uint64_t pos = h->first_off + st->dev_off, end = pos + st->dev_len;
+	uint64_t held = (uint64_t)h->nr_held * PAGE_SIZE;
+	bool mixed = false;
+	int first = -1;
+
+	if (!h->nr_held)
+		return res_errno(EFAULT, "handle %s holds no pages",
+				 be->prog->handle_names[st->handle]);
+	/* A partial pin: without len=, the device sees what is held. */
+	if (!st->dev_len_set && end > held && pos < held)
+		end = held;
+	if (end > held)
+		return res_errno(EFAULT, "handle %s holds only %ld pages",
+				 be->prog->handle_names[st->handle], h->nr_held);
+	while (pos < end) {
+		unsigned long in = pos & ~PAGE_MASK;
+		size_t n = PAGE_SIZE - in;
+		unsigned char *p = page_address(h->pages[pos >> PAGE_SHIFT]);
+
+		if (n > end - pos)
+			n = end - pos;
+		if (!p)
+			return res_errno(EFAULT, "page_address() is NULL");
+		if (write)
+			memset(p + in, st->byte, n);
+		else
+			fold_bytes(p + in, n, &first, &mixed);
+		pos += n;
+	}
+	return write ? res_ok() : byte_result(first, mixed);
+}
+
+static struct result model_dev_write(struct backend *be, const struct stmt *st)
+{
+	return dev_access(be, st, true);
+}
+
+static struct result model_dev_read(struct backend *be, const struct stmt *st)
+{
+	return dev_access(be, st, false);
+}
+
+/* ---- physical memory ---- */
+
+static struct result model_cma_alloc(struct backend *be, const struct stmt *st)
+{
+	struct cma_state *c = &M(be)->cmas[st->cma];
+	unsigned long pfn = 0, nr = st->size / PAGE_SIZE;
+	int ret = cma_alloc_range(nr, &pfn);
+
+	if (ret)
+		return res_errno(-ret, NULL);
+	c->held = true;
+	c->pfn = pfn;
+	c->nr = nr;
+	return res_ok();
+}
+
+static struct result model_cma_free(struct backend *be, const struct stmt *st)
+{
+	struct cma_state *c = &M(be)->cmas[st->cma];
+	int ret = 0;
+
+	if (c->held)
+		ret = cma_release_range(c->pfn, c->nr);
+	c->held = false;
+	return from_errno(ret, ret ? "cma_release failed" : NULL);
+}
+
+static struct result zone_result(enum page_zone_kind z)
+{
+	struct result r = { .kind = RES_ZONE };
+
+	switch (z) {
+	case PZ_NORMAL: r.value = ZONE_R_NORMAL; break;
+	case PZ_MOVABLE: r.value = ZONE_R_MOVABLE; break;
+	case PZ_CMA: r.value = ZONE_R_CMA; break;
+	case PZ_DEVICE: r.value = ZONE_R_DEVICE; break;
+	case PZ_MIXED: r.kind = RES_MIXED; break;
+	default:
+		r.value = ZONE_R_NONE;
+		snprintf(r.msg, sizeof(r.msg), "no page is mapped");
+		break;
+	}
+	return r;
+}
+
+static struct result model_where(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+
+	if (!t)
+		return r;
+	return zone_result(user_range_zone(t, range_addr(be, &st->range),
+					   st->range.len));
+}
+
+/* ---- inspection ---- */
+
+static struct result model_check(struct backend *be, const struct stmt *st)
+{
+	char buf[sizeof(((struct result *)0)->msg)];
+	struct result r;
+
+	if (!check_invariants(buf, sizeof(buf)))
+		return res_ok();
+	r = res_errno(EUCLEAN, "%s", buf);
+	r.broken = true;
+	return r;
+}
+
+static struct result model_stat(struct backend *be, const struct stmt *st)
+{
+	long v = vmstat_get(st->counter);
+	struct result r = { .kind = RES_COUNT, .value = v };
+
+	if (v < 0)
+		return res_errno(ENOENT, "no counter named %s", st->counter);
+	return r;
+}
+
+static void show_vmstat_one(const char *name, long value, void *arg)
+{
+	fprintf(arg, "%s %ld\n", name, value);
+}
+
+static void meminfo_line(FILE *out, const char *name, long kb)
+{
+	if (kb >= 0)
+		fprintf(out, "%-16s%8ld kB\n", name, kb);
+}
+
+static long pages_kb(const char *counter)
+{
+	long v = vmstat_get(counter);
+
+	return v < 0 ? -1 : v * (long)(PAGE_SIZE / 1024);
+}
+
+static void show_meminfo(struct backend *be, FILE *out)
+{
+	const struct machine_config *cfg = &M(be)->cfg;
+	long mem = cfg->mem ? (long)(cfg->mem >> 10) : 256L << 10;
+
+	meminfo_line(out, "MemTotal:", mem);
+	meminfo_line(out, "MemFree:", pages_kb("nr_free_pages"));
+	meminfo_line(out, "AnonPages:", pages_kb("nr_anon_pages"));
+	meminfo_line(out, "FilePages:", pages_kb("nr_file_pages"));
+	meminfo_line(out, "Shmem:", pages_kb("nr_shmem"));
+	meminfo_line(out, "PageTables:", pages_kb("nr_page_table_pages"));
+	meminfo_line(out, "AnonHugePages:", vmstat_get("nr_anon_transparent_hugepages") < 0 ? -1 :
+		     vmstat_get("nr_anon_transparent_hugepages") * (long)(PMD_SIZE >> 10));
+	meminfo_line(out, "CmaTotal:", (long)(cfg->cma >> 10));
+	meminfo_line(out, "CmaFree:", pages_kb("nr_free_cma"));
+	fprintf(out, "%-16s%8lu\n", "HugePages_Total:", cfg->hugetlb);
+	meminfo_line(out, "Hugepagesize:", (long)(PMD_SIZE >> 10));
+}
+
+static const char *zone_name(enum page_zone_kind z)
+{
+	switch (z) {
+	case PZ_NORMAL: return "normal";
+	case PZ_MOVABLE: return "movable";
+	case PZ_CMA: return "cma";
+	case PZ_DEVICE: return "device";
+	case PZ_MIXED: return "mixed";
+	default: return "none";
+	}
+}
+
+static void show_pins(struct backend *be, FILE *out)
+{
+	static const char *const kinds[] = { "pin", "get", "driver" };
+	struct model *m = M(be);
+
+	fprintf(out, "%-12s %-6s %-10s %-22s %8s %8s %-12s %s\n", "HANDLE",
+		"KIND", "TASK", "FLAGS", "BYTES", "PAGES", "FIRST_PFN", "ZONE");
+	for (int i = 0; i < be->prog->nr_handles; i++) {
+		struct handle_state *h = &m->handles[i];
+		enum page_zone_kind z = PZ_NONE;
+		char flags[64] = "";
+
+		if (!h->live)
+			continue;
+		for (long j = 0; j < h->nr_held; j++) {
+			enum page_zone_kind pz = page_zone_kind(h->pages[j]);
+
+			z = (j == 0 || pz == z) ? pz : PZ_MIXED;
+		}
+		snprintf(flags, sizeof(flags), "%s%s%s%s%s",
+			 h->flags & PIN_WRITE ? "write," : "",
+			 h->flags & PIN_LONGTERM ? "longterm," : "",
+			 h->flags & PIN_FAST ? "fast," : "",
+			 h->flags & PIN_FORCE ? "force," : "",
+			 h->kind == HANDLE_GET ? "get," : "");
+		if (flags[0])
+			flags[strlen(flags) - 1] = 0;
+		else
+			snprintf(flags, sizeof(flags), "-");
+		fprintf(out, "%-12s %-6s %-10s %-22s %8llu %8ld ",
+			be->prog->handle_names[i], kinds[h->kind],
+			be->prog->task_names[h->task], flags,
+			(unsigned long long)h->len, h->nr_held);
+		if (h->nr_held)
+			fprintf(out, "%#-12lx %s\n", page_to_pfn(h->pages[0]),
+				zone_name(z));
+		else
+			fprintf(out, "%-12s %s\n", "-", "-");
+	}
+}
+
+struct map_line {
+	struct seg seg;
+	int var;
+};
+
+static int map_line_cmp(const void *a, const void *b)
+{
+	const struct map_line *x = a, *y = b;
+
+	return x->seg.start < y->seg.start ? -1 : x->seg.start > y->seg.start;
+}
+
+static void map_path(struct backend *be, int var, char *buf, size_t len)
+{
+	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs" };
+	const struct var_state *v = &M(be)->vars[var];
+	const struct program *prog = be->prog;
+	int fsk = 0;
+
+	for (int i = 0; i < prog->nr_stmts; i++)
+		if (prog->stmts[i].kind == ST_FILE &&
+		    prog->stmts[i].file == v->file)
+			fsk = prog->stmts[i].fs;
+	switch (v->source) {
+	case SRC_FILE:
+		snprintf(buf, len, "/mnt/%s/%s", fs[fsk],
+			 prog->file_names[v->file]);
+		break;
+	case SRC_MEMFD:
+		snprintf(buf, len, "/memfd:%s (deleted)", prog->var_names[var]);
+		break;
+	case SRC_HUGETLB:
+		snprintf(buf, len, "/anon_hugepage (deleted)");
+		break;
+	case SRC_DEVZERO:
+		snprintf(buf, len, "/dev/zero");
+		break;
+	case SRC_IO:
+		snprintf(buf, len, "[io]");
+		break;
+	default:
+		buf[0] = 0;
+	}
+}
+
+/*
+ * /proc/PID/maps as far as the statements tell: the public API has no VMA
+ * iterator, so these are the mappings the scenario made, with what it did
+ * to them (munmap, mprotect, mremap), one line per piece; the mapping's
+ * name follows as a comment.
+ */
+static void show_maps(struct backend *be, const struct stmt *st, FILE *out)
+{
+	const struct program *prog = be->prog;
+	struct map_line *lines = NULL;
+	int n = 0;
+
+	for (int i = 0; i < prog->nr_vars; i++) {
+		const struct var_state *v = &M(be)->vars[i];
+
+		if (prog->var_task[i] != st->other || !v->valid)
+			continue;
+		lines = realloc(lines, (n + v->nr_segs) * sizeof(*lines));
+		if (!lines)
+			return;
+		for (int j = 0; j < v->nr_segs; j++)
+			lines[n++] = (struct map_line){ v->segs[j], i };
+	}
+	if (n)
+		qsort(lines, n, sizeof(*lines), map_line_cmp);
+	for (int i = 0; i < n; i++) {
+		const struct var_state *v = &M(be)->vars[lines[i].var];
+		const struct seg *s = &lines[i].seg;
+		unsigned long off = v->source == SRC_FILE ? v->src_off : 0;
+		char path[128];
+
+		off += s->start - v->addr;
+		map_path(be, lines[i].var, path, sizeof(path));
+		fprintf(out, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %-28s # %s\n",
+			s->start, s->end, s->prot & PROT_READ ? 'r' : '-',
+			s->prot & PROT_WRITE ? 'w' : '-',
+			s->prot & PROT_EXEC ? 'x' : '-', v->shared ? 's' : 'p',
+			v->source == SRC_FILE || v->source == SRC_MEMFD ? off : 0,
+			path, prog->var_names[lines[i].var]);
+	}
+	free(lines);
+}
+
+static struct result model_show(struct backend *be, const struct stmt *st)
+{
+	FILE *out = be->out ? be->out : stdout;
+
+	switch (st->show) {
+	case SHOW_MEMINFO:
+		show_meminfo(be, out);
+		break;
+	case SHOW_VMSTAT:
+		vmstat_for_each(show_vmstat_one, out);
+		break;
+	case SHOW_PINS:
+		show_pins(be, out);
+		break;
+	case SHOW_MAPS:
+		show_maps(be, st, out);
+		break;
+	}
+	return res_ok();
+}
+
+/* ---- the end of a run ---- */
+
+static int model_close(struct backend *be, char *buf, size_t len)
+{
+	const struct program *prog = be->prog;
+	struct model *m = M(be);
+	int ret = 0;
+	size_t used = 0;
+
+	buf[0] = 0;
+	if (!m)
+		return 0;
+	if (machine_exists()) {
+		if (check_invariants(buf, len)) {
+			ret = -EUCLEAN;
+			used = strlen(buf);
+		}
+		for (int i = 0; i < prog->nr_handles; i++)
+			drop_handle(&m->handles[i], false);
+		for (int i = 0; i < prog->nr_cmas; i++)
+			if (m->cmas[i].held)
+				cma_release_range(m->cmas[i].pfn, m->cmas[i].nr);
+		for (int i = 0; i < prog->nr_files; i++)
+			if (m->files[i])
+				fput(m->files[i]);
+		current = NULL;
+		if (used + 2 < len) {
+			char *leak = buf + used + (used ? 1 : 0);
+
+			if (machine_destroy(leak, len - (leak - buf))) {
+				if (used)
+					buf[used] = '\n';
+				ret = -EUCLEAN;
+			} else {
+				buf[used] = 0;
+			}
+		} else {
+			machine_destroy(NULL, 0);
+		}
+	}
+	for (int i = 0; i < prog->nr_handles; i++)
+		free(m->handles[i].pages);
+	for (int i = 0; i < prog->nr_vars; i++)
+		free(m->vars[i].segs);
+	free(m->tasks);
+	free(m->vars);
+	free(m->files);
+	free(m->handles);
+	free(m->cmas);
+	free(m);
+	be->priv = NULL;
+	return ret;
+}
+
+const struct backend_ops model_backend_ops = {
+	.name = "model",
+	.open = model_open,
+	.close = model_close,
+	.machine = model_machine,
+	.file = model_file,
+	.task = model_task,
+	.mmap = model_mmap,
+	.write = model_write,
+	.read = model_read,
+	.munmap = model_munmap,
+	.mprotect = model_mprotect,
+	.madvise = model_madvise,
+	.mremap = model_mremap,
+	.fork = model_fork,
+	.exit = model_exit,
+	.pin = model_pin,
+	.unpin = model_unpin,
+	.driver = model_driver,
+	.release = model_release,
+	.dev_write = model_dev_write,
+	.dev_read = model_dev_read,
+	.cma_alloc = model_cma_alloc,
+	.cma_free = model_cma_free,
+	.where = model_where,
+	.check = model_check,
+	.stat = model_stat,
+	.show = model_show,
+};

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gupsim: the command. `gupsim run FILE...` runs scenarios on a backend;
+ * `gupsim demo` runs the built-in demo (also what plain `gupsim` does).
+ *
+ * Exit status: 0 every expectation held; 1 an expectation failed; 2 usage
+ * or syntax error (nothing ran); 3 a model invariant was violated.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../scenario/scenario.h"
+#include "../backend/backend.h"
+
+static const char demo_text[] =
+"# gupsim demo: FOLL_LONGTERM pins, CMA, fs-DAX and fork.\n"
+"machine mem=256M cma=64M\n"
+"task A\n"
+"\n"
+"# 1. A buffer in CMA pinned long-term (as RDMA would register it): GUP\n"
+"#    migrates it out of CMA first, so the CMA area stays allocatable.\n"
+"A mmap buf 2M anon place=cma\n"
+"A write buf 'x'\n"
+"A where buf                    => cma\n"
+"A pin mr buf longterm write    => ok\n"
+"A where buf                    => normal\n"
+"dev mr read                    => 'x'\n"
+"cma_alloc big 64M              => ok\n"
+"cma_free big\n"
+"unpin mr\n"
+"\n"
+"# 2. Pinned short-term (direct I/O style), the page stays in CMA and\n"
+"#    cma_alloc() cannot move it until the pin is gone.\n"
+"A mmap io 2M anon place=cma\n"
+"A write io 'y'\n"
+"A pin dio io write             => ok\n"
+"A where io                     => cma\n"
+"cma_alloc big2 64M             => EBUSY\n"
+"unpin dio\n"
+"cma_alloc big3 64M             => ok\n"
+"cma_free big3\n"
+"\n"
+"# 3. fs-DAX pages belong to the filesystem: a long-term pin is refused.\n"
+"file pmem fs=dax size=2M\n"
+"A mmap dax 2M file:pmem shared\n"
+"A write dax 'd'\n"
+"A pin dx dax longterm write     => EOPNOTSUPP\n"
+"\n"
+"# 4. fork: a pinned anonymous page stays with the parent, the child\n"
+"#    gets its own copy at fork time.\n"
+"A mmap p 4K anon\n"
+"A write p 'p'\n"
+"A pin pp p longterm write      => ok\n"
+"A fork B\n"
+"B write p 'c'\n"
+"dev pp write 'D'\n"
+"A read p                       => 'D'\n"
+"B read p                       => 'c'\n"
+"unpin pp\n";
+
+static void usage(FILE *out)
+{
+	fputs("usage: gupsim [--help] <command> [<args>]\n"
+	      "\n"
+	      "Run scenarios on a userspace model of Linux page pinning\n"
+	      "(get_user_pages / pin_user_pages with FOLL_LONGTERM).\n"
+	      "\n"
+	      "commands:\n"
+	      "  run [--quiet] [--json] [--backend NAME] FILE...\n"
+	      "                      run scenario files (see 'gupsim run --help')\n"
+	      "  demo [--print]      run the built-in demo, or print its text\n"
+	      "\n"
+	      "With no command, gupsim runs the demo.\n"
+	      "\n"
+	      "exit status: 0 all expectations held, 1 an expectation failed,\n"
+	      "2 usage or syntax error, 3 a model invariant was violated.\n",
+	      out);
+}
+
+static void run_usage(FILE *out)
+{
+	fputs("usage: gupsim run [--quiet] [--json] [--backend NAME] FILE...\n"
+	      "\n"
+	      "Runs each scenario file on a fresh machine and prints one line per\n"
+	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
+	      "file is parsed before anything runs; a syntax error is reported as\n"
+	      "FILE:LINE:COL: error: ... and nothing is executed.\n"
+	      "\n"
+	      "options:\n"
+	      "  -q, --quiet         print only failures and the summary\n"
+	      "  -j, --json          print one JSON object per statement\n"
+	      "  -b, --backend NAME  where to run: model (default)\n"
+	      "  -h, --help          show this help\n"
+	      "\n"
+	      "exit status: 0 all expectations held, 1 an expectation failed,\n"
+	      "2 usage or syntax error, 3 a model invariant was violated.\n",
+	      out);
+}
+
+static const struct backend_ops *find_backend(const char *name)
+{
+	if (!strcmp(name, "model"))
+		return &model_backend_ops;
+	return NULL;
+}
+
+struct source {
+	const char *name;
+	char *buf;
+	size_t len;
+	struct program *prog;
+};
+
+/* Parses every file; 0, or 2 after printing the errors. */
+static int parse_all(struct source *src, int n)
+{
+	int status = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct scn_error err;
+
+		if (!src[i].buf) {
+			int ret = scn_read_file(src[i].name, &src[i].buf,
+						&src[i].len);
+
+			if (ret) {
+				fprintf(stderr, "gupsim: %s: %s\n", src[i].name,
+					strerror(-ret));
+				status = 2;
+				continue;
+			}
+		}
+		src[i].prog = scn_parse(src[i].name, src[i].buf, src[i].len,
+					&err);
+		if (!src[i].prog) {
+			scn_print_error(stderr, src[i].name, src[i].buf,
+					src[i].len, &err);
+			status = 2;
+		}
+	}
+	return status;
+}
+
+static int run_sources(struct source *src, int n, struct run_options *opts,
+		       bool owned)
+{
+	int status = parse_all(src, n);
+
+	for (int i = 0; !status && i < n; i++) {
+		int ret;
+
+		if (i && !opts->json && !opts->quiet)
+			putchar('\n');
+		ret = scn_run(src[i].prog, opts, stdout, stderr);
+		if (ret == 2 || (ret > status && status != 2))
+			status = ret;
+		if (ret == 3 || status == 3)
+			status = 3;
+	}
+	for (int i = 0; i < n; i++) {
+		scn_free(src[i].prog);
+		if (owned)
+			free(src[i].buf);
+	}
+	return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_options opts = { .backend = &model_backend_ops };
+	struct source *src;
+	int i, n = 0, ret;
+	bool dashdash = false;
+
+	src = calloc(argc, sizeof(*src));
+	if (!src)
+		return 2;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			src[n++].name = a;
+		} else if (!strcmp(a, "--")) {
+			dashdash = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			run_usage(stdout);
+			free(src);
+			return 0;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			opts.quiet = true;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			opts.json = true;
+		} else if (!strcmp(a, "-b") || !strcmp(a, "--backend") ||
+			   !strncmp(a, "--backend=", 10)) {
+			const char *name = a[2] == 'b' && a[9] == '=' ? a + 10 :
+					   (i + 1 < argc ? argv[++i] : NULL);
+
+			if (!name) {
+				fprintf(stderr, "gupsim run: %s needs a backend name\n", a);
+				goto usage;
+			}
+			opts.backend = find_backend(name);
+			if (!opts.backend) {
+				fprintf(stderr, "gupsim run: unknown backend '%s' (available: model)\n",
+					name);
+				free(src);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "gupsim run: unknown option '%s'\n", a);
+			goto usage;
+		}
+	}
+	if (!n) {
+		fprintf(stderr, "gupsim run: no scenario file given\n");
+		goto usage;
+	}
+	ret = run_sources(src, n, &opts, true);
+	free(src);
+	return ret;
+usage:
+	fprintf(stderr, "Try 'gupsim run --help' for more information.\n");
+	free(src);
+	return 2;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	struct run_options opts = { .backend = &model_backend_ops };
+	struct source src = { .name = "demo.scn", .buf = (char *)demo_text,
+			      .len = sizeof(demo_text) - 1 };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--print") || !strcmp(argv[i], "-p")) {
+			fputs(demo_text, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			puts("usage: gupsim demo [--print]\n\n"
+			     "Runs the built-in demo scenario; --print prints its text\n"
+			     "(save it as a .scn file and 'gupsim run' it).");
+			return 0;
+		}
+		fprintf(stderr, "gupsim demo: unknown option '%s'\n"
+			"Try 'gupsim demo --help' for more information.\n",
+			argv[i]);
+		return 2;
+	}
+	return run_sources(&src, 1, &opts, false);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		return cmd_demo(1, argv);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "demo"))
+		return cmd_demo(argc - 1, argv + 1);
+	fprintf(stderr, "gupsim: unknown command '%s'\n"
+		"Try 'gupsim --help' for more information.\n", argv[1]);
+	return 2;
+}

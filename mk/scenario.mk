@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The scenario language and the gupsim command (included by the Makefile).
+#   $(BUILD)/gupsim                 the command
+#   $(BUILD)/tests/scenario_parser  parser unit tests (TAP)
+#   tests/scenario/run-bad.sh       every malformed scenario gives its error
+#   tests/scenario/run-good.sh      the scenario corpus runs clean
+#   make demo                       runs the built-in demo
+SCN_SRCS := $(wildcard scenario/*.c backend/*.c)
+SCN_OBJS := $(SCN_SRCS:%.c=$(BUILD)/%.o)
+GUPSIM   := $(BUILD)/gupsim
+SCN_TEST := $(BUILD)/tests/scenario_parser
+
+$(GUPSIM): $(BUILD)/cmd/gupsim.o $(SCN_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(BUILD)/cmd/gupsim.o $(SCN_OBJS) $(LIB) $(LDLIBS)
+
+$(SCN_TEST): $(BUILD)/tests/scenario/test_parser.o $(HARNESS) $(SCN_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(HARNESS) $(SCN_OBJS) $(LIB) $(LDLIBS)
+
+ALL_EXTRA   += $(GUPSIM) $(SCN_TEST)
+PROVE_EXTRA += $(SCN_TEST) tests/scenario/run-bad.sh tests/scenario/run-good.sh
+
+# the runner scripts find the binary of this build (build, build-asan, ...)
+export GUPSIM := $(abspath $(GUPSIM))
+
+.PHONY: demo
+demo: deps $(GUPSIM)
+	$(Q)$(GUPSIM) demo
+
+-include $(SCN_OBJS:.o=.d) $(BUILD)/cmd/gupsim.d $(BUILD)/tests/scenario/test_parser.d

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * struct page / struct folio: reference counting, the folio lock, compound
+ * (large) folios, and the small page accessors drivers may use.
+ *
+ * A folio is freed exactly once: by whoever drops its refcount from one to
+ * zero. Nothing else may free it, and nothing may touch its refcount once
+ * it is zero except through folio_try_get() (which refuses a zero count),
+ * so a put on an already-free page is reported and ignored rather than
+ * allowed to corrupt the buddy allocator.
+ */
+#include <sched.h>
+#include <string.h>
+
+#include "internal.h"
+
+void folio_put_refs(struct folio *folio, int nr)
+{
+	int old = atomic_load(&folio->page._refcount);
+
+	if (VM_WARN(nr <= 0, "folio_put_refs: nr %d", nr))
+		return;
+	do {
+		if (VM_WARN(old < nr,
+			    "put of pfn %#lx: refcount %d, dropping %d",
+			    folio_pfn(folio), old, nr))
+			return;
+	} while (!atomic_compare_exchange_weak(&folio->page._refcount, &old,
+					       old - nr));
+	if (old == nr)
+		__folio_put(folio);
+}
+
+/* Gives a large folio's pages back their order-0 identity. */
+static void undo_compound_page(struct folio *folio, unsigned int order)
+{
+	struct page *head = &folio->page;
+	unsigned long i;
+
+	for (i = 1; i < (1UL << order); i++)
+		WRITE_ONCE(head[i].compound_head, 0UL);
+	atomic_store(&head->_entire_mapcount, 0);
+	atomic_store(&head->_large_mapcount, 0);
+	atomic_store(&head->_pincount, 0);
+	head->_folio_order = 0;
+}
+
+/*
+ * The last reference is gone. Mapped or pinned folios reaching zero are
+ * model bugs (a PTE or a pin must hold a reference), so they are reported;
+ * the folio is freed anyway since nobody can legally reach it any more.
+ */
+void __folio_put(struct folio *folio)
+{
+	struct page *page = &folio->page;
+	unsigned int order = folio_order(folio);
+
+	VM_WARN(folio_mapped(folio), "freeing mapped pfn %#lx (mapcount %d)",
+		folio_pfn(folio), folio_mapcount(folio));
+	VM_WARN(atomic_load(&page->_debug_pins) != 0,
+		"freeing pinned pfn %#lx (%d pins)", folio_pfn(folio),
+		atomic_load(&page->_debug_pins));
+	if (Pagereserved(page)) {
+		/* The zero page (and any reserved page) lives forever. */
+		mm_warn(__FILE__, __LINE__, "last put of reserved pfn %#lx",
+			folio_pfn(folio));
+		atomic_store(&page->_refcount, 1);
+		return;
+	}
+	if (folio_test_hugetlb(folio)) {
+		free_huge_folio(folio);
+		return;
+	}
+	if (page_zonenum(page) == ZONE_DEVICE) {
+		/* An idle device page: dax.c still owns the pfn range. */
+		page->mapping = NULL;
+		page->index = 0;
+		atomic_store(&page->flags, 0UL);
+		return;
+	}
+	page->mapping = NULL;
+	page->index = 0;
+	page->private = 0;
+	atomic_store(&page->_debug_pins, 0);
+	atomic_store(&page->_debug_lt_pins, 0);
+	if (order)
+		undo_compound_page(folio, order);
+	atomic_store(&page->flags, 0UL);
+	free_pages_prepared(page, order);
+}
+
+bool folio_trylock(struct folio *folio)
+{
+	return !page_flag_test_and_set(&folio->page, PG_locked);
+}
+
+/*
+ * Lock holders never sleep for long (no I/O in the model), so spinning with
+ * a yield is enough and keeps the lock a plain flag bit, as in the kernel.
+ */
+void folio_lock(struct folio *folio)
+{
+	while (!folio_trylock(folio))
+		sched_yield();
+}
+
+void folio_unlock(struct folio *folio)
+{
+	if (!page_flag_test_and_clear(&folio->page, PG_locked))
+		mm_warn(__FILE__, __LINE__, "unlock of unlocked pfn %#lx",
+			folio_pfn(folio));
+}
+
+/*
+ * The tails are linked to the head before the head is marked PG_head, so a
+ * lockless reader that sees a large folio also sees its tails point home.
+ */
+void prep_compound_page(struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	if (!order)
+		return;
+	for (i = 1; i < nr; i++) {
+		atomic_store(&page[i]._refcount, 0);
+		WRITE_ONCE(page[i].compound_head, (unsigned long)page | 1UL);
+	}
+	page->_folio_order = order;
+	atomic_store(&page->_entire_mapcount, 0);
+	atomic_store(&page->_large_mapcount, 0);
+	atomic_store(&page->_pincount, 0);
+	SetPagehead(page);
+}
+
+/*
+ * Copies the contents. The state bits that describe the data (uptodate,
+ * dirty, referenced, swapbacked) come along; identity and mapping state
+ * (anon-exclusive, mapping, lru) are the migration code's business.
+ */
+void folio_copy(struct folio *dst, struct folio *src)
+{
+	static const int data_flags[] = {
+		PG_uptodate, PG_dirty, PG_referenced, PG_swapbacked,
+	};
+	size_t i;
+
+	VM_WARN(folio_nr_pages(dst) != folio_nr_pages(src),
+		"folio_copy: order %u to order %u", folio_order(src),
+		folio_order(dst));
+	memcpy(folio_address(dst), folio_address(src),
+	       min(folio_size(dst), folio_size(src)));
+	for (i = 0; i < ARRAY_SIZE(data_flags); i++)
+		if (page_flag_test(&src->page, data_flags[i]))
+			page_flag_set(&dst->page, data_flags[i]);
+}
+
+void folio_mark_dirty(struct folio *folio)
+{
+	folio_set_dirty(folio);
+}
+
+bool is_zero_page(const struct page *page)
+{
+	return machine && page == machine->zero_page;
+}
+
+bool is_zero_pfn(unsigned long pfn)
+{
+	return machine && machine->zero_page &&
+	       pfn == page_to_pfn(machine->zero_page);
+}
+
+/* ---- the page calls drivers make ---- */
+
+void get_page(struct page *page)
+{
+	struct folio *folio;
+
+	if (VM_WARN(!page, "get_page(NULL)"))
+		return;
+	folio = page_folio(page);
+	if (VM_WARN(folio_ref_count(folio) <= 0,
+		    "get_page on free pfn %#lx", page_to_pfn(page)))
+		return;
+	folio_get(folio);
+}
+
+void put_page(struct page *page)
+{
+	if (VM_WARN(!page, "put_page(NULL)"))
+		return;
+	folio_put(page_folio(page));
+}
+
+void *page_address(const struct page *page)
+{
+	return machine->phys_base + page_to_pfn(page) * PAGE_SIZE;
+}
+
+unsigned long page_to_pfn(const struct page *page)
+{
+	return (unsigned long)(page - machine->mem_map);
+}
+
+bool page_maybe_dma_pinned(struct page *page)
+{
+	return folio_maybe_dma_pinned(page_folio(page));
+}
+
+/* Returns true if this call made the folio dirty. */
+bool set_page_dirty_lock(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	bool was_dirty;
+
+	folio_lock(folio);
+	was_dirty = folio_test_dirty(folio);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	return !was_dirty;
+}
+
+bool page_is_longterm_pinnable(struct page *page)
+{
+	return folio_is_longterm_pinnable(page_folio(page));
+}

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fork(): the child gets a copy of the parent's address space (dup_mmap)
+ * whose private pages are shared copy-on-write (copy_page_range).
+ *
+ * The rule that matters for pinning: an anon page that may be pinned
+ * (the mm has used FOLL_PIN, MMF_HAS_PINNED, and folio_maybe_dma_pinned())
+ * cannot be shared, since the parent's next write would COW away from the
+ * page the device holds. It is copied for the child at once instead, and
+ * the parent keeps the pinned page exclusive and writable. GUP-fast, which
+ * runs without mmap_lock, notices a concurrent fork through the parent's
+ * write_protect_seq and backs off.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static void mm_counter_add(struct mm_struct *mm, struct folio *folio, long nr)
+{
+	if (folio_test_anon(folio))
+		atomic_fetch_add(&mm->rss_anon, nr);
+	else if (folio_test_swapbacked(folio))
+		atomic_fetch_add(&mm->rss_shmem, nr);
+	else
+		atomic_fetch_add(&mm->rss_file, nr);
+}
+
+/* Both page table locks: the parent's first (the two mms differ). */
+static void ptl_lock_both(struct mm_struct *src_mm, struct mm_struct *dst_mm)
+{
+	pthread_mutex_lock(&src_mm->page_table_lock);
+	pthread_mutex_lock(&dst_mm->page_table_lock);
+}
+
+static void ptl_unlock_both(struct mm_struct *src_mm, struct mm_struct *dst_mm)
+{
+	pthread_mutex_unlock(&dst_mm->page_table_lock);
+	pthread_mutex_unlock(&src_mm->page_table_lock);
+}
+
+/* folio_needs_cow_for_dma(): sharing could hide the parent's writes. */
+static bool folio_needs_cow_for_dma(struct vm_area_struct *vma,
+				    struct folio *folio)
+{
+	if (!is_cow_mapping(vma->vm_flags))
+		return false;
+	if (!(atomic_load(&vma->vm_mm->flags) & (1UL << MMF_HAS_PINNED)))
+		return false;
+	return folio_maybe_dma_pinned(folio);
+}
+
+/*
+ * A migration entry is copied as it is, except that in a COW mapping a
+ * writable or exclusive one becomes a plain read entry in both mms: the
+ * page will be shared once migration puts it back.
+ */
+static uint64_t copy_migration_entry(uint64_t *src, uint64_t entry,
+				     bool is_cow)
+{
+	if (is_cow && swp_type(entry) != SWP_MIGRATION_READ) {
+		entry = (entry & ~SWP_TYPE_MASK) |
+			((uint64_t)SWP_MIGRATION_READ << SWP_TYPE_SHIFT);
+		set_pte(src, entry);
+	}
+	return entry;
+}
+
+/*
+ * The child's private copy of a maybe-pinned page: a new exclusive anon
+ * page with the same bytes, writable if the VMA is.
+ */
+static void copy_present_page(struct vm_area_struct *dst_vma, pte_t *dst_pte,
+			      unsigned long addr, struct page *page,
+			      struct folio *new)
+{
+	pte_t entry;
+
+	memcpy(folio_address(new), page_address(page), PAGE_SIZE);
+	folio_set_uptodate(new);
+	folio_set_swapbacked(new);
+	folio_add_new_anon_rmap(new, dst_vma, addr, RMAP_EXCLUSIVE);
+	SetPageAnonExclusive(&new->page);
+	folio_set_lru(new);
+	entry = pte_mkdirty(mk_pte(&new->page, dst_vma->vm_flags));
+	if (dst_vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(entry);
+	set_pte(dst_pte, entry);
+	atomic_fetch_add(&dst_vma->vm_mm->rss_anon, 1);
+	count_vm_event(GUPSIM_FORK_EARLY_COPY);
+}
+
+/*
+ * Copies one PTE, both ptls held. -EAGAIN: a page must be copied and
+ * *prealloc is empty (the caller allocates without the locks, retries).
+ */
+static int copy_one_pte(struct vm_area_struct *dst_vma,
+			struct vm_area_struct *src_vma, pte_t *dst_pte,
+			pte_t *src_pte, unsigned long addr,
+			struct folio **prealloc)
+{
+	bool is_cow = is_cow_mapping(src_vma->vm_flags);
+	pte_t pte = ptep_get(src_pte);
+	struct folio *folio;
+	struct page *page;
+	unsigned long pfn;
+
+	if (pte_none(pte))
+		return 0;
+	if (!pte_present(pte)) {
+		if (is_migration_entry(pte)) {
+			pte = copy_migration_entry(src_pte, pte, is_cow);
+			folio = pfn_folio(swp_offset_pfn(pte));
+			mm_counter_add(dst_vma->vm_mm, folio, 1);
+		}
+		set_pte(dst_pte, pte);
+		return 0;
+	}
+
+	pfn = pte_pfn(pte);
+	if (pte_special(pte) || !pfn_valid(pfn) || is_zero_pfn(pfn))
+		goto set;		/* no struct page to account */
+
+	page = pfn_to_page(pfn);
+	folio = page_folio(page);
+	if (folio_test_anon(folio)) {
+		if (PageAnonExclusive(page) &&
+		    folio_needs_cow_for_dma(src_vma, folio)) {
+			if (!*prealloc)
+				return -EAGAIN;
+			copy_present_page(dst_vma, dst_pte, addr, page,
+					  *prealloc);
+			*prealloc = NULL;
+			return 0;
+		}
+		/* Shared from now on: neither side may reuse it on write. */
+		ClearPageAnonExclusive(page);
+		folio_get(folio);
+		folio_add_anon_rmap_ptes(folio, page, 1, dst_vma, addr, 0);
+	} else {
+		folio_get(folio);
+		folio_add_file_rmap_ptes(folio, page, 1, dst_vma);
+	}
+	mm_counter_add(dst_vma->vm_mm, folio, 1);
+
+set:
+	if (is_cow && pte_write(pte)) {
+		set_pte(src_pte, pte_wrprotect(pte));
+		pte = pte_wrprotect(pte);
+	}
+	if (src_vma->vm_flags & VM_SHARED)
+		pte = pte_mkclean(pte);
+	pte &= ~_PAGE_ACCESSED;
+	set_pte(dst_pte, pte);
+	return 0;
+}
+
+static int copy_pte_range(struct vm_area_struct *dst_vma,
+			  struct vm_area_struct *src_vma, pmd_t *src_pmd,
+			  unsigned long addr, unsigned long end)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm;
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	struct folio *prealloc = NULL;
+	pmd_t *dst_pmd;
+	int ret = 0;
+
+	dst_pmd = mm_alloc_pmd(dst_mm, addr);
+	if (!dst_pmd || !pte_alloc(dst_mm, dst_pmd, addr))
+		return -ENOMEM;
+again:
+	ptl_lock_both(src_mm, dst_mm);
+	/* Under mmap write lock only a THP split could change the pmd. */
+	if (pmd_leaf(pmdp_get(src_pmd)) || pmd_none(pmdp_get(src_pmd))) {
+		VM_WARN(1, "copy_pte_range: pmd changed at %#lx", addr);
+		goto unlock;
+	}
+	for (; addr < end; addr += PAGE_SIZE) {
+		ret = copy_one_pte(dst_vma, src_vma,
+				   pte_offset(dst_pmd, addr),
+				   pte_offset(src_pmd, addr), addr, &prealloc);
+		if (ret == -EAGAIN) {
+			ptl_unlock_both(src_mm, dst_mm);
+			prealloc = folio_alloc(GFP_HIGHUSER_MOVABLE |
+					       vma_place_gfp(dst_vma), 0);
+			if (!prealloc)
+				return -ENOMEM;
+			ret = 0;
+			goto again;
+		}
+		if (ret)
+			break;
+	}
+unlock:
+	ptl_unlock_both(src_mm, dst_mm);
+	if (prealloc)
+		folio_put(prealloc);
+	return ret;
+}
+
+/*
+ * A PMD-mapped anon THP (or PMD migration entry). -EAGAIN: the source pmd
+ * was split (a maybe-pinned THP) and must be copied at PTE level.
+ */
+static int copy_huge_pmd(struct vm_area_struct *dst_vma,
+			 struct vm_area_struct *src_vma, pmd_t *src_pmd,
+			 unsigned long addr)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm;
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	bool is_cow = is_cow_mapping(src_vma->vm_flags);
+	struct folio *folio;
+	struct page *page;
+	pmd_t *dst_pmd, pmd;
+	unsigned long i;
+
+	dst_pmd = mm_alloc_pmd(dst_mm, addr);
+	if (!dst_pmd)
+		return -ENOMEM;
+	ptl_lock_both(src_mm, dst_mm);
+	pmd = pmdp_get(src_pmd);
+	if (is_swap_pte(pmd)) {
+		if (is_migration_entry(pmd)) {
+			pmd = copy_migration_entry(src_pmd, pmd, is_cow);
+			folio = pfn_folio(swp_offset_pfn(pmd));
+			mm_counter_add(dst_mm, folio, HPAGE_PMD_NR);
+		}
+		set_pmd(dst_pmd, pmd);
+		goto unlock;
+	}
+	if (!pmd_leaf(pmd)) {
+		ptl_unlock_both(src_mm, dst_mm);
+		return -EAGAIN;
+	}
+	page = pfn_to_page(pmd_pfn(pmd));
+	folio = page_folio(page);
+	if (pte_special(pmd) || is_zero_page(page)) {
+		set_pmd(dst_pmd, pte_wrprotect(pmd));	/* huge zero page */
+		goto unlock;
+	}
+	if (!folio_test_anon(folio))
+		goto unlock;	/* file THP: the child faults it in later */
+
+	if (PageAnonExclusive(page) && folio_needs_cow_for_dma(src_vma, folio)) {
+		/* Maybe pinned: early-copy the subpages at PTE level. */
+		ptl_unlock_both(src_mm, dst_mm);
+		split_huge_pmd(src_vma, src_pmd, addr);
+		return -EAGAIN;
+	}
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		ClearPageAnonExclusive(folio_page(folio, i));
+	folio_get(folio);
+	folio_add_anon_rmap_pmd(folio, dst_vma, addr, 0);
+	mm_counter_add(dst_mm, folio, HPAGE_PMD_NR);
+	if (is_cow && pmd_write(pmd)) {
+		set_pmd(src_pmd, pte_wrprotect(pmd));
+		pmd = pte_wrprotect(pmd);
+	}
+	set_pmd(dst_pmd, pmd & ~_PAGE_ACCESSED);
+unlock:
+	ptl_unlock_both(src_mm, dst_mm);
+	return 0;
+}
+
+static int copy_normal_range(struct vm_area_struct *dst_vma,
+			     struct vm_area_struct *src_vma)
+{
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	unsigned long addr, next, end = src_vma->vm_end;
+	int ret = 0;
+
+	for (addr = src_vma->vm_start; addr < end; addr = next) {
+		pmd_t *src_pmd;
+		bool split_tried = false;
+
+		next = min((addr & PMD_MASK) + PMD_SIZE, end);
+		src_pmd = mm_find_pmd(src_mm, addr);
+		if (!src_pmd)
+			continue;
+again:
+		if (pmd_none(pmdp_get(src_pmd)))
+			continue;
+		if (is_swap_pte(pmdp_get(src_pmd)) ||
+		    pmd_leaf(pmdp_get(src_pmd))) {
+			VM_WARN(next - addr != PMD_SIZE,
+				"fork: huge pmd not covering %#lx-%#lx",
+				addr, next);
+			ret = copy_huge_pmd(dst_vma, src_vma, src_pmd, addr);
+			if (ret == -EAGAIN) {
+				if (VM_WARN(split_tried && pmd_leaf(
+						pmdp_get(src_pmd)),
+					    "fork: THP at %#lx did not split",
+					    addr))
+					return -ENOMEM;
+				split_tried = true;
+				goto again;
+			}
+		} else {
+			ret = copy_pte_range(dst_vma, src_vma, src_pmd, addr,
+					     next);
+		}
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+/* Private hugetlb: early copy from the pool (none: the fork fails). */
+static int copy_hugetlb_pmd(struct vm_area_struct *dst_vma,
+			    struct vm_area_struct *src_vma, pmd_t *src_pmd,
+			    pmd_t *dst_pmd, unsigned long addr,
+			    struct folio **prealloc)
+{
+	bool is_cow = is_cow_mapping(src_vma->vm_flags);
+	pmd_t pmd = pmdp_get(src_pmd);
+	struct folio *folio, *new;
+
+	if (pmd_none(pmd))
+		return 0;
+	if (is_swap_pte(pmd)) {
+		if (is_migration_entry(pmd))
+			pmd = copy_migration_entry(src_pmd, pmd, is_cow);
+		set_pmd(dst_pmd, pmd);
+		return 0;
+	}
+	if (VM_WARN(!pmd_leaf(pmd), "fork: PTE table in hugetlb VMA at %#lx",
+		    addr))
+		return 0;
+	folio = pfn_folio(pmd_pfn(pmd));
+	if (!folio_test_anon(folio)) {
+		folio_get(folio);
+		folio_add_file_rmap_pmd(folio, dst_vma);
+	} else if (PageAnonExclusive(&folio->page) &&
+		   folio_needs_cow_for_dma(src_vma, folio)) {
+		if (!*prealloc)
+			return -EAGAIN;
+		new = *prealloc;
+		*prealloc = NULL;
+		memcpy(folio_address(new), folio_address(folio),
+		       folio_size(folio));
+		folio_set_uptodate(new);
+		folio_add_new_anon_rmap(new, dst_vma, addr, RMAP_EXCLUSIVE);
+		SetPageAnonExclusive(&new->page);
+		set_pmd(dst_pmd, make_huge_pmd(new, dst_vma,
+					       dst_vma->vm_flags & VM_WRITE));
+		count_vm_event(GUPSIM_FORK_EARLY_COPY);
+		return 0;
+	} else {
+		ClearPageAnonExclusive(&folio->page);
+		folio_get(folio);
+		folio_add_anon_rmap_pmd(folio, dst_vma, addr, 0);
+	}
+	if (is_cow && pmd_write(pmd)) {
+		set_pmd(src_pmd, pte_wrprotect(pmd));
+		pmd = pte_wrprotect(pmd);
+	}
+	set_pmd(dst_pmd, pmd & ~_PAGE_ACCESSED);
+	return 0;
+}
+
+static int copy_hugetlb_range(struct vm_area_struct *dst_vma,
+			      struct vm_area_struct *src_vma)
+{
+	struct mm_struct *dst_mm = dst_vma->vm_mm;
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	struct folio *prealloc = NULL;
+	unsigned long addr;
+	int ret = 0;
+
+	for (addr = src_vma->vm_start; addr < src_vma->vm_end;
+	     addr += PMD_SIZE) {
+		pmd_t *src_pmd = mm_find_pmd(src_mm, addr), *dst_pmd;
+
+		if (!src_pmd || pmd_none(pmdp_get(src_pmd)))
+			continue;
+		dst_pmd = mm_alloc_pmd(dst_mm, addr);
+		if (!dst_pmd) {
+			ret = -ENOMEM;
+			break;
+		}
+again:
+		ptl_lock_both(src_mm, dst_mm);
+		ret = copy_hugetlb_pmd(dst_vma, src_vma, src_pmd, dst_pmd,
+				       addr, &prealloc);
+		ptl_unlock_both(src_mm, dst_mm);
+		if (ret == -EAGAIN) {
+			prealloc = alloc_hugetlb_folio();
+			if (!prealloc) {
+				ret = -ENOMEM;
+				break;
+			}
+			goto again;
+		}
+		if (ret)
+			break;
+	}
+	if (prealloc)
+		folio_put(prealloc);
+	return ret;
+}
+
+/*
+ * vma_needs_copy(): page tables a fault cannot rebuild. A VMA without
+ * anon_vma has only page-cache pages (or none): the child faults them in.
+ */
+static bool vma_needs_copy(struct vm_area_struct *dst_vma,
+			   struct vm_area_struct *src_vma)
+{
+	if (src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
+		return true;
+	return src_vma->anon_vma != NULL;
+}
+
+int copy_page_range(struct vm_area_struct *dst_vma,
+		    struct vm_area_struct *src_vma)
+{
+	struct mm_struct *src_mm = src_vma->vm_mm;
+	bool is_cow = is_cow_mapping(src_vma->vm_flags);
+	int ret;
+
+	if (!vma_needs_copy(dst_vma, src_vma))
+		return 0;
+	/*
+	 * write_protect_seq is odd while COW mappings are being
+	 * write-protected: a GUP-fast pin taken meanwhile could land on a
+	 * page the child now shares, so GUP-fast sees the change and backs
+	 * off (raw_write_seqcount_begin/end in the kernel).
+	 */
+	if (is_cow) {
+		mmap_assert_write_locked(src_mm);
+		atomic_fetch_add(&src_mm->write_protect_seq, 1);
+	}
+	if (is_vm_hugetlb_page(src_vma))
+		ret = copy_hugetlb_range(dst_vma, src_vma);
+	else
+		ret = copy_normal_range(dst_vma, src_vma);
+	if (is_cow)
+		atomic_fetch_add(&src_mm->write_protect_seq, 1);
+	return ret;
+}
+
+static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	struct vm_area_struct *mpnt, *tmp;
+	int err = 0;
+
+	mmap_write_lock(oldmm);
+	/* Nobody else knows the new mm; lock it for the helpers' asserts. */
+	mmap_write_lock(mm);
+	mm->mmap_base = oldmm->mmap_base;
+	list_for_each_entry(mpnt, &oldmm->mmap, vm_list) {
+		if (mpnt->vm_flags & VM_DONTCOPY)
+			continue;
+		tmp = vm_area_dup(mpnt);
+		if (!tmp) {
+			err = -ENOMEM;
+			break;
+		}
+		tmp->vm_mm = mm;
+		/* mlock is not inherited. */
+		tmp->vm_flags &= ~VM_LOCKED;
+		tmp->anon_vma = NULL;
+		/* VM_WIPEONFORK: a clean slate, anon_vma at first fault. */
+		if (!(tmp->vm_flags & VM_WIPEONFORK)) {
+			err = anon_vma_fork(tmp, mpnt);
+			if (err) {
+				vm_area_free(tmp);
+				break;
+			}
+		}
+		if (tmp->vm_file)
+			get_file(tmp->vm_file);
+		vma_link(mm, tmp);
+		if (!(tmp->vm_flags & VM_WIPEONFORK)) {
+			err = copy_page_range(tmp, mpnt);
+			if (err)
+				break;
+		}
+	}
+	mmap_write_unlock(mm);
+	mmap_write_unlock(oldmm);
+	return err;
+}
+
+struct task_struct *task_fork(struct task_struct *parent, const char *comm)
+{
+	struct task_struct *child;
+	struct mm_struct *mm;
+
+	if (VM_WARN(!parent || !parent->mm, "task_fork: no parent mm"))
+		return NULL;
+	mm = mm_alloc();
+	if (!mm)
+		return NULL;
+	child = task_alloc(comm ? comm : parent->comm, mm);
+	if (!child) {
+		mmput(mm);
+		return NULL;
+	}
+	child->rlimit_memlock = parent->rlimit_memlock;
+	child->cap_ipc_lock = parent->cap_ipc_lock;
+	child->user = parent->user ? get_uid(parent->user) : NULL;
+	/* MMF_HAS_PINNED stays with the parent: mm_alloc() starts clean. */
+
+	pthread_mutex_lock(&machine->lists_lock);
+	list_add_tail(&child->tasks, &machine->tasks);
+	pthread_mutex_unlock(&machine->lists_lock);
+
+	if (dup_mmap(mm, parent->mm)) {
+		/* What was copied is consistent: exit tears it down. */
+		task_exit(child);
+		return NULL;
+	}
+	return child;
+}

@@ -1,0 +1,937 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * get_user_pages / pin_user_pages: the slow path.
+ *
+ * The slow path walks the page tables of one VMA at a time with the
+ * mmap_lock held for read, takes the page table lock for each entry it
+ * reads, and faults in (handle_mm_fault) whatever is missing, read-only or
+ * must be unshared, then looks again. References are taken while the ptl
+ * is held, so a page cannot be unmapped and freed between the lookup and
+ * the grab.
+ *
+ * FOLL_GET takes plain references (released with put_page()); FOLL_PIN
+ * takes pins (released with unpin_user_page*()). A pin counts
+ * GUP_PIN_COUNTING_BIAS references on a small folio and one reference plus
+ * one _pincount on a large folio; the shared zero page is never pinned.
+ *
+ * FOLL_LONGTERM pins must not stay in CMA or ZONE_MOVABLE: such folios are
+ * migrated away first (__gup_longterm_locked).
+ */
+#include "internal.h"
+
+/*
+ * Retries of one address without progress before giving up. The kernel
+ * loops until the fault handler made the entry usable; a bound keeps a
+ * model bug from hanging a test, and reports it.
+ */
+#define GUP_MAX_FAULT_RETRIES		1000
+/* Rounds of "pin, migrate unpinnable folios, retry" for FOLL_LONGTERM. */
+#define GUP_MAX_LONGTERM_RETRIES	32
+
+/* ---- pin accounting ---- */
+
+static void mm_set_has_pinned_flag(struct mm_struct *mm)
+{
+	if (!(atomic_load(&mm->flags) & (1UL << MMF_HAS_PINNED)))
+		atomic_fetch_or(&mm->flags, 1UL << MMF_HAS_PINNED);
+}
+
+/* Model-only exact pin accounting on the head page (see internal.h). */
+static void gup_debug_pin(struct folio *folio, int refs, unsigned int flags)
+{
+	atomic_fetch_add(&folio->page._debug_pins, refs);
+	if (flags & FOLL_LONGTERM)
+		atomic_fetch_add(&folio->page._debug_lt_pins, refs);
+}
+
+/*
+ * Takes refs off the debug pin count. False (nothing changed) when the
+ * folio holds fewer pins than that: the caller unpins what it never pinned.
+ * GUP itself knows when it drops long-term pins it just took (longterm);
+ * unpin_user_page() cannot tell, so there the long-term count is only
+ * kept no larger than the pin count.
+ */
+static bool gup_debug_unpin(struct folio *folio, int refs, bool longterm)
+{
+	int pins = atomic_load(&folio->page._debug_pins);
+	int lt;
+
+	do {
+		if (pins < refs)
+			return false;
+	} while (!atomic_compare_exchange_weak(&folio->page._debug_pins,
+					       &pins, pins - refs));
+	pins -= refs;
+	lt = atomic_load(&folio->page._debug_lt_pins);
+	for (;;) {
+		int want = longterm ? max(lt - refs, 0) : lt;
+
+		want = min(want, pins);
+		if (want == lt ||
+		    atomic_compare_exchange_weak(&folio->page._debug_lt_pins,
+						 &lt, want))
+			break;
+	}
+	return true;
+}
+
+/*
+ * Records a pin that the caller already holds the references of: the
+ * pincount of a large folio, the counters and the debug accounting.
+ * Shared with GUP-fast, which takes the references itself.
+ */
+void gup_account_pin(struct folio *folio, int refs, unsigned int flags)
+{
+	if (folio_test_large(folio))
+		atomic_fetch_add(&folio->page._pincount, refs);
+	gup_debug_pin(folio, refs, flags);
+	mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
+}
+
+/*
+ * try_grab_folio() - takes refs references of the kind flags asks for.
+ * The caller holds a reference or the lock that keeps the folio mapped,
+ * so the folio cannot be freed under us. Neither FOLL_GET nor FOLL_PIN:
+ * nothing to take (a pure fault-in).
+ */
+int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
+{
+	if (VM_WARN(folio_ref_count(folio) <= 0,
+		    "try_grab_folio: folio pfn %#lx with refcount %d",
+		    folio_pfn(folio), folio_ref_count(folio)))
+		return -ENOMEM;
+
+	if (flags & FOLL_GET) {
+		folio_ref_add(folio, refs);
+	} else if (flags & FOLL_PIN) {
+		/* The zero page never goes away: pinning it is pretended. */
+		if (is_zero_page(&folio->page)) {
+			mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
+			return 0;
+		}
+		if (folio_test_large(folio))
+			folio_ref_add(folio, refs);
+		else
+			folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS);
+		gup_account_pin(folio, refs, flags);
+	}
+	return 0;
+}
+
+/* gup_put_folio() - drops what try_grab_folio() took. */
+void gup_put_folio(struct folio *folio, int refs, unsigned int flags)
+{
+	if (flags & FOLL_PIN) {
+		if (is_zero_page(&folio->page))
+			return;
+		if (!gup_debug_unpin(folio, refs, flags & FOLL_LONGTERM)) {
+			char buf[256];
+
+			dump_page(buf, sizeof(buf), &folio->page);
+			VM_WARN(true, "unpin of a page that is not pinned: %s",
+				buf);
+			return;
+		}
+		mod_vmstat(NR_FOLL_PIN_RELEASED, refs);
+		if (folio_test_large(folio))
+			atomic_fetch_sub(&folio->page._pincount, refs);
+		else
+			refs *= GUP_PIN_COUNTING_BIAS;
+	}
+	folio_put_refs(folio, refs);
+}
+
+/*
+ * gup_must_unshare() - must a R/O pin of page break COW first?
+ * Only a FOLL_PIN without FOLL_WRITE asks (a write pin faults the page
+ * writable, hence exclusive, anyway). An anonymous page may be pinned only
+ * if it is exclusive to this process. Other pages (page cache, the zero
+ * page) only matter for long-term pins in a private writable mapping,
+ * where a later write would COW away from the pinned page; without the
+ * VMA (GUP-fast) we cannot tell, so the answer is "yes, go slow".
+ */
+bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
+		      struct page *page)
+{
+	if ((flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN)
+		return false;
+	if (!folio_test_anon(page_folio(page))) {
+		if (!(flags & FOLL_LONGTERM))
+			return false;
+		if (!vma)
+			return true;
+		return is_cow_mapping(vma->vm_flags);
+	}
+	/* An acquire load: pairs with fork/unshare clearing the flag. */
+	return !PageAnonExclusive(page);
+}
+
+/* ---- VMA checks ---- */
+
+/*
+ * A long-term writable pin of a file page whose filesystem tracks dirty
+ * pages would let the device write behind writeback's back.
+ */
+static bool writable_file_mapping_allowed(struct vm_area_struct *vma,
+					  unsigned int gup_flags)
+{
+	if ((gup_flags & (FOLL_PIN | FOLL_LONGTERM)) !=
+	    (FOLL_PIN | FOLL_LONGTERM))
+		return true;
+	return !vma_needs_dirty_tracking(vma);
+}
+
+static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
+{
+	unsigned long vm_flags = vma->vm_flags;
+	bool write = gup_flags & FOLL_WRITE;
+	bool anon = vma_is_anonymous(vma);
+
+	if (vm_flags & (VM_IO | VM_PFNMAP))
+		return -EFAULT;
+	if ((gup_flags & FOLL_ANON) && !anon)
+		return -EFAULT;
+	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma))
+		return -EOPNOTSUPP;
+	if ((gup_flags & FOLL_SPLIT_PMD) && is_vm_hugetlb_page(vma))
+		return -EOPNOTSUPP;
+
+	if (write) {
+		if (!anon && !writable_file_mapping_allowed(vma, gup_flags))
+			return -EFAULT;
+		if (!(vm_flags & VM_WRITE)) {
+			if (!(gup_flags & FOLL_FORCE))
+				return -EFAULT;
+			if (is_vm_hugetlb_page(vma))
+				return -EFAULT;
+			/* Forced writes only ever COW; never into a file. */
+			if (!is_cow_mapping(vm_flags))
+				return -EFAULT;
+		}
+	} else if (!(vm_flags & VM_READ)) {
+		if (!(gup_flags & FOLL_FORCE))
+			return -EFAULT;
+		if (!(vm_flags & VM_MAYREAD))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* ---- following the page tables ---- */
+
+struct follow_page_context {
+	unsigned long nr_left;	/* in: pages still wanted from here */
+	struct page *page;	/* out: the page mapped at the address */
+	unsigned long nr;	/* out: pages covered, references taken */
+};
+
+/*
+ * What to report for an address with no page table or an empty entry:
+ * fault it in, except that a core dump (FOLL_DUMP) skips holes that would
+ * read as zeroes anyway.
+ */
+static int no_page_table(struct vm_area_struct *vma, unsigned int flags)
+{
+	if ((flags & FOLL_DUMP) &&
+	    (vma_is_anonymous(vma) || !vma->vm_ops->fault))
+		return -EFAULT;
+	return -ENOENT;
+}
+
+/* NUMA-hinting PROT_NONE entries are followed unless asked not to. */
+static bool gup_can_follow_protnone(struct vm_area_struct *vma,
+				    unsigned int flags)
+{
+	if (!(flags & FOLL_HONOR_NUMA_FAULT))
+		return true;
+	return !(vma->vm_flags & VM_ACCESS_FLAGS);
+}
+
+/*
+ * May a FOLL_FORCE write go through a read-only entry? Only into a page
+ * that a COW already made this process's own: an exclusive anonymous page
+ * in a private, may-write, currently not writable mapping. Anything else
+ * takes a write fault first.
+ */
+static bool can_follow_write_common(struct page *page,
+				    struct vm_area_struct *vma,
+				    unsigned int flags)
+{
+	if (!(flags & FOLL_FORCE))
+		return false;
+	if (vma->vm_flags & (VM_MAYSHARE | VM_SHARED))
+		return false;
+	if (!(vma->vm_flags & VM_MAYWRITE))
+		return false;
+	if (vma->vm_flags & VM_WRITE)
+		return false;
+	return page && folio_test_anon(page_folio(page)) &&
+	       PageAnonExclusive(page);
+}
+
+static bool can_follow_write_entry(uint64_t entry, struct page *page,
+				   struct vm_area_struct *vma,
+				   unsigned int flags)
+{
+	if (pte_write(entry))
+		return true;
+	return can_follow_write_common(page, vma, flags);
+}
+
+/* FOLL_TOUCH: what a user access would have done to the page. */
+static void gup_touch_folio(struct folio *folio, uint64_t entry,
+			    unsigned int flags)
+{
+	if (!(flags & FOLL_TOUCH))
+		return;
+	if ((flags & FOLL_WRITE) && !pte_dirty(entry) &&
+	    !folio_test_dirty(folio))
+		folio_mark_dirty(folio);
+	folio_set_referenced(folio);
+}
+
+/* A PMD leaf: a THP or a hugetlb folio. Called with the ptl held. */
+static int follow_huge_pmd(struct vm_area_struct *vma, unsigned long addr,
+			   pmd_t *pmd, pmd_t pmdval, unsigned int flags,
+			   struct follow_page_context *ctx)
+{
+	struct page *head = pfn_to_page(pmd_pfn(pmdval));
+	struct folio *folio = page_folio(head);
+	unsigned long idx = (addr & ~PMD_MASK) >> PAGE_SHIFT;
+	unsigned long refs = min(HPAGE_PMD_NR - idx, ctx->nr_left);
+	int ret;
+
+	if ((flags & FOLL_WRITE) &&
+	    !can_follow_write_entry(pmdval, head, vma, flags))
+		return -ENOENT;
+	if (pmd_protnone(pmdval) && !gup_can_follow_protnone(vma, flags))
+		return -ENOENT;
+	if (!pmd_write(pmdval) && gup_must_unshare(vma, flags, head))
+		return -EMLINK;
+	VM_WARN((flags & FOLL_PIN) && folio_test_anon(folio) &&
+		!PageAnonExclusive(head),
+		"pinning a shared anonymous THP, pfn %#lx", folio_pfn(folio));
+
+	ret = try_grab_folio(folio, refs, flags);
+	if (ret)
+		return ret;
+	if (flags & FOLL_TOUCH) {
+		uint64_t young = _PAGE_ACCESSED;
+
+		if (flags & FOLL_WRITE)
+			young |= _PAGE_DIRTY;
+		if ((pmdval & young) != young)
+			set_pmd(pmd, pmdval | young);
+		folio_set_referenced(folio);
+	}
+	ctx->page = head + idx;
+	ctx->nr = refs;
+	return 0;
+}
+
+/* A PTE. Called with the ptl held; returns with it held. */
+static int follow_page_pte(struct vm_area_struct *vma, unsigned long addr,
+			   pte_t *ptep, pte_t pte, unsigned int flags,
+			   struct follow_page_context *ctx)
+{
+	struct page *page;
+	struct folio *folio;
+	int ret;
+
+	if (pte_protnone(pte) && !gup_can_follow_protnone(vma, flags))
+		return -ENOENT;
+
+	page = vm_normal_page(vma, addr, pte);
+	if ((flags & FOLL_WRITE) &&
+	    !can_follow_write_entry(pte, page, vma, flags))
+		return -ENOENT;
+
+	if (!page) {
+		/* A core dump leaves the zero page (and pfn maps) out. */
+		if (flags & FOLL_DUMP)
+			return -EFAULT;
+		if (!is_zero_pfn(pte_pfn(pte)))
+			return -EEXIST;	/* an entry but no struct page */
+		page = pfn_to_page(pte_pfn(pte));
+	}
+	folio = page_folio(page);
+
+	if (!pte_write(pte) && gup_must_unshare(vma, flags, page))
+		return -EMLINK;
+	VM_WARN((flags & FOLL_PIN) && folio_test_anon(folio) &&
+		!PageAnonExclusive(page),
+		"pinning a shared anonymous page, pfn %#lx",
+		page_to_pfn(page));
+
+	ret = try_grab_folio(folio, 1, flags);
+	if (ret)
+		return ret;
+	gup_touch_folio(folio, pte, flags);
+	ctx->page = page;
+	ctx->nr = 1;
+	return 0;
+}
+
+/*
+ * follow_page_mask() - the page mapped at addr, with the references flags
+ * asks for taken (ctx->nr pages of it: a PMD leaf covers several).
+ * Returns 0, or:
+ *   -ENOENT	nothing usable mapped: fault it in;
+ *   -EMLINK	mapped, but a R/O pin must unshare it first;
+ *   -EAGAIN	a migration entry was there and is gone: look again;
+ *   -EEXIST	an entry without a struct page;
+ *   other	error for the caller.
+ */
+static int follow_page_mask(struct vm_area_struct *vma, unsigned long addr,
+			    unsigned int flags, struct follow_page_context *ctx)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	pmd_t *pmd, pmdval;
+	pte_t *ptep, pte;
+	uint64_t *entryp;
+	int ret;
+
+	pmd = mm_find_pmd(mm, addr);
+	if (!pmd)
+		return no_page_table(vma, flags);
+
+	pthread_mutex_lock(&mm->page_table_lock);
+	pmdval = pmdp_get(pmd);
+	if (pmd_none(pmdval)) {
+		ret = no_page_table(vma, flags);
+		goto out_unlock;
+	}
+	if (!pmd_present(pmdval)) {
+		ret = -ENOENT;
+		entryp = pmd;
+		if (is_migration_entry(pmdval) && !(flags & FOLL_NOFAULT))
+			goto wait_migration;
+		goto out_unlock;
+	}
+	if (pmd_leaf(pmdval)) {
+		ret = follow_huge_pmd(vma, addr, pmd, pmdval, flags, ctx);
+		goto out_unlock;
+	}
+
+	ptep = pte_offset(pmd, addr);
+	if (!ptep) {
+		ret = no_page_table(vma, flags);
+		goto out_unlock;
+	}
+	pte = ptep_get(ptep);
+	if (pte_none(pte)) {
+		ret = no_page_table(vma, flags);
+		goto out_unlock;
+	}
+	if (!pte_present(pte)) {
+		/* Swap-style entry: migration is waited for, the rest faults. */
+		ret = -ENOENT;
+		entryp = ptep;
+		if (is_migration_entry(pte) && !(flags & FOLL_NOFAULT))
+			goto wait_migration;
+		goto out_unlock;
+	}
+	ret = follow_page_pte(vma, addr, ptep, pte, flags, ctx);
+out_unlock:
+	pthread_mutex_unlock(&mm->page_table_lock);
+	return ret;
+
+wait_migration:
+	pthread_mutex_unlock(&mm->page_table_lock);
+	migration_entry_wait(mm, entryp);
+	return -EAGAIN;
+}
+
+static int vm_fault_to_errno(vm_fault_t ret, unsigned int foll_flags)
+{
+	if (ret & VM_FAULT_OOM)
+		return -ENOMEM;
+	if (ret & VM_FAULT_HWPOISON)
+		return (foll_flags & FOLL_HWPOISON) ? -EHWPOISON : -EFAULT;
+	if (ret & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * faultin_page() - fault addr in as GUP needs it: writable for
+ * FOLL_WRITE, unshared (exclusive, still read-only) for a R/O pin that
+ * found a possibly shared page.
+ */
+static int faultin_page(struct vm_area_struct *vma, unsigned long addr,
+			unsigned int flags, bool unshare)
+{
+	unsigned int fault_flags = 0;
+	vm_fault_t ret;
+
+	if (flags & FOLL_NOFAULT)
+		return -EFAULT;
+	if (flags & FOLL_WRITE)
+		fault_flags |= FAULT_FLAG_WRITE;
+	if (flags & FOLL_REMOTE)
+		fault_flags |= FAULT_FLAG_REMOTE;
+	if (flags & FOLL_UNLOCKABLE)
+		fault_flags |= FAULT_FLAG_KILLABLE;
+	if (flags & FOLL_INTERRUPTIBLE)
+		fault_flags |= FAULT_FLAG_INTERRUPTIBLE;
+	if (flags & FOLL_TRIED)
+		fault_flags |= FAULT_FLAG_TRIED;
+	if (unshare) {
+		/* Unsharing never writes: the two flags exclude each other. */
+		VM_WARN(fault_flags & FAULT_FLAG_WRITE,
+			"unshare fault with FAULT_FLAG_WRITE");
+		fault_flags |= FAULT_FLAG_UNSHARE;
+	}
+
+	ret = handle_mm_fault(vma, addr, fault_flags);
+	if (ret & VM_FAULT_ERROR) {
+		int err = vm_fault_to_errno(ret, flags);
+
+		return err ? err : -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * __get_user_pages() - the walk, with mmap_lock held for read.
+ * Returns the number of pages done (filled into pages[] with their
+ * references when pages is given), or the error when not even the first
+ * page could be done.
+ */
+static long __get_user_pages(struct mm_struct *mm, unsigned long start,
+			     unsigned long nr_pages, unsigned int gup_flags,
+			     struct page **pages)
+{
+	struct vm_area_struct *vma = NULL;
+	struct follow_page_context ctx;
+	long ret = 0, i = 0;
+	unsigned int tries;
+
+	if (!nr_pages)
+		return 0;
+	start &= PAGE_MASK;
+
+	VM_WARN(!!pages != !!(gup_flags & (FOLL_GET | FOLL_PIN)),
+		"__get_user_pages: pages array without GET/PIN or vice versa");
+
+	do {
+		if (!vma || start >= vma->vm_end) {
+			vma = vma_lookup(mm, start);
+			if (!vma) {
+				ret = -EFAULT;
+				goto out;
+			}
+			ret = check_vma_flags(vma, gup_flags);
+			if (ret)
+				goto out;
+		}
+
+		for (tries = 0;; tries++) {
+			if (VM_WARN(tries >= GUP_MAX_FAULT_RETRIES,
+				    "gup: no progress at %#lx after %u faults",
+				    start, tries)) {
+				ret = -EFAULT;
+				goto out;
+			}
+			ctx.nr_left = nr_pages;
+			ctx.page = NULL;
+			ctx.nr = 1;
+			ret = follow_page_mask(vma, start, gup_flags, &ctx);
+			if (ret == -EAGAIN)
+				continue;
+			if (ret != -ENOENT && ret != -EMLINK)
+				break;
+			ret = faultin_page(vma, start, gup_flags,
+					   ret == -EMLINK);
+			if (ret)
+				goto out;
+		}
+
+		if (ret == -EEXIST) {
+			/* No struct page to hand out: only fault-in may go on. */
+			if (pages)
+				goto out;
+			ctx.nr = 1;
+		} else if (ret) {
+			goto out;
+		}
+
+		if (pages) {
+			for (unsigned long j = 0; j < ctx.nr; j++)
+				pages[i + j] = ctx.page + j;
+		}
+		i += ctx.nr;
+		start += ctx.nr << PAGE_SHIFT;
+		nr_pages -= ctx.nr;
+	} while (nr_pages);
+	ret = 0;
+out:
+	return i ? i : ret;
+}
+
+/*
+ * __get_user_pages_locked() - __get_user_pages() with the lock protocol of
+ * the API: *locked == 1, the caller holds mmap_read_lock; *locked == 0,
+ * we take it and drop it again before returning (*locked is 0 then).
+ */
+static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
+				    unsigned long nr_pages, struct page **pages,
+				    int *locked, unsigned int flags)
+{
+	bool must_unlock = false;
+	long ret;
+
+	if (!nr_pages)
+		return 0;
+
+	if (!*locked) {
+		mmap_read_lock(mm);
+		must_unlock = true;
+		*locked = 1;
+	} else {
+		mmap_assert_locked(mm);
+	}
+
+	if (flags & FOLL_PIN)
+		mm_set_has_pinned_flag(mm);
+
+	/* get_user_pages() with a pages array always meant FOLL_GET. */
+	if (pages && !(flags & FOLL_PIN))
+		flags |= FOLL_GET;
+
+	ret = __get_user_pages(mm, start, nr_pages, flags, pages);
+
+	if (must_unlock && *locked) {
+		mmap_read_unlock(mm);
+		*locked = 0;
+	}
+	return ret;
+}
+
+/* ---- FOLL_LONGTERM: no pins in CMA or ZONE_MOVABLE ---- */
+
+/* The folio of pages[i] and how many entries in a row belong to it. */
+static struct folio *gup_folio_next(struct page **pages, unsigned long npages,
+				    unsigned long i, unsigned long *ntails)
+{
+	struct folio *folio = page_folio(pages[i]);
+	unsigned long nr = 1;
+
+	while (i + nr < npages && pages[i + nr] &&
+	       page_folio(pages[i + nr]) == folio)
+		nr++;
+	*ntails = nr;
+	return folio;
+}
+
+
+/*
+ * Isolates every folio of pages[] that may not be pinned long-term onto
+ * movable. Returns how many such folios there were (isolated or not: one
+ * that could not be isolated now is tried again on the next round).
+ */
+static unsigned long collect_longterm_unpinnable_folios(
+		struct list_head *movable, struct page **pages,
+		unsigned long nr_pages)
+{
+	struct folio *prev = NULL;
+	unsigned long collected = 0;
+
+	for (unsigned long i = 0; i < nr_pages; i++) {
+		struct folio *folio = page_folio(pages[i]);
+
+		/* pages[] holds each folio's pages in a row: look once. */
+		if (folio == prev)
+			continue;
+		prev = folio;
+
+		if (is_zero_page(&folio->page))
+			continue;
+		if (folio_is_longterm_pinnable(folio))
+			continue;
+		collected++;
+		if (!folio_isolate_lru(folio))
+			continue;
+		list_add_tail(&folio->page.lru, movable);
+	}
+	return collected;
+}
+
+/*
+ * check_and_migrate_movable_pages() - 0 if every pinned folio may stay
+ * pinned long-term. Otherwise every pin is dropped and the unpinnable
+ * folios are migrated to pinnable memory: -EAGAIN (pin again) when that
+ * worked, -ENOMEM when a folio would not move (another pin holds it).
+ */
+static long check_and_migrate_movable_pages(unsigned long nr_pages,
+					    struct page **pages)
+{
+	LIST_HEAD(movable);
+	unsigned long collected;
+	int ret;
+
+	collected = collect_longterm_unpinnable_folios(&movable, pages,
+						       nr_pages);
+	if (!collected)
+		return 0;
+
+	/* A pinned folio cannot migrate: our own pins go first. */
+	for (unsigned long i = 0, nr; i < nr_pages; i += nr) {
+		struct folio *folio = gup_folio_next(pages, nr_pages, i, &nr);
+
+		gup_put_folio(folio, nr, FOLL_PIN | FOLL_LONGTERM);
+	}
+
+	if (!list_empty(&movable)) {
+		ret = migrate_pages(&movable, alloc_migration_target_pinnable,
+				    0, MR_LONGTERM_PIN, NULL);
+		if (ret) {
+			putback_movable_pages(&movable);
+			return -ENOMEM;
+		}
+	}
+	putback_movable_pages(&movable);
+	return -EAGAIN;
+}
+
+/*
+ * __gup_longterm_locked() - __get_user_pages_locked(), and for FOLL_LONGTERM
+ * the migration loop: pin, and if any folio sits where long-term pins may
+ * not, unpin all, migrate those folios and pin again. Allocations in the
+ * loop (faults, migration targets) avoid CMA and ZONE_MOVABLE
+ * (memalloc_pin_save()), so a round normally suffices.
+ */
+long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, struct page **pages,
+			   int *locked, unsigned int gup_flags)
+{
+	unsigned int pin_flags, rounds = 0;
+	long rc, nr_pinned;
+
+	if (!(gup_flags & FOLL_LONGTERM))
+		return __get_user_pages_locked(mm, start, nr_pages, pages,
+					       locked, gup_flags);
+
+	pin_flags = memalloc_pin_save();
+	for (;;) {
+		nr_pinned = __get_user_pages_locked(mm, start, nr_pages, pages,
+						    locked, gup_flags);
+		if (nr_pinned <= 0) {
+			rc = nr_pinned;
+			break;
+		}
+		rc = check_and_migrate_movable_pages(nr_pinned, pages);
+		if (rc != -EAGAIN)
+			break;
+		count_vm_event(GUPSIM_LONGTERM_MIGRATE_RETRY);
+		if (VM_WARN(++rounds >= GUP_MAX_LONGTERM_RETRIES,
+			    "FOLL_LONGTERM: %u rounds of migration at %#lx",
+			    rounds, start)) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	memalloc_pin_restore(pin_flags);
+	return rc ? rc : nr_pinned;
+}
+
+/* ---- the API ---- */
+
+/*
+ * is_valid_gup_args() - refuses flag combinations no caller may ask for
+ * (with a warning, as they are bugs) and adds the flags the entry point
+ * implies (to_set).
+ */
+bool is_valid_gup_args(struct page **pages, int *locked,
+			      unsigned int *gup_flags_p, unsigned int to_set)
+{
+	unsigned int gup_flags = *gup_flags_p;
+
+	if (VM_WARN(gup_flags & INTERNAL_GUP_FLAGS,
+		    "gup: internal flags %#x passed in",
+		    gup_flags & INTERNAL_GUP_FLAGS))
+		return false;
+	gup_flags |= to_set;
+	if (locked) {
+		if (VM_WARN(*locked != 1, "gup: *locked is %d, not 1",
+			    *locked))
+			return false;
+		gup_flags |= FOLL_UNLOCKABLE;
+	}
+	if (VM_WARN((gup_flags & (FOLL_PIN | FOLL_GET)) ==
+		    (FOLL_PIN | FOLL_GET), "gup: FOLL_GET with FOLL_PIN"))
+		return false;
+	if (VM_WARN((gup_flags & FOLL_LONGTERM) && !(gup_flags & FOLL_PIN),
+		    "gup: FOLL_LONGTERM without FOLL_PIN"))
+		return false;
+	if (VM_WARN((gup_flags & (FOLL_GET | FOLL_PIN)) && !pages,
+		    "gup: FOLL_GET/FOLL_PIN without a pages array"))
+		return false;
+	if (VM_WARN((gup_flags & FOLL_LONGTERM) &&
+		    (gup_flags & FOLL_PCI_P2PDMA),
+		    "gup: FOLL_LONGTERM with FOLL_PCI_P2PDMA"))
+		return false;
+	*gup_flags_p = gup_flags;
+	return true;
+}
+
+static struct mm_struct *current_mm(void)
+{
+	return current ? current->mm : NULL;
+}
+
+long get_user_pages(unsigned long start, unsigned long nr_pages,
+		    unsigned int gup_flags, struct page **pages)
+{
+	struct mm_struct *mm = current_mm();
+	int locked = 1;
+
+	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_TOUCH))
+		return -EINVAL;
+	if (VM_WARN(!mm, "get_user_pages without a current mm"))
+		return -EFAULT;
+	return __get_user_pages_locked(mm, start, nr_pages, pages, &locked,
+				       gup_flags);
+}
+
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked)
+{
+	int local_locked = 1;
+
+	if (!is_valid_gup_args(pages, locked, &gup_flags,
+			       FOLL_TOUCH | FOLL_REMOTE))
+		return -EINVAL;
+	if (VM_WARN(!mm, "get_user_pages_remote without an mm"))
+		return -EFAULT;
+	return __get_user_pages_locked(mm, start, nr_pages, pages,
+				       locked ? locked : &local_locked,
+				       gup_flags);
+}
+
+long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
+			     struct page **pages, unsigned int gup_flags)
+{
+	struct mm_struct *mm = current_mm();
+	int locked = 0;
+
+	if (!is_valid_gup_args(pages, NULL, &gup_flags,
+			       FOLL_TOUCH | FOLL_UNLOCKABLE))
+		return -EINVAL;
+	if (VM_WARN(!mm, "get_user_pages_unlocked without a current mm"))
+		return -EFAULT;
+	return __get_user_pages_locked(mm, start, nr_pages, pages, &locked,
+				       gup_flags);
+}
+
+/*
+ * The pin_user_pages*() slow variants return 0, not -EINVAL, for bad
+ * arguments, as the kernel does: the caller "pinned nothing".
+ */
+long pin_user_pages(unsigned long start, unsigned long nr_pages,
+		    unsigned int gup_flags, struct page **pages)
+{
+	struct mm_struct *mm = current_mm();
+	int locked = 1;
+
+	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN))
+		return 0;
+	if (VM_WARN(!mm, "pin_user_pages without a current mm"))
+		return -EFAULT;
+	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
+				     gup_flags);
+}
+
+long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr_pages, unsigned int gup_flags,
+			   struct page **pages, int *locked)
+{
+	int local_locked = 1;
+
+	if (!is_valid_gup_args(pages, locked, &gup_flags,
+			       FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE))
+		return 0;
+	if (VM_WARN(!mm, "pin_user_pages_remote without an mm"))
+		return -EFAULT;
+	return __gup_longterm_locked(mm, start, nr_pages, pages,
+				     locked ? locked : &local_locked,
+				     gup_flags);
+}
+
+long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
+			     struct page **pages, unsigned int gup_flags)
+{
+	struct mm_struct *mm = current_mm();
+	int locked = 0;
+
+	if (!is_valid_gup_args(pages, NULL, &gup_flags,
+			       FOLL_PIN | FOLL_TOUCH | FOLL_UNLOCKABLE))
+		return 0;
+	if (VM_WARN(!mm, "pin_user_pages_unlocked without a current mm"))
+		return -EFAULT;
+	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
+				     gup_flags);
+}
+
+/* ---- unpinning ---- */
+
+void unpin_user_page(struct page *page)
+{
+	if (VM_WARN(!page, "unpin_user_page(NULL)"))
+		return;
+	gup_put_folio(page_folio(page), 1, FOLL_PIN);
+}
+
+void unpin_user_pages(struct page **pages, unsigned long npages)
+{
+	unsigned long i, nr;
+
+	if (VM_WARN((long)npages < 0, "unpin_user_pages: npages %ld",
+		    (long)npages))
+		return;
+	for (i = 0; i < npages; i += nr) {
+		struct folio *folio;
+
+		if (!pages[i]) {
+			nr = 1;
+			continue;
+		}
+		folio = gup_folio_next(pages, npages, i, &nr);
+		gup_put_folio(folio, nr, FOLL_PIN);
+	}
+}
+
+/*
+ * unpin_user_pages_dirty_lock() - unpin, first marking each folio dirty if
+ * make_dirty (the device wrote into it), under the folio lock so that the
+ * dirty bit cannot race with writeback's cleaning.
+ */
+void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
+				 bool make_dirty)
+{
+	unsigned long i, nr;
+
+	if (!make_dirty) {
+		unpin_user_pages(pages, npages);
+		return;
+	}
+	if (VM_WARN((long)npages < 0, "unpin_user_pages_dirty_lock: %ld",
+		    (long)npages))
+		return;
+	for (i = 0; i < npages; i += nr) {
+		struct folio *folio;
+
+		if (!pages[i]) {
+			nr = 1;
+			continue;
+		}
+		folio = gup_folio_next(pages, npages, i, &nr);
+		if (!is_zero_page(&folio->page) && !folio_test_dirty(folio)) {
+			folio_lock(folio);
+			folio_mark_dirty(folio);
+			folio_unlock(folio);
+		}
+		gup_put_folio(folio, nr, FOLL_PIN);
+	}
+}

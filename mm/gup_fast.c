@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GUP-fast: get_user_pages_fast() / pin_user_pages_fast().
+ *
+ * The fast part walks the current mm's page tables without mmap_lock and
+ * without the page table lock, inside an RCU read-side section: that is
+ * what keeps page-table pages alive under us (they are freed through
+ * pte_free_deferred(), after a grace period). Each entry is read once;
+ * after taking a reference on the folio it maps, the entry is read again,
+ * and if it changed the reference is dropped and the walk stops. The walk
+ * also stops at anything it cannot decide without the VMA (a R/O pin that
+ * may need unsharing, a long-term pin of an unpinnable or file-backed
+ * folio, a missing or read-only entry...): the slow path, with the VMA and
+ * the locks, does the rest.
+ *
+ * FOLL_PIN against fork: fork write-protects anon pages and decides which
+ * pinned ones to copy inside a write_protect_seq section. A pin taken
+ * concurrently might be missed by fork's check, so if the sequence moved
+ * while we walked, every pin taken here is dropped again and the slow
+ * path (which fork excludes with mmap_lock) is used instead.
+ */
+#include "internal.h"
+
+static inline unsigned long gup_addr_end(unsigned long addr, unsigned long end,
+					 unsigned long size)
+{
+	unsigned long boundary = (addr + size) & ~(size - 1);
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
+/* pte_access_permitted(): user-accessible, and writable if asked. */
+static bool entry_access_permitted(uint64_t entry, bool write)
+{
+	uint64_t need = _PAGE_PRESENT | _PAGE_USER | (write ? _PAGE_RW : 0);
+
+	return (entry & need) == need;
+}
+
+/*
+ * Reads an entry again after the grab. Sequentially consistent, so that
+ * it cannot be ordered before the reference counts we just raised (a
+ * full barrier, as smp_mb__after_atomic() in the kernel).
+ */
+static inline uint64_t entry_recheck(uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+/* A reference on page's folio, unless the folio is being freed. */
+static struct folio *try_get_folio(struct page *page, int refs)
+{
+	struct folio *folio;
+
+retry:
+	folio = page_folio(page);
+	if (!folio_ref_try_add(folio, refs))
+		return NULL;
+	/* The page may have joined or left a folio before our grab. */
+	if (unlikely(page_folio(page) != folio)) {
+		folio_put_refs(folio, refs);
+		goto retry;
+	}
+	return folio;
+}
+
+/*
+ * try_grab_folio_fast() - try_grab_folio() for a walk that holds no lock:
+ * the folio may be freed under us, so take the first reference with
+ * inc-not-zero. Long-term pins of folios in CMA or ZONE_MOVABLE are
+ * refused here (the slow path migrates them).
+ */
+static struct folio *try_grab_folio_fast(struct page *page, int refs,
+					 unsigned int flags)
+{
+	struct folio *folio;
+
+	if (VM_WARN(!(flags & (FOLL_GET | FOLL_PIN)),
+		    "GUP-fast without FOLL_GET or FOLL_PIN"))
+		return NULL;
+
+	if (flags & FOLL_GET)
+		return try_get_folio(page, refs);
+
+	/* The zero page is never pinned for real. */
+	if (is_zero_page(page)) {
+		mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
+		return page_folio(page);
+	}
+
+	folio = try_get_folio(page, refs);
+	if (!folio)
+		return NULL;
+	if (unlikely((flags & FOLL_LONGTERM) &&
+		     !folio_is_longterm_pinnable(folio))) {
+		folio_put_refs(folio, refs);
+		return NULL;
+	}
+	/* The rest of the bias; a large folio counts in _pincount instead. */
+	if (!folio_test_large(folio))
+		folio_ref_add(folio, refs * (GUP_PIN_COUNTING_BIAS - 1));
+	/*
+	 * The pin (seq_cst read-modify-writes) must be visible before we look
+	 * at the entry and the exclusive bit again (entry_recheck()): fork and
+	 * unshare clear PageAnonExclusive and then check
+	 * folio_maybe_dma_pinned(), in the other order.
+	 */
+	gup_account_pin(folio, refs, flags);
+	return folio;
+}
+
+/*
+ * gup_fast_folio_allowed() - may this folio be taken without seeing its
+ * VMA? Only a long-term writable pin is restricted: it may not land in a
+ * file whose filesystem tracks dirty pages. Without the VMA we accept
+ * only what surely needs no dirty tracking: anon, hugetlb and shmem.
+ * A folio with no mapping (truncated) is left to the slow path.
+ */
+static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
+{
+	struct address_space *mapping;
+	unsigned long m;
+
+	if ((flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !=
+	    (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE))
+		return true;
+	if (folio_test_hugetlb(folio))
+		return true;
+	m = (unsigned long)READ_ONCE(folio->page.mapping);
+	if (!m)
+		return false;
+	if (m & PAGE_MAPPING_ANON)
+		return true;
+	mapping = (struct address_space *)m;
+	return READ_ONCE(mapping->fs) == FS_TMPFS;
+}
+
+/*
+ * Takes one PTE's page: true if it went into pages[]. Any doubt is a
+ * false, which ends the fast walk there.
+ */
+static bool gup_fast_pte(pmd_t pmd, pmd_t *pmdp, pte_t *ptep,
+			 unsigned int flags, struct page **pages, int *nr)
+{
+	pte_t pte = ptep_get(ptep);
+	struct folio *folio;
+	struct page *page;
+
+	/* PROT_NONE: the slow path checks the VMA's access rights. */
+	if (pte_protnone(pte))
+		return false;
+	if (!entry_access_permitted(pte, flags & FOLL_WRITE))
+		return false;
+	if (pte_devmap(pte) && (flags & FOLL_LONGTERM))
+		return false;
+	/* Special: the zero page or a pfn map, no folio to grab here. */
+	if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
+		return false;
+	page = pfn_to_page(pte_pfn(pte));
+
+	folio = try_grab_folio_fast(page, 1, flags);
+	if (!folio)
+		return false;
+	/* Unmapped, remapped or split while we grabbed: let go. */
+	if (unlikely(pmd != entry_recheck(pmdp) ||
+		     pte != entry_recheck(ptep)))
+		goto put;
+	if (!gup_fast_folio_allowed(folio, flags))
+		goto put;
+	if (!pte_write(pte) && gup_must_unshare(NULL, flags, page))
+		goto put;
+
+	folio_set_referenced(folio);
+	pages[(*nr)++] = page;
+	return true;
+put:
+	gup_put_folio(folio, 1, flags);
+	return false;
+}
+
+static bool gup_fast_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr,
+			       unsigned long end, unsigned int flags,
+			       struct page **pages, int *nr)
+{
+	pte_t *ptep = table_entry_target(pmd);
+
+	ptep += pte_index(addr);
+	do {
+		if (!gup_fast_pte(pmd, pmdp, ptep, flags, pages, nr))
+			return false;
+	} while (ptep++, addr += PAGE_SIZE, addr != end);
+	return true;
+}
+
+/*
+ * A PMD leaf (THP or hugetlb): one grab for all the subpages of the range
+ * it covers, pages[] gets head + offset for each.
+ */
+static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
+			      unsigned long end, unsigned int flags,
+			      struct page **pages, int *nr)
+{
+	struct folio *folio;
+	struct page *head;
+	int refs = 0;
+
+	if (!entry_access_permitted(orig, flags & FOLL_WRITE))
+		return false;
+	if (pte_special(orig) || !pfn_valid(pmd_pfn(orig)))
+		return false;
+	if (pmd_devmap(orig) && (flags & FOLL_LONGTERM))
+		return false;
+	head = pfn_to_page(pmd_pfn(orig));
+
+	for (unsigned long a = addr; a != end; a += PAGE_SIZE)
+		pages[*nr + refs++] = head + ((a & ~PMD_MASK) >> PAGE_SHIFT);
+
+	folio = try_grab_folio_fast(head, refs, flags);
+	if (!folio)
+		return false;
+	if (unlikely(orig != entry_recheck(pmdp)))
+		goto put;
+	if (!gup_fast_folio_allowed(folio, flags))
+		goto put;
+	if (!pmd_write(orig) && gup_must_unshare(NULL, flags, &folio->page))
+		goto put;
+
+	folio_set_referenced(folio);
+	*nr += refs;
+	return true;
+put:
+	gup_put_folio(folio, refs, flags);
+	return false;
+}
+
+static bool gup_fast_pmd_range(pud_t pud, unsigned long addr,
+			       unsigned long end, unsigned int flags,
+			       struct page **pages, int *nr)
+{
+	pmd_t *pmdp = table_entry_target(pud);
+	unsigned long next;
+
+	pmdp += pmd_index(addr);
+	do {
+		pmd_t pmd = pmdp_get(pmdp);
+
+		next = gup_addr_end(addr, end, PMD_SIZE);
+		if (!pmd_present(pmd) || pmd_protnone(pmd))
+			return false;
+		if (pmd_leaf(pmd)) {
+			if (!gup_fast_pmd_leaf(pmd, pmdp, addr, next, flags,
+					       pages, nr))
+				return false;
+		} else if (!gup_fast_pte_range(pmd, pmdp, addr, next, flags,
+					       pages, nr)) {
+			return false;
+		}
+	} while (pmdp++, addr = next, addr != end);
+	return true;
+}
+
+/* An upper-level entry we can descend through: a table, not a leaf. */
+static bool upper_entry_is_table(uint64_t entry)
+{
+	return (entry & _PAGE_PRESENT) && !(entry & _PAGE_PSE);
+}
+
+static bool gup_fast_pud_range(pgd_t pgd, unsigned long addr,
+			       unsigned long end, unsigned int flags,
+			       struct page **pages, int *nr)
+{
+	pud_t *pudp = table_entry_target(pgd);
+	unsigned long next;
+
+	pudp += pud_index(addr);
+	do {
+		pud_t pud = entry_get(pudp);
+
+		next = gup_addr_end(addr, end, PUD_SIZE);
+		if (!upper_entry_is_table(pud))
+			return false;
+		if (!gup_fast_pmd_range(pud, addr, next, flags, pages, nr))
+			return false;
+	} while (pudp++, addr = next, addr != end);
+	return true;
+}
+
+static void gup_fast_pgd_range(struct mm_struct *mm, unsigned long addr,
+			       unsigned long end, unsigned int flags,
+			       struct page **pages, int *nr)
+{
+	pgd_t *pgdp = READ_ONCE(mm->pgd);
+	unsigned long next;
+
+	if (!pgdp)
+		return;
+	pgdp += pgd_index(addr);
+	do {
+		pgd_t pgd = entry_get(pgdp);
+
+		next = gup_addr_end(addr, end, PGDIR_SIZE);
+		if (!upper_entry_is_table(pgd))
+			return;
+		if (!gup_fast_pud_range(pgd, addr, next, flags, pages, nr))
+			return;
+	} while (pgdp++, addr = next, addr != end);
+}
+
+/*
+ * gup_fast() - the lockless part: the number of pages taken from start
+ * on, in order (it stops at the first page it cannot take).
+ */
+static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, unsigned int flags,
+			      struct page **pages)
+{
+	unsigned int seq = 0;
+	int nr = 0;
+
+	if (flags & FOLL_PIN) {
+		seq = atomic_load_explicit(&mm->write_protect_seq,
+					   memory_order_acquire);
+		/* fork is write-protecting right now: go slow. */
+		if (seq & 1)
+			return 0;
+	}
+
+	mm_rcu_read_lock();
+	gup_fast_pgd_range(mm, start, end, flags, pages, &nr);
+	mm_rcu_read_unlock();
+
+	if (flags & FOLL_PIN) {
+		/* seq_cst: ordered after every pin the walk took. */
+		if (atomic_load(&mm->write_protect_seq) != seq) {
+			/* A fork ran meanwhile: it may have missed our pins. */
+			for (int i = 0; i < nr; i++)
+				gup_put_folio(page_folio(pages[i]), 1, flags);
+			return 0;
+		}
+	}
+	return nr;
+}
+
+#define GUP_FAST_ALLOWED_FLAGS						\
+	(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET |	\
+	 FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA |		\
+	 FOLL_HONOR_NUMA_FAULT)
+
+/*
+ * gup_fast_fallback() - the fast walk, then the slow path for what is
+ * left (unless FOLL_FAST_ONLY). If the slow path fails after the fast one
+ * took pages, those are returned: the caller must release them, so an
+ * error would leak them.
+ */
+static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
+			      unsigned int gup_flags, struct page **pages)
+{
+	struct mm_struct *mm = current ? current->mm : NULL;
+	unsigned long len, end, nr_pinned;
+	int locked = 0;
+	long ret;
+
+	if (VM_WARN(gup_flags & ~GUP_FAST_ALLOWED_FLAGS,
+		    "GUP-fast: flags %#x not allowed",
+		    gup_flags & ~GUP_FAST_ALLOWED_FLAGS))
+		return -EINVAL;
+	if (VM_WARN(!mm, "GUP-fast without a current mm"))
+		return -EFAULT;
+
+	if ((gup_flags & FOLL_PIN) &&
+	    !(atomic_load(&mm->flags) & (1UL << MMF_HAS_PINNED)))
+		atomic_fetch_or(&mm->flags, 1UL << MMF_HAS_PINNED);
+
+	start &= PAGE_MASK;
+	len = nr_pages << PAGE_SHIFT;
+	if (__builtin_add_overflow(start, len, &end))
+		return -EOVERFLOW;
+	if (end > TASK_SIZE)
+		return -EFAULT;
+	if (start == end)
+		return 0;
+
+	nr_pinned = gup_fast(mm, start, end, gup_flags, pages);
+	if (nr_pinned == nr_pages || (gup_flags & FOLL_FAST_ONLY))
+		return nr_pinned;
+
+	count_vm_event(GUPSIM_GUP_FAST_FALLBACK);
+	start += nr_pinned << PAGE_SHIFT;
+	pages += nr_pinned;
+	ret = __gup_longterm_locked(mm, start, nr_pages - nr_pinned, pages,
+				    &locked,
+				    gup_flags | FOLL_TOUCH | FOLL_UNLOCKABLE);
+	if (ret < 0)
+		return nr_pinned ? (long)nr_pinned : ret;
+	return ret + nr_pinned;
+}
+
+/*
+ * The pages[] array is required by every fast variant: they always take
+ * a reference (FOLL_GET) or a pin. The caller does not hold mmap_lock.
+ */
+int get_user_pages_fast(unsigned long start, int nr_pages,
+			unsigned int gup_flags, struct page **pages)
+{
+	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_GET))
+		return -EINVAL;
+	return gup_fast_fallback(start, nr_pages, gup_flags, pages);
+}
+
+/* Never falls back, never sleeps: what the fast walk took, maybe 0. */
+int get_user_pages_fast_only(unsigned long start, int nr_pages,
+			     unsigned int gup_flags, struct page **pages)
+{
+	if (!is_valid_gup_args(pages, NULL, &gup_flags,
+			       FOLL_GET | FOLL_FAST_ONLY))
+		return -EINVAL;
+	return gup_fast_fallback(start, nr_pages, gup_flags, pages);
+}
+
+int pin_user_pages_fast(unsigned long start, int nr_pages,
+			unsigned int gup_flags, struct page **pages)
+{
+	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN))
+		return -EINVAL;
+	return gup_fast_fallback(start, nr_pages, gup_flags, pages);
+}

@@ -1,0 +1,1058 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Physical memory: the machine's layout, zones, pageblock migratetypes, the
+ * buddy allocator, gfp handling and the memalloc_pin scope, and contiguous
+ * range allocation (the engine under CMA).
+ *
+ * Layout, in page frame numbers:
+ *
+ *	[0, ram_pages)		RAM
+ *	    ZONE_NORMAL		[0, ram_pages - movable)
+ *	        CMA area	the last `cma` bytes of ZONE_NORMAL
+ *	    ZONE_MOVABLE	the last `movable` bytes of RAM
+ *	[mmio_start_pfn, +8M)	MMIO window		ZONE_DEVICE
+ *	[dax_start_pfn, +dev)	fs-DAX device memory	ZONE_DEVICE
+ *
+ * Invariants of the buddy allocator (all under zone->lock):
+ *  - a free block of order o is naturally aligned, lies in one zone, has
+ *    PG_buddy and private == o on its head and refcount 0 on every page;
+ *  - it sits on free_area[o].free_list[mt] where mt is the migratetype of
+ *    its pageblock (a block larger than a pageblock has all its pageblocks
+ *    of that one type);
+ *  - zone->nr_free counts every page on the zone's free lists, and
+ *    zone->nr_free_cma those on MIGRATE_CMA lists.
+ * The struct pages of a free block other than its head are not touched,
+ * so untouched memory stays untouched (mem_map is MAP_NORESERVE).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct machine *machine;
+
+/* memalloc_pin scope of a thread that runs without a simulated task. */
+static __thread unsigned int memalloc_flags_no_task;
+
+#define MMIO_WINDOW_BYTES	(8UL << 20)
+#define DEFAULT_MEM		(256UL << 20)
+#define DEFAULT_DEVICE		(64UL << 20)
+#define LAYOUT_UNIT		(PAGE_SIZE << MAX_PAGE_ORDER)
+#define MIN_PLAIN_NORMAL	(16UL << 20)
+#define MAX_MEM			(1UL << 40)
+
+/* ---- zones and pageblocks ---- */
+
+enum zone_type page_zonenum(const struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (pfn >= machine->ram_pages)
+		return ZONE_DEVICE;
+	if (pfn >= machine->zones[ZONE_MOVABLE].zone_start_pfn &&
+	    machine->zones[ZONE_MOVABLE].spanned_pages)
+		return ZONE_MOVABLE;
+	return ZONE_NORMAL;
+}
+
+struct zone *page_zone(const struct page *page)
+{
+	return &machine->zones[page_zonenum(page)];
+}
+
+static int pfn_migratetype(unsigned long pfn)
+{
+	if (pfn >= machine->ram_pages)
+		return MIGRATE_MOVABLE;
+	return READ_ONCE(machine->pageblock_mt[pfn >> pageblock_order]);
+}
+
+int get_pageblock_migratetype(const struct page *page)
+{
+	return pfn_migratetype(page_to_pfn(page));
+}
+
+/* Callers hold zone->lock and move the block's free pages themselves. */
+static void set_pfn_migratetype(unsigned long pfn, int mt)
+{
+	WRITE_ONCE(machine->pageblock_mt[pfn >> pageblock_order],
+		   (unsigned char)mt);
+}
+
+void set_pageblock_migratetype(struct page *page, int migratetype)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (VM_WARN(pfn >= machine->ram_pages ||
+		    (unsigned int)migratetype >= MIGRATE_TYPES,
+		    "set_pageblock_migratetype: pfn %#lx mt %d", pfn,
+		    migratetype))
+		return;
+	set_pfn_migratetype(pfn, migratetype);
+}
+
+bool is_migrate_cma_page(const struct page *page)
+{
+	return get_pageblock_migratetype(page) == MIGRATE_CMA;
+}
+
+/*
+ * A long-term pin must not sit where memory has to stay movable: CMA and
+ * isolated pageblocks, ZONE_MOVABLE, and device (fs-DAX) memory. The zero
+ * page is shared and never migrated, so "pinning" it is harmless.
+ */
+bool folio_is_longterm_pinnable(struct folio *folio)
+{
+	int mt = get_pageblock_migratetype(&folio->page);
+
+	if (mt == MIGRATE_CMA || mt == MIGRATE_ISOLATE)
+		return false;
+	if (is_zero_page(&folio->page))
+		return true;
+	if (page_zonenum(&folio->page) == ZONE_DEVICE)
+		return false;
+	return page_zonenum(&folio->page) != ZONE_MOVABLE;
+}
+
+enum page_zone_kind page_zone_kind(struct page *page)
+{
+	if (!machine || !page)
+		return PZ_NONE;
+	switch (page_zonenum(page)) {
+	case ZONE_DEVICE:
+		return PZ_DEVICE;
+	case ZONE_MOVABLE:
+		return PZ_MOVABLE;
+	default:
+		return is_migrate_cma_page(page) ? PZ_CMA : PZ_NORMAL;
+	}
+}
+
+/* ---- free lists (zone->lock held) ---- */
+
+static void account_free(struct zone *zone, long nr, int mt)
+{
+	atomic_fetch_add_explicit(&zone->nr_free, nr, memory_order_relaxed);
+	if (mt == MIGRATE_CMA)
+		atomic_fetch_add_explicit(&zone->nr_free_cma, nr,
+					  memory_order_relaxed);
+}
+
+static void add_to_free_list(struct zone *zone, struct page *page,
+			     unsigned int order, int mt)
+{
+	/* Read locklessly by the range scan, hence WRITE_ONCE. */
+	WRITE_ONCE(page->private, order);
+	SetPagebuddy(page);
+	list_add(&page->lru, &zone->free_area[order].free_list[mt]);
+	zone->free_area[order].nr_free++;
+	account_free(zone, 1L << order, mt);
+}
+
+static void del_from_free_list(struct zone *zone, struct page *page,
+			       unsigned int order, int mt)
+{
+	list_del_init(&page->lru);
+	ClearPagebuddy(page);
+	WRITE_ONCE(page->private, 0UL);
+	zone->free_area[order].nr_free--;
+	account_free(zone, -(1L << order), mt);
+}
+
+/* The list a free block is on: its pageblock's type (see the top). */
+static int free_block_mt(unsigned long pfn)
+{
+	return pfn_migratetype(pfn);
+}
+
+static bool pfn_in_zone(struct zone *zone, unsigned long pfn)
+{
+	return pfn >= zone->zone_start_pfn &&
+	       pfn < zone->zone_start_pfn + zone->spanned_pages;
+}
+
+static bool mt_mergeable(int mt)
+{
+	return mt == MIGRATE_UNMOVABLE || mt == MIGRATE_MOVABLE ||
+	       mt == MIGRATE_RECLAIMABLE;
+}
+
+static void set_range_migratetype(unsigned long pfn, unsigned int order,
+				  int mt)
+{
+	unsigned long end = pfn + (1UL << order);
+
+	for (; pfn < end; pfn += pageblock_nr_pages)
+		set_pfn_migratetype(pfn, mt);
+}
+
+/*
+ * Frees a block and merges it with its buddies. Blocks of a pageblock or
+ * more only merge across different types when both are ordinary types
+ * (never CMA or ISOLATE): the merged block then takes the freed one's type,
+ * which keeps "a block has one type" true.
+ */
+static void __free_one_page(struct zone *zone, unsigned long pfn,
+			    unsigned int order)
+{
+	int mt = free_block_mt(pfn);
+
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct page *buddy = pfn_to_page(buddy_pfn);
+		int buddy_mt;
+
+		if (!pfn_in_zone(zone, buddy_pfn) || !Pagebuddy(buddy) ||
+		    buddy->private != order)
+			break;
+		buddy_mt = free_block_mt(buddy_pfn);
+		if (buddy_mt != mt &&
+		    (!mt_mergeable(mt) || !mt_mergeable(buddy_mt)))
+			break;
+		del_from_free_list(zone, buddy, order, buddy_mt);
+		if (buddy_mt != mt)
+			set_range_migratetype(buddy_pfn, order, mt);
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	add_to_free_list(zone, pfn_to_page(pfn), order, mt);
+}
+
+/* Splits a block of order high down to low, freeing the upper halves. */
+static void expand(struct zone *zone, unsigned long pfn, unsigned int low,
+		   unsigned int high, int mt)
+{
+	while (high > low) {
+		high--;
+		add_to_free_list(zone, pfn_to_page(pfn + (1UL << high)), high,
+				 mt);
+	}
+}
+
+static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
+				       int mt)
+{
+	unsigned int o;
+
+	for (o = order; o <= MAX_PAGE_ORDER; o++) {
+		struct list_head *list = &zone->free_area[o].free_list[mt];
+		struct page *page;
+		unsigned long pfn;
+
+		if (list_empty(list))
+			continue;
+		page = container_of(list->next, struct page, lru);
+		pfn = page_to_pfn(page);
+		del_from_free_list(zone, page, o, mt);
+		expand(zone, pfn, order, o, mt);
+		return page;
+	}
+	return NULL;
+}
+
+/*
+ * Moves every free block of the pageblock at pfn from list type `from` to
+ * `to` and retypes the pageblock. The caller made sure no free block
+ * larger than a pageblock covers it (split_free_above_pageblock()).
+ */
+static void move_freepages_block(struct zone *zone, unsigned long pfn, int to)
+{
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages;
+	int from = free_block_mt(start);
+
+	if (from == to)
+		return;
+	for (pfn = start; pfn < end;) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned int order;
+
+		if (!Pagebuddy(page)) {
+			pfn++;
+			continue;
+		}
+		order = page->private;
+		del_from_free_list(zone, page, order, from);
+		add_to_free_list(zone, page, order, to);
+		pfn += 1UL << order;
+	}
+	set_pfn_migratetype(start, to);
+}
+
+/* The free block containing pfn (its head pfn and order), if any. */
+static bool find_free_block(unsigned long pfn, unsigned long *head,
+			    unsigned int *order)
+{
+	unsigned int o;
+
+	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		unsigned long h = pfn & ~((1UL << o) - 1);
+		struct page *page = pfn_to_page(h);
+
+		if (Pagebuddy(page) && page->private == o) {
+			*head = h;
+			*order = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Cuts the free block that straddles pfn (if any) so that pfn starts a
+ * block. The pieces stay on their lists, all of one type, unmerged.
+ */
+static void split_free_block_at(struct zone *zone, unsigned long pfn)
+{
+	unsigned long head, end, p;
+	unsigned int order;
+	int mt;
+
+	if (!pfn_in_zone(zone, pfn) || !find_free_block(pfn, &head, &order) ||
+	    head == pfn)
+		return;
+	mt = free_block_mt(head);
+	end = head + (1UL << order);
+	del_from_free_list(zone, pfn_to_page(head), order, mt);
+	/* Largest aligned pieces of [head, pfn) and of [pfn, end). */
+	for (p = head; p < end;) {
+		unsigned int o = 0;
+
+		while (o < order && IS_ALIGNED(p, 1UL << (o + 1)) &&
+		       p + (1UL << (o + 1)) <= (p < pfn ? pfn : end))
+			o++;
+		add_to_free_list(zone, pfn_to_page(p), o, mt);
+		p += 1UL << o;
+	}
+}
+
+/* Makes sure no free block spans more than the pageblock at pfn. */
+static void split_free_above_pageblock(struct zone *zone, unsigned long pfn)
+{
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+
+	split_free_block_at(zone, start);
+	split_free_block_at(zone, start + pageblock_nr_pages);
+}
+
+/*
+ * Fallback order when a type has no free block of its own: steal from the
+ * other ordinary types. CMA and ISOLATE blocks are never stolen.
+ */
+static const int fallbacks[MIGRATE_CMA][2] = {
+	[MIGRATE_UNMOVABLE]	= { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE]	= { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE]	= { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+};
+
+/*
+ * Steals the largest free block of a fallback type, as the kernel does to
+ * limit fragmentation. A big enough steal claims whole pageblocks for the
+ * allocating type; a small one only takes the pages it needs.
+ */
+static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order,
+				       int start_mt)
+{
+	int o, i;
+
+	for (o = MAX_PAGE_ORDER; o >= (int)order; o--) {
+		for (i = 0; i < 2; i++) {
+			int mt = fallbacks[start_mt][i];
+			struct list_head *list =
+				&zone->free_area[o].free_list[mt];
+			struct page *page;
+			unsigned long pfn;
+
+			if (list_empty(list))
+				continue;
+			page = container_of(list->next, struct page, lru);
+			pfn = page_to_pfn(page);
+			if (o >= (int)pageblock_order) {
+				del_from_free_list(zone, page, o, mt);
+				set_range_migratetype(pfn, o, start_mt);
+				add_to_free_list(zone, page, o, start_mt);
+			} else if (o >= (int)pageblock_order / 2) {
+				move_freepages_block(zone, pfn, start_mt);
+			} else {
+				del_from_free_list(zone, page, o, mt);
+				expand(zone, pfn, order, o, mt);
+				return page;
+			}
+			return __rmqueue_smallest(zone, order, start_mt);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * One zone's allocation. Movable allocations may use CMA: first when CMA
+ * holds more than half of the zone's free pages (so CMA memory gets used
+ * before the rest runs low), else only after their own type.
+ */
+static struct page *rmqueue(struct zone *zone, unsigned int order, int mt,
+			    bool alloc_cma, bool cma_first)
+{
+	struct page *page = NULL;
+
+	pthread_mutex_lock(&zone->lock);
+	if (alloc_cma && (cma_first ||
+			  atomic_load(&zone->nr_free_cma) >
+			  atomic_load(&zone->nr_free) / 2))
+		page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
+	if (!page && !cma_first)
+		page = __rmqueue_smallest(zone, order, mt);
+	if (!page && alloc_cma && !cma_first)
+		page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
+	if (!page && !cma_first)
+		page = __rmqueue_fallback(zone, order, mt);
+	pthread_mutex_unlock(&zone->lock);
+	return page;
+}
+
+/* ---- gfp and the memalloc_pin scope ---- */
+
+static unsigned int *memalloc_flags(void)
+{
+	return current ? &current->flags : &memalloc_flags_no_task;
+}
+
+/*
+ * Enters a scope where allocations must be long-term pinnable: what is
+ * allocated here (migration targets of FOLL_LONGTERM) avoids CMA and
+ * ZONE_MOVABLE. Returns the old state for memalloc_pin_restore().
+ */
+unsigned int memalloc_pin_save(void)
+{
+	unsigned int *flags = memalloc_flags();
+	unsigned int old = *flags & PF_MEMALLOC_PIN;
+
+	*flags |= PF_MEMALLOC_PIN;
+	return old;
+}
+
+void memalloc_pin_restore(unsigned int flags)
+{
+	unsigned int *cur = memalloc_flags();
+
+	*cur = (*cur & ~PF_MEMALLOC_PIN) | (flags & PF_MEMALLOC_PIN);
+}
+
+gfp_t current_gfp_context(gfp_t gfp)
+{
+	if (*memalloc_flags() & PF_MEMALLOC_PIN)
+		gfp &= ~(__GFP_MOVABLE | __GFP_PLACE_MOVABLE | __GFP_PLACE_CMA);
+	return gfp;
+}
+
+static int gfp_migratetype(gfp_t gfp)
+{
+	if (gfp & __GFP_MOVABLE)
+		return MIGRATE_MOVABLE;
+	if (gfp & __GFP_RECLAIMABLE)
+		return MIGRATE_RECLAIMABLE;
+	return MIGRATE_UNMOVABLE;
+}
+
+/* Turns a block fresh off a free list into an allocated page or folio. */
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
+	page->private = 0;
+	page->mapping = NULL;
+	page->index = 0;
+	atomic_store(&page->flags, 0UL);
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	if ((gfp & __GFP_COMP) && order)
+		prep_compound_page(page, order);
+	atomic_store_explicit(&page->_refcount, 1, memory_order_release);
+	mod_vmstat(PGALLOC, 1L << order);
+}
+
+static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order)
+{
+	struct zone *normal = &machine->zones[ZONE_NORMAL];
+	struct zone *movable = &machine->zones[ZONE_MOVABLE];
+	int mt = gfp_migratetype(gfp);
+	bool is_movable = mt == MIGRATE_MOVABLE;
+	struct page *page = NULL;
+
+	if (is_movable && (gfp & __GFP_PLACE_CMA))
+		page = rmqueue(normal, order, mt, true, true);
+	if (!page && is_movable && (gfp & __GFP_PLACE_MOVABLE) &&
+	    movable->spanned_pages)
+		page = rmqueue(movable, order, mt, false, false);
+	if (!page && (gfp & __GFP_PLACE_NORMAL))
+		page = rmqueue(normal, order, mt, false, false);
+	if (page)
+		return page;
+	/* The zonelist: ZONE_MOVABLE first for movable requests. */
+	if (is_movable && movable->spanned_pages)
+		page = rmqueue(movable, order, mt, true, false);
+	if (!page)
+		page = rmqueue(normal, order, mt, is_movable, false);
+	return page;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	if (VM_WARN(!machine, "alloc_pages without a machine"))
+		return NULL;
+	if (order > MAX_PAGE_ORDER) {
+		VM_WARN(!(gfp & __GFP_NOWARN), "alloc_pages: order %u",
+			order);
+		return NULL;
+	}
+	gfp = current_gfp_context(gfp);
+	page = get_page_from_freelist(gfp, order);
+	if (page)
+		prep_new_page(page, order, gfp);
+	return page;
+}
+
+struct folio *folio_alloc(gfp_t gfp, unsigned int order)
+{
+	return (struct folio *)alloc_pages(gfp | __GFP_COMP, order);
+}
+
+/*
+ * Resets the per-page state of a block about to be freed. Tails carry
+ * state of their own (anon-exclusive, dirty, a mapcount), which must not
+ * leak into the next user; a leftover mapcount is a model bug.
+ */
+static void free_pages_prepare(struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 0; i < nr; i++) {
+		struct page *p = page + i;
+
+		VM_WARN(atomic_load(&p->_mapcount) != 0,
+			"freeing pfn %#lx with mapcount %d", page_to_pfn(p),
+			atomic_load(&p->_mapcount));
+		if (i && atomic_load(&p->_refcount))
+			atomic_store(&p->_refcount, 0);
+		atomic_store(&p->_mapcount, 0);
+		if (i) {
+			atomic_store(&p->flags, 0UL);
+			p->mapping = NULL;
+			p->index = 0;
+			p->private = 0;
+			WRITE_ONCE(p->compound_head, 0UL);
+		}
+	}
+}
+
+void free_pages_prepared(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct zone *zone;
+
+	if (VM_WARN(pfn >= machine->ram_pages || order > MAX_PAGE_ORDER ||
+		    !IS_ALIGNED(pfn, 1UL << order),
+		    "free of pfn %#lx order %u: not a RAM block", pfn, order))
+		return;
+	if (VM_WARN(Pagebuddy(page), "double free of pfn %#lx", pfn))
+		return;
+	free_pages_prepare(page, order);
+	atomic_store(&page->flags, 0UL);
+	atomic_store(&page->_refcount, 0);
+	zone = page_zone(page);
+	pthread_mutex_lock(&zone->lock);
+	__free_one_page(zone, pfn, order);
+	pthread_mutex_unlock(&zone->lock);
+	mod_vmstat(PGFREE, 1L << order);
+}
+
+/*
+ * Drops the caller's reference on a block from alloc_pages(). A compound
+ * folio goes the folio way; for a non-compound block whose head is still
+ * referenced elsewhere, the tail part is freed now and the head page is
+ * freed by its last put, as the kernel does.
+ */
+void __free_pages(struct page *page, unsigned int order)
+{
+	struct folio *folio;
+
+	if (VM_WARN(!page, "__free_pages(NULL)"))
+		return;
+	folio = (struct folio *)page;
+	if (Pagehead(page) || !order) {
+		folio_put(page_folio(page));
+		return;
+	}
+	if (VM_WARN(folio_ref_count(folio) <= 0,
+		    "__free_pages of free pfn %#lx", page_to_pfn(page)))
+		return;
+	if (folio_ref_sub_and_test(folio, 1)) {
+		/* Not a folio: the block is order pages of one allocation. */
+		page->mapping = NULL;
+		page->index = 0;
+		free_pages_prepared(page, order);
+		return;
+	}
+	while (order-- > 0)
+		free_pages_prepared(page + (1UL << order), order);
+}
+
+unsigned long nr_free_pages(void)
+{
+	return vmstat_read(NR_FREE_PAGES);
+}
+
+/* ---- contiguous ranges ---- */
+
+/*
+ * Isolates the pageblocks of [start, end): their free pages move to the
+ * ISOLATE lists, and pages freed into them later stay there, so nothing in
+ * the range can be allocated while we empty it. -EBUSY if another range
+ * allocation holds one of them.
+ */
+static int isolate_range(struct zone *zone, unsigned long start,
+			 unsigned long end)
+{
+	unsigned long pfn;
+	int ret = 0;
+
+	pthread_mutex_lock(&zone->lock);
+	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
+		if (pfn_migratetype(pfn) == MIGRATE_ISOLATE)
+			ret = -EBUSY;
+	if (!ret) {
+		for (pfn = start; pfn < end; pfn += pageblock_nr_pages) {
+			split_free_above_pageblock(zone, pfn);
+			move_freepages_block(zone, pfn, MIGRATE_ISOLATE);
+		}
+	}
+	pthread_mutex_unlock(&zone->lock);
+	return ret;
+}
+
+/*
+ * Gives isolated pageblocks the type mt again. Their free blocks are
+ * freed once more so that they merge back into large blocks.
+ */
+static void unisolate_range(struct zone *zone, unsigned long start,
+			    unsigned long end, int mt)
+{
+	unsigned long pfn;
+	LIST_HEAD(blocks);
+
+	pthread_mutex_lock(&zone->lock);
+	for (pfn = start; pfn < end;) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned int order;
+
+		if (!Pagebuddy(page)) {
+			pfn++;
+			continue;
+		}
+		order = page->private;
+		del_from_free_list(zone, page, order, free_block_mt(pfn));
+		WRITE_ONCE(page->private, order);
+		list_add_tail(&page->lru, &blocks);
+		pfn += 1UL << order;
+	}
+	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
+		set_pfn_migratetype(pfn, mt);
+	while (!list_empty(&blocks)) {
+		struct page *page = container_of(blocks.next, struct page, lru);
+		unsigned int order = page->private;
+
+		list_del_init(&page->lru);
+		WRITE_ONCE(page->private, 0UL);
+		__free_one_page(zone, page_to_pfn(page), order);
+	}
+	pthread_mutex_unlock(&zone->lock);
+}
+
+/*
+ * Isolates from the LRU every in-use folio of [start, end) onto list.
+ * -EBUSY when one cannot be moved at all (no LRU: page tables, the zero
+ * page, hugetlb pool folios, kernel allocations).
+ */
+static int isolate_migratepages_range(unsigned long start, unsigned long end,
+				      struct list_head *list)
+{
+	unsigned long pfn = start;
+
+	while (pfn < end) {
+		struct page *page = pfn_to_page(pfn);
+		struct folio *folio;
+		unsigned long next;
+
+		if (Pagebuddy(page)) {
+			unsigned long order = READ_ONCE(page->private);
+
+			pfn += order <= MAX_PAGE_ORDER ? 1UL << order : 1;
+			continue;
+		}
+		folio = page_folio(page);
+		if (!folio_try_get(folio)) {
+			pfn++;		/* free, or being freed */
+			continue;
+		}
+		if (page_folio(page) != folio) {
+			folio_put(folio);
+			continue;	/* split or reused under us */
+		}
+		next = folio_pfn(folio) + folio_nr_pages(folio);
+		if (!folio_isolate_lru(folio)) {
+			folio_put(folio);
+			return -EBUSY;
+		}
+		list_add_tail(&folio->page.lru, list);
+		folio_put(folio);
+		pfn = next;
+	}
+	return 0;
+}
+
+/* True when every page of [start, end) is free in the allocator. */
+static bool range_is_free(unsigned long start, unsigned long end)
+{
+	unsigned long pfn = start, head;
+	unsigned int order;
+
+	while (pfn < end) {
+		if (!find_free_block(pfn, &head, &order))
+			return false;
+		pfn = head + (1UL << order);
+	}
+	return true;
+}
+
+/* Takes every page of [start, end) off the free lists, refcount 1 each. */
+static void take_free_range(struct zone *zone, unsigned long start,
+			    unsigned long end)
+{
+	unsigned long pfn, i;
+
+	split_free_block_at(zone, start);
+	split_free_block_at(zone, end);
+	for (pfn = start; pfn < end;) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned int order = page->private;
+
+		del_from_free_list(zone, page, order, free_block_mt(pfn));
+		for (i = 0; i < (1UL << order); i++) {
+			struct page *p = page + i;
+
+			p->mapping = NULL;
+			p->index = 0;
+			atomic_store(&p->flags, 0UL);
+			atomic_store(&p->_refcount, 1);
+		}
+		pfn += 1UL << order;
+	}
+}
+
+#define CONTIG_MIGRATE_PASSES	5
+
+int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn,
+		       int migratetype)
+{
+	unsigned long pb_start, pb_end;
+	struct zone *zone;
+	int pass, ret;
+
+	if (VM_WARN(!machine || start_pfn >= end_pfn ||
+		    end_pfn > machine->ram_pages ||
+		    (unsigned int)migratetype >= MIGRATE_ISOLATE,
+		    "alloc_contig_range: [%#lx, %#lx) mt %d", start_pfn,
+		    end_pfn, migratetype))
+		return -EINVAL;
+	zone = page_zone(pfn_to_page(start_pfn));
+	if (VM_WARN(page_zone(pfn_to_page(end_pfn - 1)) != zone,
+		    "alloc_contig_range: [%#lx, %#lx) spans zones", start_pfn,
+		    end_pfn))
+		return -EINVAL;
+	pb_start = ALIGN_DOWN(start_pfn, pageblock_nr_pages);
+	pb_end = ALIGN_UP(end_pfn, pageblock_nr_pages);
+	ret = isolate_range(zone, pb_start, pb_end);
+	if (ret)
+		return ret;
+
+	/*
+	 * Pages of the range may still be in flight (a migrated folio is
+	 * freed when its last transient reference goes), so empty it in a
+	 * few passes before calling it busy.
+	 */
+	for (pass = 0; pass < CONTIG_MIGRATE_PASSES; pass++) {
+		LIST_HEAD(list);
+
+		pthread_mutex_lock(&zone->lock);
+		if (range_is_free(start_pfn, end_pfn)) {
+			take_free_range(zone, start_pfn, end_pfn);
+			pthread_mutex_unlock(&zone->lock);
+			unisolate_range(zone, pb_start, pb_end, migratetype);
+			return 0;
+		}
+		pthread_mutex_unlock(&zone->lock);
+
+		ret = isolate_migratepages_range(start_pfn, end_pfn, &list);
+		if (!ret && !list_empty(&list)) {
+			ret = migrate_pages(&list, alloc_migration_target, 0,
+					    MR_CONTIG_RANGE, NULL);
+			/* A folio that stayed (a pin) makes the range busy. */
+			if (ret > 0)
+				ret = -EBUSY;
+		}
+		if (!list_empty(&list))
+			putback_movable_pages(&list);
+		if (ret)
+			break;
+		mm_synchronize_rcu();
+	}
+	unisolate_range(zone, pb_start, pb_end, migratetype);
+	return ret ? ret : -EBUSY;
+}
+
+void free_contig_range(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages, busy = 0;
+
+	for (; pfn < end; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (folio_ref_count((struct folio *)page) != 1)
+			busy++;
+		put_page(page);
+	}
+	VM_WARN(busy, "free_contig_range: %lu pages still in use", busy);
+}
+
+/* ---- the machine ---- */
+
+static int check_config(struct machine_config *cfg)
+{
+	if (!cfg->mem)
+		cfg->mem = DEFAULT_MEM;
+	if (!cfg->device)
+		cfg->device = DEFAULT_DEVICE;
+	if (!IS_ALIGNED(cfg->mem, LAYOUT_UNIT) ||
+	    !IS_ALIGNED(cfg->cma, LAYOUT_UNIT) ||
+	    !IS_ALIGNED(cfg->movable, LAYOUT_UNIT) ||
+	    !IS_ALIGNED(cfg->device, LAYOUT_UNIT))
+		return -EINVAL;
+	/* Page tables, the zero page and kernel allocations need room. */
+	if (cfg->mem > MAX_MEM || cfg->mem < MIN_PLAIN_NORMAL ||
+	    cfg->cma > MAX_MEM || cfg->movable > MAX_MEM ||
+	    cfg->cma + cfg->movable > cfg->mem - MIN_PLAIN_NORMAL)
+		return -EINVAL;
+	if (cfg->device > MAX_MEM)
+		return -EINVAL;
+	return 0;
+}
+
+static void init_zone(struct zone *zone, enum zone_type idx, const char *name,
+		      unsigned long start, unsigned long pages)
+{
+	int o, mt;
+
+	zone->name = name;
+	zone->idx = idx;
+	zone->zone_start_pfn = start;
+	zone->spanned_pages = pages;
+	zone->managed_pages = idx == ZONE_DEVICE ? 0 : pages;
+	pthread_mutex_init(&zone->lock, NULL);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
+		zone->free_area[o].nr_free = 0;
+	}
+	atomic_store(&zone->nr_free, 0);
+	atomic_store(&zone->nr_free_cma, 0);
+}
+
+static void *map_noreserve(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void machine_free(struct machine *m)
+{
+	int i;
+
+	if (m->mem_map)
+		munmap(m->mem_map, m->mem_map_bytes);
+	if (m->phys_base)
+		munmap(m->phys_base, m->phys_bytes);
+	free(m->pageblock_mt);
+	for (i = 0; i < MAX_NR_ZONES; i++)
+		pthread_mutex_destroy(&m->zones[i].lock);
+	pthread_mutex_destroy(&m->lists_lock);
+	free(m);
+}
+
+static int machine_layout(struct machine *m, const struct machine_config *cfg)
+{
+	unsigned long movable = cfg->movable >> PAGE_SHIFT;
+	unsigned long normal;
+
+	m->cfg = *cfg;
+	m->ram_pages = cfg->mem >> PAGE_SHIFT;
+	normal = m->ram_pages - movable;
+	m->mmio_start_pfn = m->ram_pages;
+	m->mmio_pages = MMIO_WINDOW_BYTES >> PAGE_SHIFT;
+	m->dax_start_pfn = m->mmio_start_pfn + m->mmio_pages;
+	m->dax_pages = cfg->device >> PAGE_SHIFT;
+	m->total_pfns = m->dax_start_pfn + m->dax_pages;
+	init_zone(&m->zones[ZONE_NORMAL], ZONE_NORMAL, "Normal", 0, normal);
+	init_zone(&m->zones[ZONE_MOVABLE], ZONE_MOVABLE, "Movable", normal,
+		  movable);
+	init_zone(&m->zones[ZONE_DEVICE], ZONE_DEVICE, "Device",
+		  m->mmio_start_pfn, m->total_pfns - m->mmio_start_pfn);
+	pthread_mutex_init(&m->lists_lock, NULL);
+	INIT_LIST_HEAD(&m->tasks);
+	INIT_LIST_HEAD(&m->mms);
+	INIT_LIST_HEAD(&m->files);
+	m->next_pid = 1;
+	m->thp = cfg->thp;
+
+	m->mem_map_bytes = m->total_pfns * sizeof(struct page);
+	m->phys_bytes = m->total_pfns * PAGE_SIZE;
+	m->mem_map = map_noreserve(m->mem_map_bytes);
+	m->phys_base = map_noreserve(m->phys_bytes);
+	m->pageblock_mt = malloc(m->ram_pages >> pageblock_order);
+	if (!m->mem_map || !m->phys_base || !m->pageblock_mt)
+		return -ENOMEM;
+	/* Boot memory is movable; the CMA area ends ZONE_NORMAL. */
+	memset(m->pageblock_mt, MIGRATE_MOVABLE,
+	       m->ram_pages >> pageblock_order);
+	memset(m->pageblock_mt + ((normal - (cfg->cma >> PAGE_SHIFT)) >>
+				  pageblock_order),
+	       MIGRATE_CMA, cfg->cma >> PAGE_SHIFT >> pageblock_order);
+	return 0;
+}
+
+/* Hands all RAM to the buddy allocator in MAX_PAGE_ORDER blocks. */
+static void free_all_ram(struct machine *m)
+{
+	unsigned long pfn;
+	int z;
+
+	for (z = ZONE_NORMAL; z <= ZONE_MOVABLE; z++) {
+		struct zone *zone = &m->zones[z];
+		unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+
+		for (pfn = zone->zone_start_pfn; pfn < end;
+		     pfn += 1UL << MAX_PAGE_ORDER)
+			add_to_free_list(zone, pfn_to_page(pfn),
+					 MAX_PAGE_ORDER, free_block_mt(pfn));
+	}
+}
+
+int machine_create(const struct machine_config *cfg)
+{
+	struct machine_config c = cfg ? *cfg : (struct machine_config){ 0 };
+	struct machine *m;
+	int ret;
+
+	if (machine)
+		return -EBUSY;
+	ret = check_config(&c);
+	if (ret)
+		return ret;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	ret = machine_layout(m, &c);
+	if (ret) {
+		machine_free(m);
+		return ret;
+	}
+	machine = m;
+	free_all_ram(m);
+	vmstat_reset();
+	mm_warnings_clear();
+
+	m->zero_page = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!m->zero_page) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	SetPagereserved(m->zero_page);
+	SetPagezero(m->zero_page);
+	if (c.cma) {
+		unsigned long cma_pages = c.cma >> PAGE_SHIFT;
+
+		ret = cma_init_area(m->zones[ZONE_NORMAL].spanned_pages -
+				    cma_pages, cma_pages);
+		if (ret)
+			goto fail;
+	}
+	ret = hugetlb_pool_init(c.hugetlb);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	cma_destroy_area();
+	machine = NULL;
+	machine_free(m);
+	return ret;
+}
+
+bool machine_exists(void)
+{
+	return machine != NULL;
+}
+
+/* Describes up to a few leaked pages into buf; returns how many leaked. */
+static unsigned long leak_check(char *buf, size_t len)
+{
+	unsigned long pfn = 0, leaked = 0;
+	size_t off = 0;
+	int shown = 0;
+
+	if (buf && len)
+		buf[0] = 0;
+	while (pfn < machine->ram_pages) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (Pagebuddy(page) && page->private <= MAX_PAGE_ORDER) {
+			pfn += 1UL << page->private;
+			continue;
+		}
+		if (page != machine->zero_page) {
+			leaked++;
+			if (buf && off + 1 < len && shown < 8) {
+				int n = dump_page(buf + off, len - off, page);
+
+				if (n > 0)
+					off = min(off + (size_t)n, len - 1);
+				if (off + 1 < len) {
+					buf[off++] = '\n';
+					buf[off] = 0;
+				}
+				shown++;
+			}
+		}
+		pfn++;
+	}
+	if (leaked && buf && off + 1 < len)
+		snprintf(buf + off, len - off, "%lu pages leaked\n", leaked);
+	return leaked;
+}
+
+int machine_destroy(char *buf, size_t len)
+{
+	struct machine *m = machine;
+	unsigned long leaked;
+
+	if (!m)
+		return 0;
+	exit_all_tasks();
+	destroy_all_files();
+	hugetlb_pool_destroy();
+	mm_rcu_barrier();
+	leaked = leak_check(buf, len);
+	cma_destroy_area();
+	machine = NULL;
+	machine_free(m);
+	return leaked ? -EUCLEAN : 0;
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interpreter: runs a parsed program statement by statement through a
+ * backend, compares each result with its expectation and reports.
+ *
+ * Output, per statement: the line number, the statement as written, its
+ * result, and ok/FAIL when there was an expectation; then a summary. A
+ * failed expectation is also reported as `FILE:LINE: expected X, got Y`
+ * on the error stream. With --json every statement is one JSON object
+ * (and the summary one more), for tools.
+ *
+ * The exit status: 0 all held, 1 an expectation failed, 3 the backend
+ * found its model broken (`check`, the final invariant and leak checks).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "../backend/backend.h"
+
+backend_op_t backend_op(const struct backend_ops *ops, enum stmt_kind kind)
+{
+	switch (kind) {
+	case ST_MACHINE: return ops->machine;
+	case ST_FILE: return ops->file;
+	case ST_TASK: return ops->task;
+	case ST_MMAP: return ops->mmap;
+	case ST_WRITE: return ops->write;
+	case ST_READ: return ops->read;
+	case ST_MUNMAP: return ops->munmap;
+	case ST_MPROTECT: return ops->mprotect;
+	case ST_MADVISE: return ops->madvise;
+	case ST_MREMAP: return ops->mremap;
+	case ST_FORK: return ops->fork;
+	case ST_EXIT: return ops->exit;
+	case ST_PIN: return ops->pin;
+	case ST_UNPIN: return ops->unpin;
+	case ST_DRIVER: return ops->driver;
+	case ST_RELEASE: return ops->release;
+	case ST_DEV_WRITE: return ops->dev_write;
+	case ST_DEV_READ: return ops->dev_read;
+	case ST_CMA_ALLOC: return ops->cma_alloc;
+	case ST_CMA_FREE: return ops->cma_free;
+	case ST_WHERE: return ops->where;
+	case ST_CHECK: return ops->check;
+	case ST_STAT: return ops->stat;
+	case ST_SHOW: return ops->show;
+	default: return NULL;
+	}
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+struct run_state {
+	const struct program *prog;
+	const struct run_options *opts;
+	FILE *out, *err;
+	int nr_run, nr_expect, nr_failed;
+	bool broken;
+};
+
+/* "  12  A where buf        => cma      ok  # message", no trailing blanks */
+static void print_line(FILE *out, const struct stmt *st, const char *got,
+		       const char *status, const char *msg)
+{
+	char line[1024];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%4d  %-44s => %-10s %-4s%s%s",
+		     st->line, st->text, got, status, *msg ? "  # " : "", msg);
+	if (n >= (int)sizeof(line))
+		n = sizeof(line) - 1;
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = 0;
+	fprintf(out, "%s\n", line);
+}
+
+/* What `show` printed, indented under its statement. */
+static void print_output(FILE *out, const char *text)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		int len = nl ? (int)(nl - text) : (int)strlen(text);
+
+		fprintf(out, "      %.*s\n", len, text);
+		text += len + (nl ? 1 : 0);
+	}
+}
+
+static void report(struct run_state *rs, const struct stmt *st,
+		   const struct result *r, const char *output)
+{
+	char got[64], exp[64];
+	bool failed = st->has_expect && !result_matches(&st->expect, r);
+	const char *status = !st->has_expect ? "" : failed ? "FAIL" : "ok";
+
+	result_format(r, got, sizeof(got));
+	exp[0] = 0;
+	if (st->has_expect)
+		result_format(&st->expect, exp, sizeof(exp));
+	rs->nr_run++;
+	rs->nr_expect += st->has_expect;
+	rs->nr_failed += failed;
+	if (rs->opts->json) {
+		fprintf(rs->out, "{\"file\":");
+		json_string(rs->out, rs->prog->filename);
+		fprintf(rs->out, ",\"line\":%d,\"statement\":", st->line);
+		json_string(rs->out, st->text);
+		fprintf(rs->out, ",\"result\":");
+		json_string(rs->out, got);
+		fprintf(rs->out, ",\"expected\":");
+		if (st->has_expect)
+			json_string(rs->out, exp);
+		else
+			fputs("null", rs->out);
+		fprintf(rs->out, ",\"status\":\"%s\"",
+			!st->has_expect ? "none" : failed ? "fail" : "ok");
+		if (r->msg[0]) {
+			fprintf(rs->out, ",\"message\":");
+			json_string(rs->out, r->msg);
+		}
+		if (output && *output) {
+			fprintf(rs->out, ",\"output\":");
+			json_string(rs->out, output);
+		}
+		fputs("}\n", rs->out);
+	} else if (!rs->opts->quiet || failed) {
+		print_line(rs->out, st, got, status, r->msg);
+		if (output && *output && !rs->opts->quiet)
+			print_output(rs->out, output);
+	}
+	if (failed) {
+		fflush(rs->out);
+		fprintf(rs->err, "%s:%d: expected %s, got %s\n",
+			rs->prog->filename, st->line, exp, got);
+	}
+	if (r->broken) {
+		rs->broken = true;
+		fflush(rs->out);
+		fprintf(rs->err, "%s:%d: model invariant violated: %s\n",
+			rs->prog->filename, st->line, r->msg);
+	}
+}
+
+/* `show` and anything else a backend prints go through a memory stream. */
+static struct result run_one(struct backend *be, const struct stmt *st,
+			     char **output)
+{
+	backend_op_t op = backend_op(be->ops, st->kind);
+	struct result r;
+	size_t size = 0;
+
+	*output = NULL;
+	if (!op) {
+		r = (struct result){ .kind = RES_SKIP };
+		snprintf(r.msg, sizeof(r.msg), "the %s backend cannot run '%s'",
+			 be->ops->name, stmt_kind_name(st->kind));
+		return r;
+	}
+	be->out = open_memstream(output, &size);
+	r = op(be, st);
+	if (be->out)
+		fclose(be->out);
+	be->out = NULL;
+	return r;
+}
+
+static void default_machine(struct stmt *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->kind = ST_MACHINE;
+	st->text = "machine";
+	st->mem = 256ULL << 20;
+	st->task = st->other = st->var = st->file = st->handle = st->cma = -1;
+}
+
+static void summary(struct run_state *rs, int status, const char *why)
+{
+	if (rs->opts->json) {
+		fprintf(rs->out, "{\"file\":");
+		json_string(rs->out, rs->prog->filename);
+		fprintf(rs->out,
+			",\"summary\":{\"statements\":%d,\"expectations\":%d,\"failed\":%d,\"invariants\":\"%s\",\"exit\":%d}}\n",
+			rs->nr_run, rs->nr_expect, rs->nr_failed,
+			rs->broken ? "violated" : "hold", status);
+		return;
+	}
+	fprintf(rs->out, "%s: %d statements, %d expectations, %d failed; %s%s%s\n",
+		rs->prog->filename, rs->nr_run, rs->nr_expect, rs->nr_failed,
+		rs->broken ? "MODEL INVARIANTS VIOLATED" : "invariants hold",
+		why ? "; " : "", why ? why : "");
+}
+
+int scn_run(const struct program *prog, const struct run_options *opts,
+	    FILE *out, FILE *err)
+{
+	struct run_state rs = { .prog = prog, .opts = opts, .out = out,
+				.err = err };
+	struct backend be = { .ops = opts->backend, .prog = prog };
+	const char *why = NULL;
+	char buf[4096];
+	int i = 0, status;
+
+	if (be.ops->open(&be, buf, sizeof(buf))) {
+		fprintf(err, "%s: backend %s: %s\n", prog->filename,
+			be.ops->name, buf);
+		return 2;
+	}
+	if (!prog->has_machine) {
+		struct stmt def;
+		struct result r;
+		char *output;
+
+		default_machine(&def);
+		r = run_one(&be, &def, &output);
+		free(output);
+		if (r.kind != RES_OK && r.kind != RES_SKIP) {
+			result_format(&r, buf, sizeof(buf));
+			fprintf(err, "%s: the default machine could not be created: %s %s\n",
+				prog->filename, buf, r.msg);
+			why = "no machine";
+			i = prog->nr_stmts;
+		}
+	}
+	for (; i < prog->nr_stmts; i++) {
+		const struct stmt *st = &prog->stmts[i];
+		struct result r;
+		char *output;
+
+		r = run_one(&be, st, &output);
+		report(&rs, st, &r, output);
+		free(output);
+		if (st->kind == ST_MACHINE && r.kind != RES_OK &&
+		    r.kind != RES_SKIP) {
+			/* Nothing can run without a machine. */
+			why = "the machine could not be created, nothing else ran";
+			break;
+		}
+	}
+	if (be.ops->close(&be, buf, sizeof(buf))) {
+		rs.broken = true;
+		fflush(out);
+		fprintf(err, "%s: at the end of the run: %s\n", prog->filename,
+			buf);
+	}
+	status = rs.broken ? 3 : rs.nr_failed ? 1 : 0;
+	summary(&rs, status, why);
+	fflush(out);
+	return status;
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GUP against concurrent address-space changes: threads pin and unpin
+ * (fast and slow, short and long term) a range while another thread
+ * unmaps and remaps it, changes its protection and forks. Each thread is
+ * a task of its own sharing the one mm, as threads are. Nothing may
+ * crash, every pin taken must be released, and afterwards the invariants
+ * hold and nothing leaks. Bounded in iterations so it runs in well under
+ * two seconds (and under ThreadSanitizer).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "../../mm/internal.h"
+
+#define RANGE_PAGES	32
+#define PIN_PAGES	8
+#define NR_PINNERS	3
+#define PIN_LOOPS	1000
+#define MUTATE_LOOPS	400
+
+struct stress {
+	struct task_struct *task;
+	unsigned long addr;
+	atomic_int stop;
+	atomic_long pinned;		/* pages pinned by the pinners */
+	atomic_long errors;		/* unexpected results */
+};
+
+/*
+ * A thread of the stress task: its own task_struct sharing the mm (as
+ * clone(CLONE_VM) makes), since per-task state such as the
+ * memalloc_pin_save() scope belongs to one thread.
+ */
+static struct task_struct *thread_task(struct task_struct *leader)
+{
+	struct task_struct *t;
+
+	mmget(leader->mm);
+	t = task_alloc("thread", leader->mm);
+	if (!t)
+		mmput(leader->mm);
+	return t;
+}
+
+static void *pinner(void *arg)
+{
+	struct stress *s = arg;
+	struct page *pages[PIN_PAGES];
+	unsigned int seed = (unsigned int)(uintptr_t)&pages;
+
+	current = thread_task(s->task);
+	if (!current) {
+		atomic_fetch_add(&s->errors, 1);
+		return NULL;
+	}
+	for (int i = 0; i < PIN_LOOPS; i++) {
+		unsigned long off = (rand_r(&seed) % (RANGE_PAGES - PIN_PAGES))
+				    * PAGE_SIZE;
+		unsigned int flags = 0;
+		long n;
+
+		if (i & 1)
+			flags |= FOLL_WRITE;
+		if (i % 3 == 0)
+			flags |= FOLL_LONGTERM;
+		if (i % 4 == 0) {
+			mmap_read_lock(s->task->mm);
+			n = pin_user_pages(s->addr + off, PIN_PAGES, flags,
+					   pages);
+			mmap_read_unlock(s->task->mm);
+		} else {
+			n = pin_user_pages_fast(s->addr + off, PIN_PAGES,
+						flags, pages);
+		}
+		if (n > PIN_PAGES || (n < 0 && n != -EFAULT && n != -ENOMEM)) {
+			atomic_fetch_add(&s->errors, 1);
+			continue;
+		}
+		if (n <= 0)
+			continue;
+		/*
+		 * (No device access to the bytes here: the process writes
+		 * them concurrently, which is a data race by design.)
+		 */
+		for (long j = 0; j < n; j++) {
+			/* (R/O pins of unpopulated pages get the zero page.) */
+			if (!page_maybe_dma_pinned(pages[j]) &&
+			    !is_zero_page(pages[j]))
+				atomic_fetch_add(&s->errors, 1);
+		}
+		atomic_fetch_add(&s->pinned, n);
+		unpin_user_pages_dirty_lock(pages, n, flags & FOLL_WRITE);
+	}
+	task_exit(current);
+	return NULL;
+}
+
+static void *mutator(void *arg)
+{
+	struct stress *s = arg;
+	const size_t half = RANGE_PAGES / 2 * PAGE_SIZE;
+
+	current = s->task;
+	for (int i = 0; i < MUTATE_LOOPS; i++) {
+		unsigned long at = s->addr + (i & 1 ? half : 0);
+		struct task_struct *child;
+		long r;
+
+		switch (i % 4) {
+		case 0:
+			if (vm_munmap(s->task, at, half))
+				atomic_fetch_add(&s->errors, 1);
+			r = vm_mmap(s->task, at, half, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				    NULL, 0);
+			if (r != (long)at)
+				atomic_fetch_add(&s->errors, 1);
+			break;
+		case 1:
+			vm_mprotect(s->task, at, half, PROT_READ);
+			vm_mprotect(s->task, at, half, PROT_READ | PROT_WRITE);
+			break;
+		case 2:
+			child = task_fork(s->task, "child");
+			if (!child) {
+				atomic_fetch_add(&s->errors, 1);
+				break;
+			}
+			/* The child writes: COW in both directions. */
+			user_memset(child, s->addr, 0x22, PAGE_SIZE);
+			task_exit(child);
+			current = s->task;
+			break;
+		default:
+			vm_madvise(s->task, at, half, MADV_DONTNEED);
+			break;
+		}
+		user_memset(s->task, s->addr, 0x11, RANGE_PAGES * PAGE_SIZE);
+	}
+	current = NULL;
+	return NULL;
+}
+
+static void run_stress(void)
+{
+	struct stress s = { 0 };
+	pthread_t th[NR_PINNERS + 1];
+
+	s.task = t_task("stress");
+	s.addr = t_mmap_anon(s.task, RANGE_PAGES * PAGE_SIZE);
+	t_fill(s.task, s.addr, 0x11, RANGE_PAGES * PAGE_SIZE);
+
+	for (int i = 0; i < NR_PINNERS; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, pinner, &s), 0);
+	ASSERT_EQ(pthread_create(&th[NR_PINNERS], NULL, mutator, &s), 0);
+	for (int i = 0; i <= NR_PINNERS; i++)
+		ASSERT_EQ(pthread_join(th[i], NULL), 0);
+	current = s.task;
+
+	ASSERT_EQ(atomic_load(&s.errors), 0);
+	ASSERT_GT(atomic_load(&s.pinned), 0);
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
+		  vmstat_read(NR_FOLL_PIN_RELEASED));
+	ASSERT_INVARIANTS();
+	/* The process's view is intact after all of it. */
+	ASSERT_TRUE(t_holds(s.task, s.addr, 0x11, RANGE_PAGES * PAGE_SIZE));
+	task_exit(s.task);
+}
+
+TEST(concurrent_pin_unpin_vs_munmap_mprotect_fork)
+{
+	run_stress();
+}
+
+TEST_CFG(concurrent_pin_unpin_with_thp, .thp = THP_ALWAYS)
+{
+	run_stress();
+}
+
+/*
+ * Pins of a page the child shares must make fork copy it or unshare it:
+ * a R/O pin taken while forks run is always of the parent's own page.
+ */
+static void *ro_pinner(void *arg)
+{
+	struct stress *s = arg;
+	struct page *pages[1];
+
+	current = thread_task(s->task);
+	if (!current) {
+		atomic_fetch_add(&s->errors, 1);
+		return NULL;
+	}
+	for (int i = 0; i < PIN_LOOPS; i++) {
+		long n = pin_user_pages_fast(s->addr, 1, 0, pages);
+
+		if (n != 1) {
+			atomic_fetch_add(&s->errors, 1);
+			continue;
+		}
+		if (!PageAnonExclusive(pages[0]))
+			atomic_fetch_add(&s->errors, 1);
+		atomic_fetch_add(&s->pinned, 1);
+		unpin_user_page(pages[0]);
+	}
+	task_exit(current);
+	return NULL;
+}
+
+static void *forker(void *arg)
+{
+	struct stress *s = arg;
+
+	current = s->task;
+	for (int i = 0; i < MUTATE_LOOPS; i++) {
+		struct task_struct *child = task_fork(s->task, "child");
+
+		if (!child) {
+			atomic_fetch_add(&s->errors, 1);
+			continue;
+		}
+		task_exit(child);
+		current = s->task;
+	}
+	current = NULL;
+	return NULL;
+}
+
+TEST(concurrent_ro_pins_vs_fork_stay_exclusive)
+{
+	struct stress s = { 0 };
+	pthread_t th[2];
+
+	s.task = t_task("stress");
+	s.addr = t_mmap_anon(s.task, PAGE_SIZE);
+	t_fill(s.task, s.addr, 0x33, PAGE_SIZE);
+	ASSERT_EQ(pthread_create(&th[0], NULL, ro_pinner, &s), 0);
+	ASSERT_EQ(pthread_create(&th[1], NULL, forker, &s), 0);
+	ASSERT_EQ(pthread_join(th[0], NULL), 0);
+	ASSERT_EQ(pthread_join(th[1], NULL), 0);
+	current = s.task;
+	ASSERT_EQ(atomic_load(&s.errors), 0);
+	ASSERT_EQ(atomic_load(&s.pinned), PIN_LOOPS);
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
+		  vmstat_read(NR_FOLL_PIN_RELEASED));
+	ASSERT_TRUE(t_holds(s.task, s.addr, 0x33, PAGE_SIZE));
+	task_exit(s.task);
+}
