@@ -262,7 +262,7 @@ static struct result model_mmap(struct backend *be, const struct stmt *st)
 			return res_errno(EBADF, "file %s does not exist",
 					 be->prog->file_names[st->file]);
 	} else if (st->source == SRC_MEMFD) {
-		memfd = memfd_create(st->name, PAGE_ALIGN(st->size));
+		memfd = memfd_file_create(st->name, PAGE_ALIGN(st->size));
 		if (!memfd)
 			return res_errno(ENOMEM, "memfd_create failed");
 		file = memfd;

@@ -6,14 +6,16 @@
 #   tests/scenario/run-bad.sh       every malformed scenario gives its error
 #   tests/scenario/run-good.sh      the scenario corpus runs clean
 #   make demo                       runs the built-in demo
-SCN_SRCS := $(wildcard scenario/*.c backend/*.c)
+SCN_SRCS := $(wildcard scenario/*.c backend/*.c drivers/*.c)
 SCN_OBJS := $(SCN_SRCS:%.c=$(BUILD)/%.o)
 GUPSIM   := $(BUILD)/gupsim
 SCN_TEST := $(BUILD)/tests/scenario_parser
 
-$(GUPSIM): $(BUILD)/cmd/gupsim.o $(SCN_OBJS) $(LIB)
+CMD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*.c))
+
+$(GUPSIM): $(CMD_OBJS) $(SCN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $(BUILD)/cmd/gupsim.o $(SCN_OBJS) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(SCN_OBJS) $(LIB) $(LDLIBS)
 
 $(SCN_TEST): $(BUILD)/tests/scenario/test_parser.o $(HARNESS) $(SCN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
@@ -29,4 +31,4 @@ export GUPSIM := $(abspath $(GUPSIM))
 demo: deps $(GUPSIM)
 	$(Q)$(GUPSIM) demo
 
--include $(SCN_OBJS:.o=.d) $(BUILD)/cmd/gupsim.d $(BUILD)/tests/scenario/test_parser.d
+-include $(SCN_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BUILD)/tests/scenario/test_parser.d

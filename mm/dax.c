@@ -42,7 +42,8 @@ static void dax_assign(unsigned long i, bool set)
 /* Called with dax.lock: the bitmap of the current machine, made lazily. */
 static int dax_bitmap_get(void)
 {
-	if (dax.bitmap && dax.owner == machine && dax.nbits == machine->dax_pages)
+	if (dax.bitmap && dax.owner == machine &&
+	    dax.nbits == machine->dax_pages)
 		return 0;
 	free(dax.bitmap);
 	dax.nbits = machine->dax_pages;

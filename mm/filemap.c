@@ -10,6 +10,7 @@
  * Reference rules (see internal.h): the page cache holds folio_nr_pages()
  * references on each folio it contains; lookups hand out one more.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +96,7 @@ out_free:
 	return NULL;
 }
 
-struct file *memfd_create(const char *name, size_t size)
+struct file *memfd_file_create(const char *name, size_t size)
 {
 	char buf[64];
 
@@ -177,18 +178,28 @@ static void cache_account(struct address_space *mapping, long nr)
 		mod_vmstat(NR_SHMEM, nr);
 }
 
+/*
+ * Takes a reference on the folio in a slot. A folio that migration has
+ * frozen (refcount 0 while it swaps the cache slot) must not be revived
+ * with a plain get: wait until the slot holds the new folio, as the
+ * kernel's lookups retry on a failed folio_try_get().
+ */
 struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
 {
-	struct folio *folio = NULL;
+	struct folio *folio;
 
 	if (!mapping || index >= mapping->nr_slots || !mapping->i_pages)
 		return NULL;
-	pthread_mutex_lock(&mapping->i_pages_lock);
-	folio = mapping->i_pages[index];
-	if (folio)
-		folio_get(folio);	/* the cache's references keep it > 0 */
-	pthread_mutex_unlock(&mapping->i_pages_lock);
-	return folio;
+	for (;;) {
+		pthread_mutex_lock(&mapping->i_pages_lock);
+		folio = mapping->i_pages[index];
+		if (!folio || folio_try_get(folio)) {
+			pthread_mutex_unlock(&mapping->i_pages_lock);
+			return folio;
+		}
+		pthread_mutex_unlock(&mapping->i_pages_lock);
+		sched_yield();
+	}
 }
 
 /*
@@ -320,18 +331,13 @@ void filemap_replace_folio(struct address_space *mapping, struct folio *old,
 static struct folio *filemap_next_folio(struct address_space *mapping,
 					pgoff_t *index)
 {
-	struct folio *folio = NULL;
-
-	pthread_mutex_lock(&mapping->i_pages_lock);
 	for (; *index < mapping->nr_slots; (*index)++) {
-		folio = mapping->i_pages[*index];
-		if (folio) {
-			folio_get(folio);
-			break;
-		}
+		struct folio *folio = filemap_get_folio(mapping, *index);
+
+		if (folio)
+			return folio;
 	}
-	pthread_mutex_unlock(&mapping->i_pages_lock);
-	return folio;
+	return NULL;
 }
 
 /*

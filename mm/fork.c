@@ -234,13 +234,15 @@ static int copy_huge_pmd(struct vm_area_struct *dst_vma,
 	page = pfn_to_page(pmd_pfn(pmd));
 	folio = page_folio(page);
 	if (pte_special(pmd) || is_zero_page(page)) {
-		set_pmd(dst_pmd, pte_wrprotect(pmd));	/* huge zero page */
+		/* the huge zero page */
+		set_pmd(dst_pmd, pte_wrprotect(pmd));
 		goto unlock;
 	}
 	if (!folio_test_anon(folio))
 		goto unlock;	/* file THP: the child faults it in later */
 
-	if (PageAnonExclusive(page) && folio_needs_cow_for_dma(src_vma, folio)) {
+	if (PageAnonExclusive(page) &&
+	    folio_needs_cow_for_dma(src_vma, folio)) {
 		/* Maybe pinned: early-copy the subpages at PTE level. */
 		ptl_unlock_both(src_mm, dst_mm);
 		split_huge_pmd(src_vma, src_pmd, addr);

@@ -331,7 +331,7 @@ static int follow_huge_pmd(struct vm_area_struct *vma, unsigned long addr,
 
 /* A PTE. Called with the ptl held; returns with it held. */
 static int follow_page_pte(struct vm_area_struct *vma, unsigned long addr,
-			   pte_t *ptep, pte_t pte, unsigned int flags,
+			   pte_t pte, unsigned int flags,
 			   struct follow_page_context *ctx)
 {
 	struct page *page;
@@ -431,7 +431,7 @@ static int follow_page_mask(struct vm_area_struct *vma, unsigned long addr,
 			goto wait_migration;
 		goto out_unlock;
 	}
-	ret = follow_page_pte(vma, addr, ptep, pte, flags, ctx);
+	ret = follow_page_pte(vma, addr, pte, flags, ctx);
 out_unlock:
 	pthread_mutex_unlock(&mm->page_table_lock);
 	return ret;

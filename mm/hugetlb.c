@@ -369,7 +369,7 @@ static vm_fault_t hugetlb_wp(struct vm_area_struct *vma, pmd_t *pmd,
 		return 0;
 
 	if (folio_test_anon(folio)) {
-		/* The only mapping left: it is ours (after a fork's child left). */
+		/* The only mapping left (a fork's child went): ours. */
 		if (!PageAnonExclusive(&folio->page) &&
 		    folio_mapcount(folio) == 1)
 			SetPageAnonExclusive(&folio->page);

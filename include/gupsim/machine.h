@@ -55,8 +55,8 @@ enum fs_type { FS_EXT4, FS_TMPFS, FS_DAX, FS_HUGETLBFS };
 
 /* A file of `size` bytes on a filesystem of that kind. NULL on failure. */
 struct file *file_create(const char *name, enum fs_type fs, size_t size);
-/* memfd_create(): an unnamed tmpfs file. */
-struct file *memfd_create(const char *name, size_t size);
+/* memfd_create(2)'s file: an unnamed tmpfs file (named apart from glibc's). */
+struct file *memfd_file_create(const char *name, size_t size);
 void fput(struct file *file);
 struct file *get_file(struct file *file);
 

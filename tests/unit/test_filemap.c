@@ -93,7 +93,7 @@ TEST(private_file_mapping_cows)
 TEST(tmpfs_memfd_shared_between_tasks)
 {
 	struct task_struct *a = t_task("a"), *b = t_task("b");
-	struct file *file = memfd_create("buf", 3 * PAGE_SIZE);
+	struct file *file = memfd_file_create("buf", 3 * PAGE_SIZE);
 	struct folio *folio;
 	long pa, pb;
 
@@ -268,7 +268,7 @@ TEST(longterm_write_pin_rules_by_fs)
 TEST(pinned_cache_folio_outlives_its_file)
 {
 	struct task_struct *t = t_task("t");
-	struct file *file = memfd_create("pin", PAGE_SIZE);
+	struct file *file = memfd_file_create("pin", PAGE_SIZE);
 	struct page *p = NULL;
 	long addr = t_map(t, file, PAGE_SIZE, MAP_SHARED, 0);
 

@@ -3,6 +3,8 @@
  * Tests of the GUP slow path: argument and VMA checks, the walk, faulting,
  * unsharing, the zero page, large folios and the pin accounting.
  */
+#include <stdlib.h>
+
 #include "harness.h"
 #include "../../mm/internal.h"
 
@@ -859,5 +861,26 @@ TEST(unlocked_and_remote_variants)
 	unpin_user_pages(pages, 2);
 	task_exit(other);
 	current = t;
+	task_exit(t);
+}
+
+TEST_CFG(fault_oom_is_enomem, .mem = 32 << 20, .device = 8 << 20)
+{
+	struct task_struct *t = t_task("t");
+	const unsigned long nr = (48UL << 20) >> PAGE_SHIFT;
+	unsigned long addr = t_mmap_anon(t, nr * PAGE_SIZE);
+	struct page **pages = calloc(nr, sizeof(*pages));
+	long got;
+
+	ASSERT_NOT_NULL(pages);
+	/* More than there is: the pages up to the failure... */
+	got = pin(t, addr, nr, FOLL_WRITE, pages);
+	ASSERT_GT(got, 0);
+	ASSERT_LT(got, (long)nr);
+	/* ...and then the fault's VM_FAULT_OOM as -ENOMEM. */
+	ASSERT_EQ(pin(t, addr + got * PAGE_SIZE, 1, FOLL_WRITE, pages + got),
+		  -ENOMEM);
+	unpin_user_pages(pages, got);
+	free(pages);
 	task_exit(t);
 }

@@ -512,7 +512,7 @@ TEST(zap_moves_pte_dirty_bit_to_the_folio)
 TEST(shared_tmpfs_read_maps_writable)
 {
 	struct task_struct *t = t_task("file");
-	struct file *f = memfd_create("mem", PAGE_SIZE);
+	struct file *f = memfd_file_create("mem", PAGE_SIZE);
 	unsigned long addr;
 
 	ASSERT_NOT_NULL(f);
