@@ -33,6 +33,7 @@ HARNESS   := $(BUILD)/tests/unit/harness.o
 
 .PHONY: all deps test check asan tsan clean
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 # Further parts of the build (the gupsim command, scenarios) add to
 # ALL_EXTRA (things `make` builds) and PROVE_EXTRA (TAP programs `make test`

@@ -21,6 +21,7 @@
 #include <gupsim/machine.h>
 
 #include "backend.h"
+#include "../drivers/driver.h"
 
 /*
  * <sys/mman.h> only has these with _GNU_SOURCE, which would also declare
@@ -63,6 +64,7 @@ struct handle_state {
 	long nr_held;
 	unsigned long first_off;	/* of the range in its first page */
 	uint64_t len;
+	struct drv_handle *drv;	/* a driver registration (drivers/) */
 };
 
 struct cma_state {
@@ -503,6 +505,18 @@ static struct result model_exit(struct backend *be, const struct stmt *st)
 
 	if (!t)
 		return r;
+	/*
+	 * exit closes the task's files: io_uring rings, verbs contexts,
+	 * vfio containers... so its driver registrations are released.
+	 */
+	for (int i = 0; i < be->prog->nr_handles; i++) {
+		struct handle_state *h = &M(be)->handles[i];
+
+		if (h->drv && h->drv->task == t) {
+			driver_release(h->drv);
+			h->drv = NULL;
+		}
+	}
 	if (current == t)
 		current = NULL;
 	task_exit(t);
@@ -604,6 +618,10 @@ static struct result model_pin(struct backend *be, const struct stmt *st)
 
 static void drop_handle(struct handle_state *h, bool dirty)
 {
+	if (h->drv) {
+		driver_release(h->drv);
+		h->drv = NULL;
+	}
 	if (h->nr_held) {
 		if (h->kind == HANDLE_GET) {
 			for (long i = 0; i < h->nr_held; i++) {
@@ -629,22 +647,85 @@ static struct result model_unpin(struct backend *be, const struct stmt *st)
 	return res_ok();
 }
 
+/*
+ * TASK driver KIND HANDLE RANGE [write]: the modelled caller registers
+ * the range. "ok" stands for every page the registration holds; a
+ * driver that keeps a partial registration (hfi1) answers its page
+ * count; a failure answers the driver's errno (a driver that keeps pages
+ * after failing, videobuf, still needs `release`).
+ */
 static struct result model_driver(struct backend *be, const struct stmt *st)
 {
 	struct handle_state *h = &M(be)->handles[st->handle];
+	const char *kind = scn_driver_names[st->driver];
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	long ret;
 
 	h->live = true;
 	h->kind = HANDLE_DRIVER;
 	h->task = st->task;
 	h->len = st->range.len;
-	return res_errno(ENOSYS, "driver %s: driver models are not implemented yet",
-			 scn_driver_names[st->driver]);
+	h->flags = st->pin_flags & PIN_WRITE;
+	if (!t)
+		return r;
+	ret = driver_register(kind, t, range_addr(be, &st->range),
+			      st->range.len, st->pin_flags & PIN_WRITE,
+			      &h->drv);
+	if (ret < 0)
+		return res_errno((int)-ret, "driver %s failed", kind);
+	if (ret > 0) {
+		r.kind = RES_COUNT;
+		r.value = ret;
+		snprintf(r.msg, sizeof(r.msg), "driver %s answered %ld; it holds %lu pages",
+			 kind, ret, h->drv ? h->drv->nr_pinned : 0UL);
+		return r;
+	}
+	r.has_count = true;
+	r.count = h->drv ? (long)h->drv->nr_pinned : 0;
+	return r;
 }
 
 static struct result model_release(struct backend *be, const struct stmt *st)
 {
 	drop_handle(&M(be)->handles[st->handle], false);
 	return res_ok();
+}
+
+/* The device's view of a driver registration (the frames it was given). */
+static struct result dev_access_driver(struct backend *be,
+				       const struct stmt *st, bool write)
+{
+	struct handle_state *h = &M(be)->handles[st->handle];
+	unsigned char chunk[4096];
+	unsigned long off = st->dev_off;
+	uint64_t left;
+	bool mixed = false;
+	int first = -1;
+
+	if (!h->drv || !h->drv->dev_len)
+		return res_errno(EFAULT, "driver handle %s maps nothing",
+				 be->prog->handle_names[st->handle]);
+	left = st->dev_len;
+	/* a partial registration: without len=, what the driver mapped */
+	if (!st->dev_len_set && off < h->drv->dev_len &&
+	    left > h->drv->dev_len - off)
+		left = h->drv->dev_len - off;
+	if (write)
+		memset(chunk, st->byte, sizeof(chunk));
+	while (left) {
+		size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+
+		if (driver_dev_access(h->drv, off, chunk, n, write))
+			return res_errno(EFAULT, "handle %s maps only %lu bytes",
+					 be->prog->handle_names[st->handle],
+					 h->drv->dev_len);
+		if (!write)
+			fold_bytes(chunk, n, &first, &mixed);
+		off += n;
+		left -= n;
+	}
+	return write ? res_ok() : byte_result(first, mixed);
 }
 
 /*
@@ -660,6 +741,8 @@ static struct result dev_access(struct backend *be, const struct stmt *st,
 	bool mixed = false;
 	int first = -1;
 
+	if (h->kind == HANDLE_DRIVER)
+		return dev_access_driver(be, st, write);
 	if (!h->nr_held)
 		return res_errno(EFAULT, "handle %s holds no pages",
 				 be->prog->handle_names[st->handle]);
@@ -826,6 +909,26 @@ static const char *zone_name(enum page_zone_kind z)
 	}
 }
 
+/* A driver registration: its kind as FLAGS, the frames its device uses. */
+static void show_driver_pin(struct backend *be, int i, FILE *out)
+{
+	const struct handle_state *h = &M(be)->handles[i];
+	const struct drv_handle *d = h->drv;
+	char flags[64];
+
+	snprintf(flags, sizeof(flags), "%s%s", d ? d->ops->name : "-",
+		 d && d->write ? ",write" : "");
+	fprintf(out, "%-12s %-6s %-10s %-22s %8llu %8ld ",
+		be->prog->handle_names[i], "driver",
+		be->prog->task_names[h->task], flags,
+		(unsigned long long)h->len, d ? (long)d->nr_pinned : 0L);
+	if (d && d->nr_pfns)
+		fprintf(out, "%#-12lx %s\n", d->pfns[0],
+			is_invalid_reserved_pfn(d->pfns[0]) ? "device" : "-");
+	else
+		fprintf(out, "%-12s %s\n", "-", "-");
+}
+
 static void show_pins(struct backend *be, FILE *out)
 {
 	static const char *const kinds[] = { "pin", "get", "driver" };
@@ -840,6 +943,10 @@ static void show_pins(struct backend *be, FILE *out)
 
 		if (!h->live)
 			continue;
+		if (h->kind == HANDLE_DRIVER) {
+			show_driver_pin(be, i, out);
+			continue;
+		}
 		for (long j = 0; j < h->nr_held; j++) {
 			enum page_zone_kind pz = page_zone_kind(h->pages[j]);
 

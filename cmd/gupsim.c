@@ -11,6 +11,8 @@
 
 #include "../scenario/scenario.h"
 #include "../backend/backend.h"
+#include "../backend/host.h"
+#include "bench.h"
 
 static const char demo_text[] =
 "# gupsim demo: FOLL_LONGTERM pins, CMA, fs-DAX and fork.\n"
@@ -68,7 +70,11 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  run [--quiet] [--json] [--backend NAME] FILE...\n"
 	      "                      run scenario files (see 'gupsim run --help')\n"
+	      "  diff [--quiet] FILE...\n"
+	      "                      run scenarios on the host kernel and the model,\n"
+	      "                      and show where they disagree\n"
 	      "  demo [--print]      run the built-in demo, or print its text\n"
+	      "  bench [OPTIONS]     the gup_test benchmark, model vs host kernel\n"
 	      "\n"
 	      "With no command, gupsim runs the demo.\n"
 	      "\n"
@@ -89,7 +95,8 @@ static void run_usage(FILE *out)
 	      "options:\n"
 	      "  -q, --quiet         print only failures and the summary\n"
 	      "  -j, --json          print one JSON object per statement\n"
-	      "  -b, --backend NAME  where to run: model (default)\n"
+	      "  -b, --backend NAME  where to run: model (default), or host:\n"
+	      "                      the machine's own kernel (see docs/host-backend.md)\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "exit status: 0 all expectations held, 1 an expectation failed,\n"
@@ -101,6 +108,8 @@ static const struct backend_ops *find_backend(const char *name)
 {
 	if (!strcmp(name, "model"))
 		return &model_backend_ops;
+	if (!strcmp(name, "host"))
+		return &host_backend_ops;
 	return NULL;
 }
 
@@ -201,7 +210,7 @@ static int cmd_run(int argc, char **argv)
 			}
 			opts.backend = find_backend(name);
 			if (!opts.backend) {
-				fprintf(stderr, "gupsim run: unknown backend '%s' (available: model)\n",
+				fprintf(stderr, "gupsim run: unknown backend '%s' (available: model, host)\n",
 					name);
 				free(src);
 				return 2;
@@ -263,6 +272,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
 		return cmd_demo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return host_diff_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "gupsim: unknown command '%s'\n"
 		"Try 'gupsim --help' for more information.\n", argv[1]);
 	return 2;

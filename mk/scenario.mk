@@ -5,6 +5,7 @@
 #   $(BUILD)/tests/scenario_parser  parser unit tests (TAP)
 #   tests/scenario/run-bad.sh       every malformed scenario gives its error
 #   tests/scenario/run-good.sh      the scenario corpus runs clean
+#   tests/scenario/coverage.sh      the corpus uses every form of the contract
 #   make demo                       runs the built-in demo
 SCN_SRCS := $(wildcard scenario/*.c backend/*.c drivers/*.c)
 SCN_OBJS := $(SCN_SRCS:%.c=$(BUILD)/%.o)
@@ -22,7 +23,8 @@ $(SCN_TEST): $(BUILD)/tests/scenario/test_parser.o $(HARNESS) $(SCN_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(HARNESS) $(SCN_OBJS) $(LIB) $(LDLIBS)
 
 ALL_EXTRA   += $(GUPSIM) $(SCN_TEST)
-PROVE_EXTRA += $(SCN_TEST) tests/scenario/run-bad.sh tests/scenario/run-good.sh
+PROVE_EXTRA += $(SCN_TEST) tests/scenario/run-bad.sh tests/scenario/run-good.sh \
+	       tests/scenario/coverage.sh
 
 # the runner scripts find the binary of this build (build, build-asan, ...)
 export GUPSIM := $(abspath $(GUPSIM))

@@ -48,17 +48,25 @@ static bool warn_site_first(const char *file, int line)
 	return true;
 }
 
+static int misuse_count;	/* mm_warn_misuse() calls, under warn_lock */
+
+static void warn_format(char *msg, size_t len, const char *file, int line,
+			const char *fmt, va_list ap)
+{
+	int n = snprintf(msg, len, "%s:%d: ", file, line);
+
+	if (n < 0 || (size_t)n >= len)
+		n = 0;
+	vsnprintf(msg + n, len - n, fmt, ap);
+}
+
 void mm_warn(const char *file, int line, const char *fmt, ...)
 {
 	char msg[WARN_MSG_LEN];
-	int n;
 	va_list ap;
 
-	n = snprintf(msg, sizeof(msg), "%s:%d: ", file, line);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	warn_format(msg, sizeof(msg), file, line, fmt, ap);
 	va_end(ap);
 
 	pthread_mutex_lock(&warn_lock);
@@ -68,6 +76,37 @@ void mm_warn(const char *file, int line, const char *fmt, ...)
 	if (warn_site_first(file, line))
 		fprintf(stderr, "gupsim: WARNING: %s\n", msg);
 	pthread_mutex_unlock(&warn_lock);
+}
+
+/*
+ * A caller broke the API's rules (flags the kernel refuses with a
+ * WARN_ON_ONCE and an errno): said once per site, but not logged as a
+ * broken model invariant, since the model itself is consistent.
+ */
+void mm_warn_misuse(const char *file, int line, const char *fmt, ...)
+{
+	char msg[WARN_MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	warn_format(msg, sizeof(msg), file, line, fmt, ap);
+	va_end(ap);
+
+	pthread_mutex_lock(&warn_lock);
+	misuse_count++;
+	if (warn_site_first(file, line))
+		fprintf(stderr, "gupsim: WARNING (caller): %s\n", msg);
+	pthread_mutex_unlock(&warn_lock);
+}
+
+int mm_misuse_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&warn_lock);
+	n = misuse_count;
+	pthread_mutex_unlock(&warn_lock);
+	return n;
 }
 
 /* Writes the log into buf (one message a line); returns how many there were. */
@@ -98,6 +137,7 @@ void mm_warnings_clear(void)
 {
 	pthread_mutex_lock(&warn_lock);
 	warn_count = 0;
+	misuse_count = 0;
 	pthread_mutex_unlock(&warn_lock);
 }
 

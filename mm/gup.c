@@ -53,14 +53,19 @@ static void gup_debug_pin(struct folio *folio, int refs, unsigned int flags)
  */
 static bool gup_debug_unpin(struct folio *folio, int refs, bool longterm)
 {
-	int pins = atomic_load(&folio->page._debug_pins);
+	/*
+	 * One read-modify-write, undone if it went below zero: cheaper than
+	 * a compare-and-swap loop on the unpin hot path, and a concurrent
+	 * pin or unpin only ever sees a count that some order of the calls
+	 * could have produced.
+	 */
+	int pins = atomic_fetch_sub(&folio->page._debug_pins, refs);
 	int lt;
 
-	do {
-		if (pins < refs)
-			return false;
-	} while (!atomic_compare_exchange_weak(&folio->page._debug_pins,
-					       &pins, pins - refs));
+	if (unlikely(pins < refs)) {
+		atomic_fetch_add(&folio->page._debug_pins, refs);
+		return false;
+	}
 	pins -= refs;
 	lt = atomic_load(&folio->page._debug_lt_pins);
 	for (;;) {
@@ -80,11 +85,16 @@ static bool gup_debug_unpin(struct folio *folio, int refs, bool longterm)
  * pincount of a large folio, the counters and the debug accounting.
  * Shared with GUP-fast, which takes the references itself.
  */
-void gup_account_pin(struct folio *folio, int refs, unsigned int flags)
+void __gup_account_pin(struct folio *folio, int refs, unsigned int flags)
 {
 	if (folio_test_large(folio))
 		atomic_fetch_add(&folio->page._pincount, refs);
 	gup_debug_pin(folio, refs, flags);
+}
+
+void gup_account_pin(struct folio *folio, int refs, unsigned int flags)
+{
+	__gup_account_pin(folio, refs, flags);
 	mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 }
 
@@ -118,25 +128,43 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 	return 0;
 }
 
+static void warn_not_pinned(struct folio *folio)
+{
+	char buf[256];
+
+	dump_page(buf, sizeof(buf), &folio->page);
+	VM_WARN(true, "unpin of a page that is not pinned: %s", buf);
+}
+
+/*
+ * Drops refs pins without counting them in nr_foll_pin_released: the
+ * number of pins released (0 for the zero page or a refused unpin).
+ */
+static int __gup_unpin_folio(struct folio *folio, int refs, bool longterm)
+{
+	if (unlikely(folio == (struct folio *)machine->zero_page))
+		return 0;
+	if (unlikely(!gup_debug_unpin(folio, refs, longterm))) {
+		warn_not_pinned(folio);
+		return 0;
+	}
+	if (folio_test_large(folio)) {
+		atomic_fetch_sub(&folio->page._pincount, refs);
+		folio_put_refs(folio, refs);
+	} else {
+		folio_put_refs(folio, refs * GUP_PIN_COUNTING_BIAS);
+	}
+	return refs;
+}
+
 /* gup_put_folio() - drops what try_grab_folio() took. */
 void gup_put_folio(struct folio *folio, int refs, unsigned int flags)
 {
 	if (flags & FOLL_PIN) {
-		if (is_zero_page(&folio->page))
-			return;
-		if (!gup_debug_unpin(folio, refs, flags & FOLL_LONGTERM)) {
-			char buf[256];
-
-			dump_page(buf, sizeof(buf), &folio->page);
-			VM_WARN(true, "unpin of a page that is not pinned: %s",
-				buf);
-			return;
-		}
-		mod_vmstat(NR_FOLL_PIN_RELEASED, refs);
-		if (folio_test_large(folio))
-			atomic_fetch_sub(&folio->page._pincount, refs);
-		else
-			refs *= GUP_PIN_COUNTING_BIAS;
+		refs = __gup_unpin_folio(folio, refs, flags & FOLL_LONGTERM);
+		if (refs)
+			mod_vmstat(NR_FOLL_PIN_RELEASED, refs);
+		return;
 	}
 	folio_put_refs(folio, refs);
 }
@@ -610,15 +638,23 @@ static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 
 /* ---- FOLL_LONGTERM: no pins in CMA or ZONE_MOVABLE ---- */
 
-/* The folio of pages[i] and how many entries in a row belong to it. */
+/*
+ * The folio of pages[i] and how many entries in a row belong to it. The
+ * caller holds references on every folio of pages[], so none can be split
+ * or freed: a page belongs to the folio exactly when it lies in the
+ * folio's range of struct pages, which needs no look at the page itself
+ * (unpinning 1 GiB of THPs would otherwise read 262144 struct pages).
+ */
 static struct folio *gup_folio_next(struct page **pages, unsigned long npages,
 				    unsigned long i, unsigned long *ntails)
 {
 	struct folio *folio = page_folio(pages[i]);
+	struct page *first = &folio->page;
+	struct page *last = first + folio_nr_pages(folio) - 1;
 	unsigned long nr = 1;
 
-	while (i + nr < npages && pages[i + nr] &&
-	       page_folio(pages[i + nr]) == folio)
+	while (i + nr < npages && pages[i + nr] >= first &&
+	       pages[i + nr] <= last)
 		nr++;
 	*ntails = nr;
 	return folio;
@@ -747,27 +783,27 @@ bool is_valid_gup_args(struct page **pages, int *locked,
 {
 	unsigned int gup_flags = *gup_flags_p;
 
-	if (VM_WARN(gup_flags & INTERNAL_GUP_FLAGS,
+	if (VM_WARN_MISUSE(gup_flags & INTERNAL_GUP_FLAGS,
 		    "gup: internal flags %#x passed in",
 		    gup_flags & INTERNAL_GUP_FLAGS))
 		return false;
 	gup_flags |= to_set;
 	if (locked) {
-		if (VM_WARN(*locked != 1, "gup: *locked is %d, not 1",
+		if (VM_WARN_MISUSE(*locked != 1, "gup: *locked is %d, not 1",
 			    *locked))
 			return false;
 		gup_flags |= FOLL_UNLOCKABLE;
 	}
-	if (VM_WARN((gup_flags & (FOLL_PIN | FOLL_GET)) ==
+	if (VM_WARN_MISUSE((gup_flags & (FOLL_PIN | FOLL_GET)) ==
 		    (FOLL_PIN | FOLL_GET), "gup: FOLL_GET with FOLL_PIN"))
 		return false;
-	if (VM_WARN((gup_flags & FOLL_LONGTERM) && !(gup_flags & FOLL_PIN),
+	if (VM_WARN_MISUSE((gup_flags & FOLL_LONGTERM) && !(gup_flags & FOLL_PIN),
 		    "gup: FOLL_LONGTERM without FOLL_PIN"))
 		return false;
-	if (VM_WARN((gup_flags & (FOLL_GET | FOLL_PIN)) && !pages,
+	if (VM_WARN_MISUSE((gup_flags & (FOLL_GET | FOLL_PIN)) && !pages,
 		    "gup: FOLL_GET/FOLL_PIN without a pages array"))
 		return false;
-	if (VM_WARN((gup_flags & FOLL_LONGTERM) &&
+	if (VM_WARN_MISUSE((gup_flags & FOLL_LONGTERM) &&
 		    (gup_flags & FOLL_PCI_P2PDMA),
 		    "gup: FOLL_LONGTERM with FOLL_PCI_P2PDMA"))
 		return false;
@@ -788,7 +824,7 @@ long get_user_pages(unsigned long start, unsigned long nr_pages,
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_TOUCH))
 		return -EINVAL;
-	if (VM_WARN(!mm, "get_user_pages without a current mm"))
+	if (VM_WARN_MISUSE(!mm, "get_user_pages without a current mm"))
 		return -EFAULT;
 	return __get_user_pages_locked(mm, start, nr_pages, pages, &locked,
 				       gup_flags);
@@ -803,7 +839,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 	if (!is_valid_gup_args(pages, locked, &gup_flags,
 			       FOLL_TOUCH | FOLL_REMOTE))
 		return -EINVAL;
-	if (VM_WARN(!mm, "get_user_pages_remote without an mm"))
+	if (VM_WARN_MISUSE(!mm, "get_user_pages_remote without an mm"))
 		return -EFAULT;
 	return __get_user_pages_locked(mm, start, nr_pages, pages,
 				       locked ? locked : &local_locked,
@@ -819,7 +855,7 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 	if (!is_valid_gup_args(pages, NULL, &gup_flags,
 			       FOLL_TOUCH | FOLL_UNLOCKABLE))
 		return -EINVAL;
-	if (VM_WARN(!mm, "get_user_pages_unlocked without a current mm"))
+	if (VM_WARN_MISUSE(!mm, "get_user_pages_unlocked without a current mm"))
 		return -EFAULT;
 	return __get_user_pages_locked(mm, start, nr_pages, pages, &locked,
 				       gup_flags);
@@ -837,7 +873,7 @@ long pin_user_pages(unsigned long start, unsigned long nr_pages,
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN))
 		return 0;
-	if (VM_WARN(!mm, "pin_user_pages without a current mm"))
+	if (VM_WARN_MISUSE(!mm, "pin_user_pages without a current mm"))
 		return -EFAULT;
 	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
 				     gup_flags);
@@ -852,7 +888,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
 	if (!is_valid_gup_args(pages, locked, &gup_flags,
 			       FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE))
 		return 0;
-	if (VM_WARN(!mm, "pin_user_pages_remote without an mm"))
+	if (VM_WARN_MISUSE(!mm, "pin_user_pages_remote without an mm"))
 		return -EFAULT;
 	return __gup_longterm_locked(mm, start, nr_pages, pages,
 				     locked ? locked : &local_locked,
@@ -868,7 +904,7 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 	if (!is_valid_gup_args(pages, NULL, &gup_flags,
 			       FOLL_PIN | FOLL_TOUCH | FOLL_UNLOCKABLE))
 		return 0;
-	if (VM_WARN(!mm, "pin_user_pages_unlocked without a current mm"))
+	if (VM_WARN_MISUSE(!mm, "pin_user_pages_unlocked without a current mm"))
 		return -EFAULT;
 	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
 				     gup_flags);
@@ -878,16 +914,16 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 
 void unpin_user_page(struct page *page)
 {
-	if (VM_WARN(!page, "unpin_user_page(NULL)"))
+	if (VM_WARN_MISUSE(!page, "unpin_user_page(NULL)"))
 		return;
 	gup_put_folio(page_folio(page), 1, FOLL_PIN);
 }
 
 void unpin_user_pages(struct page **pages, unsigned long npages)
 {
-	unsigned long i, nr;
+	unsigned long i, nr, released = 0;
 
-	if (VM_WARN((long)npages < 0, "unpin_user_pages: npages %ld",
+	if (VM_WARN_MISUSE((long)npages < 0, "unpin_user_pages: npages %ld",
 		    (long)npages))
 		return;
 	for (i = 0; i < npages; i += nr) {
@@ -898,8 +934,11 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 			continue;
 		}
 		folio = gup_folio_next(pages, npages, i, &nr);
-		gup_put_folio(folio, nr, FOLL_PIN);
+		released += __gup_unpin_folio(folio, nr, false);
 	}
+	/* One update of the shared counter per call, not per page. */
+	if (released)
+		mod_vmstat(NR_FOLL_PIN_RELEASED, released);
 }
 
 /*
@@ -916,7 +955,7 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
 		unpin_user_pages(pages, npages);
 		return;
 	}
-	if (VM_WARN((long)npages < 0, "unpin_user_pages_dirty_lock: %ld",
+	if (VM_WARN_MISUSE((long)npages < 0, "unpin_user_pages_dirty_lock: %ld",
 		    (long)npages))
 		return;
 	for (i = 0; i < npages; i += nr) {

@@ -66,14 +66,17 @@ retry:
 
 /*
  * try_grab_folio_fast() - try_grab_folio() for a walk that holds no lock:
- * the folio may be freed under us, so take the first reference with
+ * the folio may be freed under us, so references are taken with
  * inc-not-zero. Long-term pins of folios in CMA or ZONE_MOVABLE are
- * refused here (the slow path migrates them).
+ * refused here (the slow path migrates them). The caller counts
+ * nr_foll_pin_acquired for the whole walk.
  */
 static struct folio *try_grab_folio_fast(struct page *page, int refs,
 					 unsigned int flags)
 {
 	struct folio *folio;
+	bool large;
+	int nr;
 
 	if (VM_WARN(!(flags & (FOLL_GET | FOLL_PIN)),
 		    "GUP-fast without FOLL_GET or FOLL_PIN"))
@@ -82,31 +85,64 @@ static struct folio *try_grab_folio_fast(struct page *page, int refs,
 	if (flags & FOLL_GET)
 		return try_get_folio(page, refs);
 
-	/* The zero page is never pinned for real. */
-	if (is_zero_page(page)) {
-		mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
-		return page_folio(page);
-	}
-
-	folio = try_get_folio(page, refs);
-	if (!folio)
+	/*
+	 * The zero page is mapped by special entries, which the walk never
+	 * grabs; were one to get here, the slow path pretends the pin.
+	 */
+	if (unlikely(page == machine->zero_page))
 		return NULL;
+retry:
+	folio = page_folio(page);
+	/*
+	 * Where the page lies decides, not the folio's state: look before
+	 * taking anything, so that a refused folio never shows a pin bias.
+	 */
 	if (unlikely((flags & FOLL_LONGTERM) &&
-		     !folio_is_longterm_pinnable(folio))) {
-		folio_put_refs(folio, refs);
+		     !folio_is_longterm_pinnable(folio)))
 		return NULL;
+	/*
+	 * A small folio gets its whole pin bias in the inc-not-zero itself
+	 * (one atomic per page, not two), a large one a reference and a
+	 * _pincount. The size is read before the grab; once our references
+	 * hold the folio it can be neither freed nor split (the model never
+	 * splits a folio that is in use), so if it still has the size we
+	 * assumed, the references we took are the right ones.
+	 */
+	large = folio_test_large(folio);
+	nr = large ? refs : refs * (int)GUP_PIN_COUNTING_BIAS;
+	if (!folio_ref_try_add(folio, nr))
+		return NULL;
+	if (unlikely(page_folio(page) != folio ||
+		     folio_test_large(folio) != large)) {
+		folio_put_refs(folio, nr);
+		goto retry;
 	}
-	/* The rest of the bias; a large folio counts in _pincount instead. */
-	if (!folio_test_large(folio))
-		folio_ref_add(folio, refs * (GUP_PIN_COUNTING_BIAS - 1));
 	/*
 	 * The pin (seq_cst read-modify-writes) must be visible before we look
 	 * at the entry and the exclusive bit again (entry_recheck()): fork and
 	 * unshare clear PageAnonExclusive and then check
 	 * folio_maybe_dma_pinned(), in the other order.
 	 */
-	gup_account_pin(folio, refs, flags);
+	__gup_account_pin(folio, refs, flags);
 	return folio;
+}
+
+/*
+ * Lets go of a grab the walk decided against. The pin was taken, so it
+ * counts as acquired and released, as a slow-path pin dropped again does.
+ */
+static void gup_fast_undo(struct folio *folio, int refs, unsigned int flags)
+{
+	if (flags & FOLL_PIN)
+		mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
+	gup_put_folio(folio, refs, flags);
+}
+
+/* PG_referenced, without a locked write when it is set already. */
+static inline void gup_fast_mark_referenced(struct folio *folio)
+{
+	if (!folio_test_referenced(folio))
+		folio_set_referenced(folio);
 }
 
 /*
@@ -170,11 +206,11 @@ static bool gup_fast_pte(pmd_t pmd, pmd_t *pmdp, pte_t *ptep,
 	if (!pte_write(pte) && gup_must_unshare(NULL, flags, page))
 		goto put;
 
-	folio_set_referenced(folio);
+	gup_fast_mark_referenced(folio);
 	pages[(*nr)++] = page;
 	return true;
 put:
-	gup_put_folio(folio, 1, flags);
+	gup_fast_undo(folio, 1, flags);
 	return false;
 }
 
@@ -201,8 +237,8 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 			      struct page **pages, int *nr)
 {
 	struct folio *folio;
-	struct page *head;
-	int refs = 0;
+	struct page *head, *page;
+	int refs;
 
 	if (!entry_access_permitted(orig, flags & FOLL_WRITE))
 		return false;
@@ -212,8 +248,11 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 		return false;
 	head = pfn_to_page(pmd_pfn(orig));
 
-	for (unsigned long a = addr; a != end; a += PAGE_SIZE)
-		pages[*nr + refs++] = head + ((a & ~PMD_MASK) >> PAGE_SHIFT);
+	/* The subpages of the range are consecutive struct pages. */
+	refs = (int)((end - addr) >> PAGE_SHIFT);
+	page = head + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+	for (int i = 0; i < refs; i++)
+		pages[*nr + i] = page + i;
 
 	folio = try_grab_folio_fast(head, refs, flags);
 	if (!folio)
@@ -225,11 +264,11 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 	if (!pmd_write(orig) && gup_must_unshare(NULL, flags, &folio->page))
 		goto put;
 
-	folio_set_referenced(folio);
+	gup_fast_mark_referenced(folio);
 	*nr += refs;
 	return true;
 put:
-	gup_put_folio(folio, refs, flags);
+	gup_fast_undo(folio, refs, flags);
 	return false;
 }
 
@@ -330,6 +369,9 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 	mm_rcu_read_unlock();
 
 	if (flags & FOLL_PIN) {
+		/* Every page the walk took is a real pin (see the grab). */
+		if (nr)
+			mod_vmstat(NR_FOLL_PIN_ACQUIRED, nr);
 		/* seq_cst: ordered after every pin the walk took. */
 		if (atomic_load(&mm->write_protect_seq) != seq) {
 			/* A fork ran meanwhile: it may have missed our pins. */
@@ -360,11 +402,11 @@ static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 	int locked = 0;
 	long ret;
 
-	if (VM_WARN(gup_flags & ~GUP_FAST_ALLOWED_FLAGS,
+	if (VM_WARN_MISUSE(gup_flags & ~GUP_FAST_ALLOWED_FLAGS,
 		    "GUP-fast: flags %#x not allowed",
 		    gup_flags & ~GUP_FAST_ALLOWED_FLAGS))
 		return -EINVAL;
-	if (VM_WARN(!mm, "GUP-fast without a current mm"))
+	if (VM_WARN_MISUSE(!mm, "GUP-fast without a current mm"))
 		return -EFAULT;
 
 	if ((gup_flags & FOLL_PIN) &&

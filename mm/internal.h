@@ -52,6 +52,21 @@ void mm_warn(const char *file, int line, const char *fmt, ...)
 	   if (unlikely(__c)) mm_warn(__FILE__, __LINE__, __VA_ARGS__); \
 	   __c; })
 
+/*
+ * Reports a caller's misuse of the API that the kernel answers with a
+ * warning and an errno (bad gup_flags, say): printed once per site, but
+ * not a broken invariant, so check_invariants() still passes.
+ */
+void mm_warn_misuse(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* How many misuse reports there were (tests assert on it). */
+int mm_misuse_count(void);
+#define VM_WARN_MISUSE(cond, ...)					\
+	({ bool __c = !!(cond);						\
+	   if (unlikely(__c))						\
+		mm_warn_misuse(__FILE__, __LINE__, __VA_ARGS__);	\
+	   __c; })
+
 /* ======================================================================
  * struct page / struct folio                              (mm/folio.c)
  * ====================================================================== */
@@ -1301,6 +1316,12 @@ void gup_put_folio(struct folio *folio, int refs, unsigned int flags);
  * model's debug pin counts.
  */
 void gup_account_pin(struct folio *folio, int refs, unsigned int flags);
+/*
+ * The same without nr_foll_pin_acquired, for a caller that counts a whole
+ * batch at once (GUP-fast: one shared counter per page would make threads
+ * pinning disjoint memory contend on one cache line).
+ */
+void __gup_account_pin(struct folio *folio, int refs, unsigned int flags);
 /*
  * Refuses (with a warning) flag combinations no caller may pass; adds
  * to_set to *gup_flags (and FOLL_UNLOCKABLE when locked is given).

@@ -61,6 +61,22 @@ unsigned long rlimit_memlock(void)
  */
 int account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc)
 {
+	if (!pages || !mm)
+		return 0;
+	if (VM_WARN(inc && !current, "account_locked_vm without a task"))
+		return -ENOMEM;
+	return __account_locked_vm(mm, pages, inc, current,
+				   inc && capable_ipc_lock());
+}
+
+/*
+ * The general form vfio uses: the limit is RLIMIT_MEMLOCK of `task` (the
+ * task that mapped the memory, not necessarily current), and bypass_rlim
+ * is the CAP_IPC_LOCK the caller sampled when the mapping was made.
+ */
+int __account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc,
+			struct task_struct *task, bool bypass_rlim)
+{
 	long old, new;
 
 	if (!pages || !mm)
@@ -68,9 +84,9 @@ int account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc)
 	old = atomic_load(&mm->locked_vm);
 	do {
 		if (inc) {
-			if (!capable_ipc_lock() &&
+			if (!bypass_rlim &&
 			    (unsigned long)old + pages >
-			    (rlimit_memlock() >> PAGE_SHIFT))
+			    (task_rlimit_memlock(task) >> PAGE_SHIFT))
 				return -ENOMEM;
 			new = old + (long)pages;
 		} else {
@@ -91,4 +107,121 @@ long mm_pinned_vm_add(struct mm_struct *mm, long pages)
 long mm_locked_vm(struct mm_struct *mm)
 {
 	return atomic_load(&mm->locked_vm);
+}
+
+long mm_pinned_vm(struct mm_struct *mm)
+{
+	return atomic_load(&mm->pinned_vm);
+}
+
+unsigned long task_rlimit_memlock(struct task_struct *task)
+{
+	return task ? task->rlimit_memlock : 0;
+}
+
+/* ---- the per-user locked_vm that io_uring and AF_XDP charge ---- */
+
+struct user_struct *get_current_user(void)
+{
+	if (VM_WARN(!current || !current->user,
+		    "get_current_user without a task"))
+		return NULL;
+	return get_uid(current->user);
+}
+
+/*
+ * All or nothing, as the compare-and-swap loops of io_uring and xdp do:
+ * the charge is refused (-ENOMEM; callers translate) when the user's new
+ * total would pass limit pages. Racing chargers never both squeeze in.
+ */
+int user_locked_vm_charge(struct user_struct *user, unsigned long pages,
+			  unsigned long limit)
+{
+	long old = atomic_load(&user->locked_vm), new;
+
+	do {
+		new = old + (long)pages;
+		if ((unsigned long)new > limit)
+			return -ENOMEM;
+	} while (!atomic_compare_exchange_weak(&user->locked_vm, &old, new));
+	return 0;
+}
+
+void user_locked_vm_uncharge(struct user_struct *user, unsigned long pages)
+{
+	long old = atomic_fetch_sub(&user->locked_vm, (long)pages);
+
+	VM_WARN(old < (long)pages, "uid %u: uncharging %lu of %ld locked pages",
+		user->uid, pages, old);
+}
+
+long user_locked_vm(struct user_struct *user)
+{
+	return user ? atomic_load(&user->locked_vm) : 0;
+}
+
+/* ---- page geometry and raw frames, for the driver models ---- */
+
+bool page_is_compound(const struct page *page)
+{
+	return PageHead(page) || PageTail(page);
+}
+
+struct page *page_compound_head(const struct page *page)
+{
+	return compound_head(page);
+}
+
+unsigned long page_compound_nr(const struct page *page)
+{
+	return folio_nr_pages(page_folio(page));
+}
+
+/*
+ * No struct page a driver may take a reference on: outside RAM (the MMIO
+ * window, where a BAR has no memmap in the kernel) or PG_reserved.
+ * fs-DAX frames are ZONE_DEVICE pages with refcounts: not "invalid".
+ */
+bool is_invalid_reserved_pfn(unsigned long pfn)
+{
+	if (!machine || pfn >= machine->total_pfns)
+		return true;
+	if (pfn >= machine->mmio_start_pfn &&
+	    pfn < machine->mmio_start_pfn + machine->mmio_pages)
+		return true;
+	return PageReserved(pfn_to_page(pfn));
+}
+
+void *pfn_to_virt(unsigned long pfn)
+{
+	if (!machine || pfn >= machine->total_pfns)
+		return NULL;
+	return machine->phys_base + pfn * PAGE_SIZE;
+}
+
+/*
+ * follow_pfnmap_start()/_end() folded into one lookup: the frame a
+ * VM_PFNMAP mapping maps at addr. Like the kernel, only VM_PFNMAP VMAs
+ * are walked, and a write needs a writable entry. The model installs
+ * every PFN of such a mapping at mmap time, so there is nothing to fault.
+ * The caller holds mmap_read_lock(mm).
+ */
+int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,
+		      unsigned long *pfn)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	pmd_t *pmd;
+	pte_t *ptep, pte;
+
+	if (!vma || !(vma->vm_flags & VM_PFNMAP))
+		return -EFAULT;
+	pmd = mm_find_pmd(mm, addr);
+	if (!pmd || !pmd_is_table(READ_ONCE(*pmd)))
+		return -EFAULT;
+	ptep = pte_offset(pmd, addr);
+	pte = ptep ? READ_ONCE(*ptep) : 0;
+	if (!pte_present(pte) || (write && !pte_write(pte)))
+		return -EFAULT;
+	*pfn = pte_pfn(pte);
+	return 0;
 }

@@ -103,15 +103,19 @@ bool is_migrate_cma_page(const struct page *page)
  */
 bool folio_is_longterm_pinnable(struct folio *folio)
 {
-	int mt = get_pageblock_migratetype(&folio->page);
+	/* GUP-fast asks for every page: one pfn, no calls. */
+	unsigned long pfn = (unsigned long)(&folio->page - machine->mem_map);
+	const struct zone *movable = &machine->zones[ZONE_MOVABLE];
+	int mt;
 
+	if (unlikely(pfn >= machine->ram_pages))
+		return false;		/* ZONE_DEVICE */
+	mt = READ_ONCE(machine->pageblock_mt[pfn >> pageblock_order]);
 	if (mt == MIGRATE_CMA || mt == MIGRATE_ISOLATE)
 		return false;
-	if (is_zero_page(&folio->page))
+	if (unlikely(&folio->page == machine->zero_page))
 		return true;
-	if (page_zonenum(&folio->page) == ZONE_DEVICE)
-		return false;
-	return page_zonenum(&folio->page) != ZONE_MOVABLE;
+	return !(movable->spanned_pages && pfn >= movable->zone_start_pfn);
 }
 
 enum page_zone_kind page_zone_kind(struct page *page)

@@ -110,13 +110,19 @@ static void report(struct run_state *rs, const struct stmt *st,
 		   const struct result *r, const char *output)
 {
 	char got[64], exp[64];
-	bool failed = st->has_expect && !result_matches(&st->expect, r);
-	const char *status = !st->has_expect ? "" : failed ? "FAIL" : "ok";
+	/* a statement the backend could not run has nothing to compare */
+	bool skipped = r->kind == RES_SKIP;
+	bool failed = st->has_expect && !skipped &&
+		      !result_matches(&st->expect, r);
+	const char *status = !st->has_expect ? "" : skipped ? "skip" :
+			     failed ? "FAIL" : "ok";
 
 	result_format(r, got, sizeof(got));
 	exp[0] = 0;
 	if (st->has_expect)
 		result_format(&st->expect, exp, sizeof(exp));
+	if (rs->opts->on_result)
+		rs->opts->on_result(rs->opts->arg, st, r);
 	rs->nr_run++;
 	rs->nr_expect += st->has_expect;
 	rs->nr_failed += failed;
@@ -133,7 +139,8 @@ static void report(struct run_state *rs, const struct stmt *st,
 		else
 			fputs("null", rs->out);
 		fprintf(rs->out, ",\"status\":\"%s\"",
-			!st->has_expect ? "none" : failed ? "fail" : "ok");
+			!st->has_expect ? "none" : skipped ? "skip" :
+			failed ? "fail" : "ok");
 		if (r->msg[0]) {
 			fprintf(rs->out, ",\"message\":");
 			json_string(rs->out, r->msg);

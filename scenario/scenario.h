@@ -211,6 +211,10 @@ struct run_options {
 	bool quiet;
 	bool json;
 	const struct backend_ops *backend;
+	/* called with every statement's result, e.g. to compare backends */
+	void (*on_result)(void *arg, const struct stmt *st,
+			  const struct result *r);
+	void *arg;
 };
 
 /* Exit status of one run: 0 ok, 1 an expectation failed, 3 model broken. */

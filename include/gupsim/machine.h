@@ -137,5 +137,33 @@ int account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc);
 /* atomic pinned_vm of an mm, as ib_umem and others account it. */
 long mm_pinned_vm_add(struct mm_struct *mm, long pages);
 long mm_locked_vm(struct mm_struct *mm);
+long mm_pinned_vm(struct mm_struct *mm);
+/* RLIMIT_MEMLOCK of a task in bytes (0 for none). */
+unsigned long task_rlimit_memlock(struct task_struct *task);
+/* account_locked_vm() with task's limit and a sampled CAP_IPC_LOCK (vfio). */
+int __account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc,
+			struct task_struct *task, bool bypass_rlim);
+
+/* Per-user locked_vm (io_uring, AF_XDP): current's user, referenced. */
+struct user_struct;
+struct user_struct *get_current_user(void);
+void free_uid(struct user_struct *user);
+/* 0, or -ENOMEM when the user's total would pass limit pages. */
+int user_locked_vm_charge(struct user_struct *user, unsigned long pages,
+			  unsigned long limit);
+void user_locked_vm_uncharge(struct user_struct *user, unsigned long pages);
+long user_locked_vm(struct user_struct *user);
+
+/* Compound geometry: PageCompound(), compound_head(), compound_nr(). */
+bool page_is_compound(const struct page *page);
+struct page *page_compound_head(const struct page *page);
+unsigned long page_compound_nr(const struct page *page);
+
+/* Raw frames for vfio's VM_PFNMAP fall-back (caller holds mmap_lock). */
+int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,
+		      unsigned long *pfn);
+bool is_invalid_reserved_pfn(unsigned long pfn);
+/* The bytes of frame pfn as a device sees them (RAM, MMIO, DAX). */
+void *pfn_to_virt(unsigned long pfn);
 
 #endif /* GUPSIM_MACHINE_H */

@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The TAP harness: registration, running, failure reporting. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "harness.h"
 
 static struct test_case *tests, **tests_tail = &tests;
+static const char *running_test;
+static void print_diag(const char *text);
+
+/* Seconds a test may run, and its teardown after a failed assertion. */
+#define TEST_TIMEOUT		300
+#define FAILED_TEARDOWN_TIMEOUT	10
 static jmp_buf test_jmp;
 static char fail_msg[20480];
 
@@ -52,6 +60,30 @@ static void print_diag(const char *text)
 	}
 }
 
+/*
+ * A test that hangs must fail, not stall the suite. A failed assertion
+ * longjmps out of the test, possibly with an mmap_lock or page table lock
+ * still held, so the teardown that follows may block: it runs under a
+ * short alarm.
+ */
+static void test_timed_out(int sig)
+{
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg),
+			 "not ok - %s timed out (a lock left held by a failed "
+			 "assertion, or a hang)\n",
+			 running_test ? running_test : "?");
+
+	(void)sig;
+	if (write(STDOUT_FILENO, msg, n) < 0)
+		_exit(2);
+	if (fail_msg[0]) {
+		print_diag(fail_msg);
+		fflush(stdout);
+	}
+	_exit(1);
+}
+
 /* Runs one test: 1 on success. Invariants and leaks count as failures. */
 static int run_one(struct test_case *tc)
 {
@@ -69,12 +101,18 @@ static int run_one(struct test_case *tc)
 			return 0;
 		}
 	}
-	if (setjmp(test_jmp) == 0)
+	running_test = tc->name;
+	alarm(TEST_TIMEOUT);
+	if (setjmp(test_jmp) == 0) {
 		tc->fn();
-	else
+	} else {
 		ok = 0;
-	if (!machine_exists())
+		alarm(FAILED_TEARDOWN_TIMEOUT);
+	}
+	if (!machine_exists()) {
+		alarm(0);
 		return ok;
+	}
 	if (ok && check_invariants(buf, sizeof(buf))) {
 		snprintf(fail_msg, sizeof(fail_msg), "invariants after test:\n%s",
 			 buf);
@@ -84,6 +122,7 @@ static int run_one(struct test_case *tc)
 		snprintf(fail_msg, sizeof(fail_msg), "leak check:\n%s", buf);
 		ok = 0;
 	}
+	alarm(0);
 	return ok;
 }
 
@@ -93,6 +132,7 @@ int main(int argc, char **argv)
 	int n = 0, i = 0, failed = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGALRM, test_timed_out);
 	for (tc = tests; tc; tc = tc->next)
 		if (argc < 2 || !strcmp(argv[1], tc->name))
 			n++;

@@ -64,11 +64,12 @@ static unsigned long t_mmap(struct task_struct *t, size_t len,
 	return (unsigned long)addr;
 }
 
+/* Broken-invariant warnings plus reports of the caller's misuse. */
 static int nr_warnings(void)
 {
 	char buf[4096];
 
-	return mm_warnings(buf, sizeof(buf));
+	return mm_warnings(buf, sizeof(buf)) + mm_misuse_count();
 }
 
 static bool mm_has_pinned(struct task_struct *t)

@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host backend: runs a scenario on the machine's own kernel, so the
+ * model can be held to what Linux really does.
+ *
+ * This process is the controller. Each scenario task is a real process,
+ * a worker (host_worker.c), reached over a socketpair; the controller
+ * keeps the tables (mapping addresses, files, handles) and the workers do
+ * the system calls, loads and stores on their own address spaces. Pins
+ * are io_uring fixed buffers: the worker creates a ring and registers the
+ * range (FOLL_WRITE | FOLL_LONGTERM), then hands the ring to the
+ * controller, which does the device accesses with READ_FIXED/WRITE_FIXED
+ * through a scratch memfd, so a pin outlives its task as it would in the
+ * kernel. A janitor process (host_janitor.c) removes the temporary files
+ * and restores the hugetlb pool whatever way the run ends.
+ *
+ * What the host cannot do answers `skip` with the reason: other pin flag
+ * sets than `write longterm [fast]`, other drivers than io_uring, dax and
+ * io mappings, `where`, `cma_alloc`, `stat`, `check`, and whatever needs
+ * something the machine lacks (io_uring, huge pages, a disk filesystem).
+ * A statement on a mapping or handle whose creation was skipped is
+ * skipped too.
+ *
+ * It must never run in a process where the model has run: liburcu's
+ * call_rcu thread makes fork() unsafe there (see `gupsim diff`).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "backend.h"
+#include "host.h"
+
+#define HPAGE_SIZE	(2UL << 20)
+#define DEV_CHUNK	(1U << 20)
+#define REAP_WAIT_MS	5000
+
+struct htask {
+	pid_t pid;
+	int pidfd;		/* names this very process, never a reused pid */
+	int sock;		/* -1: no worker (exited, died, never made) */
+	bool memlock_short;	/* RLIMIT_MEMLOCK is lower than asked */
+	bool cap_ipc_lock;
+	char why[160];
+};
+
+struct hvar {
+	bool valid;		/* mapped at some point */
+	uint64_t addr;
+	uint64_t size;
+	bool skipped;
+	char why[160];
+};
+
+struct hfile {
+	int fd;
+	enum scn_fs fs;
+	bool skipped;
+	char why[160];
+};
+
+struct hhandle {
+	bool skipped;
+	bool has_ring;
+	struct host_ring ring;
+	uint64_t buf_addr;	/* what was registered starts here */
+	uint64_t first_off;	/* the range's start inside it */
+	uint64_t held;		/* bytes the device may touch */
+	char why[160];
+};
+
+struct host {
+	struct htask *tasks;
+	struct hvar *vars;
+	struct hfile *files;
+	struct hhandle *handles;
+	struct host_janitor janitor;
+	char ext4_dir[64], shm_dir[64];
+	bool ext4_ok, shm_ok;
+	char ext4_why[160];
+	int uring_err;
+	char uring_why[160];
+	bool uses_hugetlb;
+	long huge_want, huge_got;
+	int huge_err;
+	char huge_why[160];
+	int scratch;
+	bool dev_write_skipped;
+};
+
+static struct host *H(struct backend *be)
+{
+	return be->priv;
+}
+
+static struct result res_skip(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static struct result res_skip(const char *fmt, ...)
+{
+	struct result r = { .kind = RES_SKIP };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r.msg, sizeof(r.msg), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* A reason, cut to fit. */
+static void set_why(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* ---- setting up ---- */
+
+static bool program_uses_hugetlb(const struct program *prog)
+{
+	for (int i = 0; i < prog->nr_stmts; i++) {
+		const struct stmt *st = &prog->stmts[i];
+
+		if ((st->kind == ST_MACHINE && st->hugetlb) ||
+		    (st->kind == ST_MMAP && st->source == SRC_HUGETLB) ||
+		    (st->kind == ST_FILE && st->fs == SCN_FS_HUGETLBFS))
+			return true;
+	}
+	return false;
+}
+
+/* A directory for files of one kind, on a filesystem of that kind. */
+static bool make_dir(char *dir, size_t size, const char *base,
+		     const long *magic, int nr_magic, char *why, size_t len)
+{
+	struct statfs sf;
+
+	const char *tag = getenv("GUPSIM_HOST_TAG");
+
+	/* a tag lets a test find exactly the directories of its own run */
+	snprintf(dir, size, "%s/gupsim-host.%.16s%sXXXXXX", base,
+		 tag ? tag : "", tag ? "." : "");
+	if (!mkdtemp(dir)) {
+		snprintf(why, len, "cannot create a directory in %s: %s", base,
+			 strerror(errno));
+		dir[0] = 0;
+		return false;
+	}
+	if (statfs(dir, &sf)) {
+		snprintf(why, len, "statfs %s: %s", dir, strerror(errno));
+		return false;
+	}
+	for (int i = 0; i < nr_magic; i++)
+		if ((long)sf.f_type == magic[i])
+			return true;
+	snprintf(why, len, "%s is on a filesystem of type %#lx, not the kind needed",
+		 base, (long)sf.f_type);
+	return false;
+}
+
+static int host_open(struct backend *be, char *buf, size_t len)
+{
+	/* disk filesystems with writeback: GUP treats them all alike */
+	static const long disk[] = { EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC,
+				     BTRFS_SUPER_MAGIC };
+	static const long shm[] = { TMPFS_MAGIC };
+	const struct program *prog = be->prog;
+	struct host *h = calloc(1, sizeof(*h));
+	const char *dirs[2];
+	char why[160];
+	int nr = 0;
+
+	be->priv = h;
+	if (!h)
+		goto nomem;
+	h->scratch = -1;
+	h->tasks = calloc(prog->nr_tasks + 1, sizeof(*h->tasks));
+	h->vars = calloc(prog->nr_vars + 1, sizeof(*h->vars));
+	h->files = calloc(prog->nr_files + 1, sizeof(*h->files));
+	h->handles = calloc(prog->nr_handles + 1, sizeof(*h->handles));
+	if (!h->tasks || !h->vars || !h->files || !h->handles)
+		goto nomem;
+	for (int i = 0; i < prog->nr_tasks; i++)
+		h->tasks[i].sock = h->tasks[i].pidfd = -1;
+	for (int i = 0; i < prog->nr_files; i++)
+		h->files[i].fd = -1;
+	/* orphaned workers (their parent task exited) come back to us */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* the root filesystem: /var/tmp lives on it on a usual install */
+	h->ext4_ok = make_dir(h->ext4_dir, sizeof(h->ext4_dir), "/var/tmp",
+			      disk, 3, h->ext4_why, sizeof(h->ext4_why));
+	h->shm_ok = make_dir(h->shm_dir, sizeof(h->shm_dir), "/dev/shm", shm,
+			     1, why, sizeof(why));
+	if (h->ext4_dir[0])
+		dirs[nr++] = h->ext4_dir;
+	if (h->shm_dir[0])
+		dirs[nr++] = h->shm_dir;
+	if (host_janitor_start(&h->janitor, dirs, nr, buf, len))
+		return -EAGAIN;
+	h->uring_err = host_uring_probe(h->uring_why, sizeof(h->uring_why));
+	h->uses_hugetlb = program_uses_hugetlb(prog);
+	h->scratch = memfd_create("gupsim-dev", MFD_CLOEXEC);
+	if (h->scratch < 0) {
+		snprintf(buf, len, "memfd_create: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+nomem:
+	snprintf(buf, len, "out of memory");
+	return -ENOMEM;
+}
+
+/* ---- talking to workers ---- */
+
+static int pidfd_of(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/*
+ * Waits until the worker has exited (a pidfd polls readable then, child
+ * of ours or not), killing it at the deadline; reaps it if it is ours.
+ */
+static void task_wait(struct htask *t, int ms)
+{
+	struct pollfd pfd = { .fd = t->pidfd, .events = POLLIN };
+
+	if (t->pidfd < 0)
+		return;
+	if (poll(&pfd, 1, ms) <= 0) {
+		syscall(SYS_pidfd_send_signal, t->pidfd, SIGKILL, NULL, 0);
+		poll(&pfd, 1, 1000);
+	}
+	waitpid(t->pid, NULL, WNOHANG);
+	close(t->pidfd);
+	t->pidfd = -1;
+}
+
+static void task_gone(struct htask *t)
+{
+	if (t->sock >= 0)
+		close(t->sock);
+	t->sock = -1;
+}
+
+/*
+ * One request, one answer, within the timeout. A worker that does not
+ * answer is killed: the run goes on without that task.
+ */
+static struct result call(struct backend *be, int task, struct host_req *rq,
+			  int send_fd, struct host_rep *rep, int *recv_fd)
+{
+	struct htask *t = task >= 0 ? &H(be)->tasks[task] : NULL;
+	struct result r = { .kind = RES_OK };
+	ssize_t n;
+
+	memset(rep, 0, sizeof(*rep));
+	if (recv_fd)
+		*recv_fd = -1;
+	if (!t || t->sock < 0)
+		return res_errno(ESRCH, "task %s does not exist",
+				 task >= 0 ? be->prog->task_names[task] : "?");
+	if (host_send(t->sock, rq, sizeof(*rq), send_fd)) {
+		task_gone(t);
+		return res_errno(ESRCH, "the worker of %s is gone",
+				 be->prog->task_names[task]);
+	}
+	n = host_recv(t->sock, rep, sizeof(*rep), recv_fd, HOST_REPLY_TIMEOUT_MS);
+	if (n != sizeof(*rep)) {
+		task_gone(t);
+		task_wait(t, 0);
+		return res_errno(n == -ETIMEDOUT ? ETIMEDOUT : EIO,
+				 "the worker of %s %s", be->prog->task_names[task],
+				 n == -ETIMEDOUT ? "did not answer in time" :
+				 "died");
+	}
+	r.kind = rep->kind;
+	r.value = rep->value;
+	r.has_count = rep->has_count;
+	r.count = rep->count;
+	snprintf(r.msg, sizeof(r.msg), "%s", rep->msg);
+	return r;
+}
+
+static struct result simple(struct backend *be, const struct stmt *st,
+			    struct host_req *rq)
+{
+	struct host_rep rep;
+
+	return call(be, st->task, rq, -1, &rep, NULL);
+}
+
+/* ---- machine, files, tasks ---- */
+
+static struct result host_machine(struct backend *be, const struct stmt *st)
+{
+	struct host *h = H(be);
+	struct result r = res_ok();
+
+	if (!h->uses_hugetlb)
+		return r;
+	/* the lock is taken even for 0 pages: the pool is not ours alone */
+	h->huge_want = (long)st->hugetlb;
+	h->huge_err = host_janitor_hugetlb(&h->janitor, h->huge_want,
+					   &h->huge_got, h->huge_why,
+					   sizeof(h->huge_why));
+	if (h->huge_err && !h->huge_why[0])
+		set_why(h->huge_why, sizeof(h->huge_why), strerror(-h->huge_err));
+	snprintf(r.msg, sizeof(r.msg), "hugetlb pool: %ld of %ld pages added%s%s",
+		 h->huge_got, h->huge_want, h->huge_why[0] ? ": " : "",
+		 h->huge_why);
+	return r;
+}
+
+static struct result host_file(struct backend *be, const struct stmt *st)
+{
+	struct hfile *f = &H(be)->files[st->file];
+	struct host *h = H(be);
+	uint64_t size = st->size;
+	char path[PATH_MAX];
+
+	f->fs = st->fs;
+	switch (st->fs) {
+	case SCN_FS_DAX:
+		f->skipped = true;
+		snprintf(f->why, sizeof(f->why), "no fs-DAX filesystem on the host");
+		return res_skip("%s", f->why);
+	case SCN_FS_HUGETLBFS:
+		if (h->huge_err || h->huge_got < h->huge_want) {
+			f->skipped = true;
+			set_why(f->why, sizeof(f->why), h->huge_why[0] ?
+				h->huge_why : "no hugetlb pool");
+			return res_skip("%s", f->why);
+		}
+		f->fd = memfd_create(st->name, MFD_CLOEXEC | MFD_HUGETLB);
+		size = (size + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+		break;
+	case SCN_FS_EXT4:
+	case SCN_FS_TMPFS:
+		if (st->fs == SCN_FS_EXT4 ? !h->ext4_ok : !h->shm_ok) {
+			f->skipped = true;
+			set_why(f->why, sizeof(f->why), st->fs == SCN_FS_EXT4 ? h->ext4_why :
+				 "/dev/shm is not a tmpfs");
+			return res_skip("%s", f->why);
+		}
+		snprintf(path, sizeof(path), "%s/%s",
+			 st->fs == SCN_FS_EXT4 ? h->ext4_dir : h->shm_dir,
+			 st->name);
+		f->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		break;
+	}
+	if (f->fd < 0 || ftruncate(f->fd, (off_t)size)) {
+		int err = errno;
+
+		f->skipped = true;
+		snprintf(f->why, sizeof(f->why), "cannot create the file: %s",
+			 strerror(err));
+		return res_skip("%s", f->why);
+	}
+	return res_ok();
+}
+
+static void __attribute__((noreturn)) worker_start(int sock)
+{
+	/* only the socket stays open; the controller's ends would keep
+	 * other workers from seeing EOF when the controller dies */
+	if (dup2(sock, 3) < 0)
+		_exit(1);
+	close_range(4, ~0U, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	host_worker_main(3);
+}
+
+static struct result host_task(struct backend *be, const struct stmt *st)
+{
+	struct htask *t = &H(be)->tasks[st->task];
+	struct host_req rq = { .op = HOP_SETUP, .memlock = st->memlock,
+			       .cap_ipc_lock = st->cap_ipc_lock };
+	struct host_rep rep;
+	struct result r;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return res_errno(errno, "socketpair");
+	fflush(NULL);
+	t->pid = fork();
+	if (t->pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return res_errno(errno, "fork");
+	}
+	if (!t->pid)
+		worker_start(sv[1]);
+	close(sv[1]);
+	t->sock = sv[0];
+	t->pidfd = pidfd_of(t->pid);
+	r = call(be, st->task, &rq, -1, &rep, NULL);
+	t->cap_ipc_lock = st->cap_ipc_lock;
+	if (r.kind == RES_OK && rep.value == 1) {
+		t->memlock_short = true;
+		set_why(t->why, sizeof(t->why), rep.msg);
+		r.value = 0;
+	}
+	return r;
+}
+
+/* ---- mappings ---- */
+
+static uint64_t range_addr(struct backend *be, const struct range *rg)
+{
+	const struct hvar *v = &H(be)->vars[rg->var];
+
+	return v->valid ? v->addr + rg->off : rg->off;
+}
+
+/* Skipped when its mapping's creation was. */
+static bool var_skipped(struct backend *be, int var, struct result *r)
+{
+	const struct hvar *v = var >= 0 ? &H(be)->vars[var] : NULL;
+
+	if (!v || !v->skipped)
+		return false;
+	*r = res_skip("%s was not mapped on the host: %s",
+		      be->prog->var_names[var], v->why);
+	return true;
+}
+
+static struct result skip_var(struct hvar *v, const char *why)
+{
+	v->skipped = true;
+	set_why(v->why, sizeof(v->why), why);
+	return res_skip("%s", why);
+}
+
+static struct result host_mmap(struct backend *be, const struct stmt *st)
+{
+	struct host *h = H(be);
+	struct hvar *v = &h->vars[st->var];
+	struct host_req rq = { .op = HOP_MMAP, .len = st->size,
+			       .off = st->src_off, .prot = st->prot,
+			       .shared = st->shared, .populate = st->populate,
+			       .thp = st->thp_advise };
+	struct host_rep rep;
+	struct result r;
+	int fd = -1;
+
+	v->size = st->size;
+	switch (st->source) {
+	case SRC_ANON:
+		rq.source = HSRC_ANON;
+		break;
+	case SRC_MEMFD:
+		rq.source = HSRC_MEMFD;
+		break;
+	case SRC_HUGETLB:
+		rq.source = HSRC_HUGETLB;
+		break;
+	case SRC_IO:
+		return skip_var(v, "no VM_IO|VM_PFNMAP device to map on the host");
+	case SRC_DEVZERO:
+		rq.source = HSRC_FD;
+		fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return skip_var(v, "cannot open /dev/zero");
+		break;
+	case SRC_FILE:
+		if (h->files[st->file].skipped)
+			return skip_var(v, h->files[st->file].why);
+		rq.source = HSRC_FD;
+		fd = h->files[st->file].fd;
+		break;
+	}
+	r = call(be, st->task, &rq, fd, &rep, NULL);
+	if (st->source == SRC_DEVZERO)
+		close(fd);
+	if (r.kind == RES_ERRNO && r.value == ENOMEM &&
+	    st->source == SRC_HUGETLB &&
+	    (h->huge_err || h->huge_got < h->huge_want))
+		return skip_var(v, h->huge_why[0] ? h->huge_why :
+				"the hugetlb pool could not be filled");
+	if (r.kind == RES_OK || rep.addr) {
+		v->valid = true;
+		v->addr = rep.addr;
+	}
+	return r;
+}
+
+static struct result range_op(struct backend *be, const struct stmt *st,
+			      int op)
+{
+	struct host_req rq = { .op = op, .addr = range_addr(be, &st->range),
+			       .len = st->range.len, .byte = st->byte,
+			       .advice = st->byte, .prot = st->prot };
+	struct result r;
+
+	if (var_skipped(be, st->range.var, &r))
+		return r;
+	return simple(be, st, &rq);
+}
+
+static struct result host_write(struct backend *be, const struct stmt *st)
+{
+	return range_op(be, st, HOP_WRITE);
+}
+
+static bool contents_unknown(struct backend *be, struct result *r);
+
+static struct result host_read(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+
+	if (contents_unknown(be, &r))
+		return r;
+	return range_op(be, st, HOP_READ);
+}
+
+static struct result host_munmap(struct backend *be, const struct stmt *st)
+{
+	return range_op(be, st, HOP_MUNMAP);
+}
+
+static struct result host_mprotect(struct backend *be, const struct stmt *st)
+{
+	return range_op(be, st, HOP_MPROTECT);
+}
+
+static struct result host_madvise(struct backend *be, const struct stmt *st)
+{
+	return range_op(be, st, HOP_MADVISE);
+}
+
+static struct result host_mremap(struct backend *be, const struct stmt *st)
+{
+	struct hvar *v = &H(be)->vars[st->var];
+	struct host_req rq = { .op = HOP_MREMAP, .addr = v->addr,
+			       .len = (v->size + 4095) & ~4095ULL };
+	struct host_rep rep;
+	struct result r;
+
+	if (var_skipped(be, st->var, &r))
+		return r;
+	if (!v->valid)
+		return res_errno(EFAULT, "mapping %s was never mapped",
+				 be->prog->var_names[st->var]);
+	r = call(be, st->task, &rq, -1, &rep, NULL);
+	if (r.kind == RES_OK)
+		v->addr = rep.addr;
+	return r;
+}
+
+static struct result host_fork(struct backend *be, const struct stmt *st)
+{
+	struct host *h = H(be);
+	struct htask *child = &h->tasks[st->other];
+	struct host_req rq = { .op = HOP_FORK };
+	struct host_rep rep;
+	struct result r;
+	int sv[2];
+
+	for (int i = 0; i < st->nr_pairs; i++)
+		h->vars[st->pairs[i].child] = h->vars[st->pairs[i].parent];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return res_errno(errno, "socketpair");
+	r = call(be, st->task, &rq, sv[1], &rep, NULL);
+	close(sv[1]);
+	if (r.kind != RES_OK) {
+		close(sv[0]);
+		return r;
+	}
+	child->pid = rep.pid;
+	child->sock = sv[0];
+	child->memlock_short = h->tasks[st->task].memlock_short;
+	child->cap_ipc_lock = h->tasks[st->task].cap_ipc_lock;
+	memcpy(child->why, h->tasks[st->task].why, sizeof(child->why));
+	/* it waits for its first request: it cannot be gone yet */
+	child->pidfd = pidfd_of(rep.pid);
+	return r;
+}
+
+static struct result host_exit(struct backend *be, const struct stmt *st)
+{
+	struct htask *t = &H(be)->tasks[st->task];
+	struct host_req rq = { .op = HOP_EXIT };
+	struct result r = simple(be, st, &rq);
+
+	if (r.kind == RES_OK) {
+		task_gone(t);
+		task_wait(t, 2000);
+	}
+	return r;
+}
+
+/* ---- pins: io_uring fixed buffers ---- */
+
+static bool handle_skipped(struct backend *be, int handle, struct result *r)
+{
+	const struct hhandle *hd = &H(be)->handles[handle];
+
+	if (!hd->skipped)
+		return false;
+	*r = res_skip("handle %s was not created on the host: %s",
+		      be->prog->handle_names[handle], hd->why);
+	return true;
+}
+
+static struct result skip_handle(struct hhandle *hd, const char *why)
+{
+	hd->skipped = true;
+	set_why(hd->why, sizeof(hd->why), why);
+	return res_skip("%s", why);
+}
+
+/*
+ * Copies fd `wfd` out of the task's worker (pidfd_getfd: an io_uring file
+ * cannot go over a socket), then has the worker close its own.
+ */
+static int take_fd(struct backend *be, int task, int wfd)
+{
+	struct htask *t = &H(be)->tasks[task];
+	struct host_req rq = { .op = HOP_CLOSE, .byte = wfd };
+	struct host_rep rep;
+	int fd = (int)syscall(SYS_pidfd_getfd, t->pidfd, wfd, 0);
+	int err = errno;
+
+	call(be, task, &rq, -1, &rep, NULL);
+	return fd < 0 ? -err : fd;
+}
+
+/*
+ * Registers [start, start + len) in the task's worker and takes the
+ * ring; pin: a `pin` statement (page-aligned, no accounting, partial
+ * pins counted) rather than a driver.
+ */
+static struct result do_register(struct backend *be, const struct stmt *st,
+				 uint64_t start, uint64_t len, bool pin)
+{
+	struct host *h = H(be);
+	struct hhandle *hd = &h->handles[st->handle];
+	struct host_req rq = { .op = HOP_REGISTER, .addr = start, .len = len,
+			       .pin = pin };
+	struct host_rep rep;
+	struct result r;
+	int fd, ret;
+
+	if (var_skipped(be, st->range.var, &r))
+		return skip_handle(hd, r.msg);
+	if (h->uring_err)
+		return skip_handle(hd, h->uring_why);
+	if (len > HOST_MAX_BUF)
+		return skip_handle(hd, "io_uring registers at most 1G at once");
+	r = call(be, st->task, &rq, -1, &rep, NULL);
+	if (r.kind != RES_OK && r.kind != RES_COUNT)
+		return r;
+	fd = take_fd(be, st->task, rep.fd);
+	if (fd < 0)
+		return res_errno(-fd, "cannot take the ring from the worker");
+	ret = host_ring_map(&hd->ring, fd, &rep.params);
+	if (ret) {
+		host_ring_unregister(fd);
+		close(fd);
+		return res_errno(-ret, "cannot map the ring");
+	}
+	hd->has_ring = true;
+	hd->buf_addr = start;
+	hd->held = r.kind == RES_OK ? len : (uint64_t)r.value * 4096;
+	return r;
+}
+
+static struct result host_pin(struct backend *be, const struct stmt *st)
+{
+	struct hhandle *hd = &H(be)->handles[st->handle];
+	uint64_t addr = range_addr(be, &st->range), first = addr & ~4095ULL;
+	uint64_t end = (addr + st->range.len + 4095) & ~4095ULL;
+
+	if ((st->pin_flags & ~PIN_FAST) != (PIN_WRITE | PIN_LONGTERM))
+		return skip_handle(hd, "the host pins only as io_uring does: write longterm [fast]");
+	if (st->other >= 0)
+		return skip_handle(hd, "io_uring cannot pin another process's memory (mm=)");
+	hd->first_off = addr - first;
+	return do_register(be, st, first, end - first, true);
+}
+
+static struct result host_driver(struct backend *be, const struct stmt *st)
+{
+	struct hhandle *hd = &H(be)->handles[st->handle];
+	struct htask *t = &H(be)->tasks[st->task];
+
+	if (strcmp(scn_driver_names[st->driver], "io_uring"))
+		return skip_handle(hd, "the host runs only the io_uring driver");
+	if (t->memlock_short && !t->cap_ipc_lock)
+		return skip_handle(hd, t->why);
+	hd->first_off = 0;
+	return do_register(be, st, range_addr(be, &st->range), st->range.len,
+			   false);
+}
+
+static void drop_handle(struct hhandle *hd)
+{
+	if (!hd->has_ring)
+		return;
+	/* synchronous: the pages are unpinned before the next statement */
+	host_ring_unregister(hd->ring.fd);
+	host_ring_unmap(&hd->ring);
+	close(hd->ring.fd);
+	hd->has_ring = false;
+	hd->held = 0;
+}
+
+static struct result host_unpin(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+
+	if (handle_skipped(be, st->handle, &r))
+		return r;
+	drop_handle(&H(be)->handles[st->handle]);
+	return res_ok();
+}
+
+static int fill(int fd, int byte, uint32_t n)
+{
+	static unsigned char buf[65536];
+	uint32_t done = 0;
+
+	memset(buf, byte, sizeof(buf));
+	while (done < n) {
+		uint32_t k = n - done < sizeof(buf) ? n - done : sizeof(buf);
+
+		if (pwrite(fd, buf, k, done) != (ssize_t)k)
+			return -EIO;
+		done += k;
+	}
+	return 0;
+}
+
+static int fold_file(int fd, uint32_t n, int *first, bool *mixed)
+{
+	static unsigned char buf[65536];
+	uint32_t done = 0;
+
+	while (done < n && !*mixed) {
+		uint32_t k = n - done < sizeof(buf) ? n - done : sizeof(buf);
+
+		if (pread(fd, buf, k, done) != (ssize_t)k)
+			return -EIO;
+		for (uint32_t i = 0; i < k && !*mixed; i++) {
+			if (*first < 0)
+				*first = buf[i];
+			else if (buf[i] != *first)
+				*mixed = true;
+		}
+		done += k;
+	}
+	return 0;
+}
+
+/*
+ * The device through the pinned pages: WRITE_FIXED copies them to the
+ * scratch file (a device read), READ_FIXED fills them from it (a device
+ * write). Offsets as the model's: from the start of the range, and a
+ * partial pin without len= reaches what is held.
+ */
+static struct result dev_access(struct backend *be, const struct stmt *st,
+				bool write)
+{
+	struct host *h = H(be);
+	struct hhandle *hd = &h->handles[st->handle];
+	uint64_t pos = hd->first_off + st->dev_off, end = pos + st->dev_len;
+	struct result r;
+	bool mixed = false;
+	int first = -1;
+
+	if (handle_skipped(be, st->handle, &r))
+		return r;
+	if (!hd->has_ring || !hd->held)
+		return res_errno(EFAULT, "handle %s holds no pages",
+				 be->prog->handle_names[st->handle]);
+	if (!st->dev_len_set && end > hd->held && pos < hd->held)
+		end = hd->held;
+	if (end > hd->held)
+		return res_errno(EFAULT, "handle %s holds only %llu bytes",
+				 be->prog->handle_names[st->handle],
+				 (unsigned long long)hd->held);
+	while (pos < end) {
+		uint32_t n = end - pos < DEV_CHUNK ? end - pos : DEV_CHUNK;
+		long ret;
+
+		if (write && fill(h->scratch, st->byte, n))
+			return res_errno(EIO, "scratch file");
+		ret = host_ring_rw_fixed(&hd->ring, write, h->scratch,
+					 hd->buf_addr + pos, n);
+		if (ret != (long)n)
+			return res_errno(ret < 0 ? (int)-ret : EIO,
+					 "%s_FIXED moved %ld of %u bytes",
+					 write ? "READ" : "WRITE", ret, n);
+		if (!write && fold_file(h->scratch, n, &first, &mixed))
+			return res_errno(EIO, "scratch file");
+		pos += n;
+	}
+	if (ftruncate(h->scratch, 0))
+		return res_errno(errno, "scratch file");
+	if (write)
+		return res_ok();
+	r = (struct result){ .kind = mixed ? RES_MIXED : RES_BYTE,
+			     .value = first };
+	return r;
+}
+
+/*
+ * A device write the host could not do leaves memory other than the
+ * model's: from then on no read can be compared.
+ */
+static bool contents_unknown(struct backend *be, struct result *r)
+{
+	if (!H(be)->dev_write_skipped)
+		return false;
+	*r = res_skip("an earlier device write was skipped: memory differs");
+	return true;
+}
+
+static struct result host_dev_write(struct backend *be, const struct stmt *st)
+{
+	struct result r = dev_access(be, st, true);
+
+	if (r.kind == RES_SKIP)
+		H(be)->dev_write_skipped = true;
+	return r;
+}
+
+static struct result host_dev_read(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+
+	if (contents_unknown(be, &r))
+		return r;
+	return dev_access(be, st, false);
+}
+
+/* ---- inspection: what /proc tells, printed, never compared ---- */
+
+static void cat(FILE *out, const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		fputs(line, out);
+	fclose(f);
+}
+
+static struct result host_show(struct backend *be, const struct stmt *st)
+{
+	FILE *out = be->out ? be->out : stdout;
+	char path[64];
+
+	switch (st->show) {
+	case SHOW_MEMINFO:
+		cat(out, "/proc/meminfo");
+		break;
+	case SHOW_VMSTAT:
+		cat(out, "/proc/vmstat");
+		break;
+	case SHOW_MAPS:
+		if (H(be)->tasks[st->other].sock < 0)
+			return res_errno(ESRCH, "task %s does not exist",
+					 be->prog->task_names[st->other]);
+		snprintf(path, sizeof(path), "/proc/%d/maps",
+			 (int)H(be)->tasks[st->other].pid);
+		cat(out, path);
+		break;
+	case SHOW_PINS:
+		return res_skip("the host keeps no table of pins");
+	}
+	return res_ok();
+}
+
+/* ---- the end ---- */
+
+static int host_close(struct backend *be, char *buf, size_t len)
+{
+	const struct program *prog = be->prog;
+	struct host *h = H(be);
+	buf[0] = 0;
+	if (!h)
+		return 0;
+	for (int i = 0; h->handles && i < prog->nr_handles; i++)
+		drop_handle(&h->handles[i]);
+	/* a worker reads EOF and exits */
+	for (int i = 0; h->tasks && i < prog->nr_tasks; i++)
+		task_gone(&h->tasks[i]);
+	for (int i = 0; h->tasks && i < prog->nr_tasks; i++)
+		task_wait(&h->tasks[i], REAP_WAIT_MS);
+	/* orphans we inherited as subreaper, already gone */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	for (int i = 0; h->files && i < prog->nr_files; i++)
+		if (h->files[i].fd >= 0)
+			close(h->files[i].fd);
+	if (h->scratch >= 0)
+		close(h->scratch);
+	host_janitor_stop(&h->janitor);
+	free(h->tasks);
+	free(h->vars);
+	free(h->files);
+	free(h->handles);
+	free(h);
+	be->priv = NULL;
+	return 0;
+}
+
+const struct backend_ops host_backend_ops = {
+	.name = "host",
+	.open = host_open,
+	.close = host_close,
+	.machine = host_machine,
+	.file = host_file,
+	.task = host_task,
+	.mmap = host_mmap,
+	.write = host_write,
+	.read = host_read,
+	.munmap = host_munmap,
+	.mprotect = host_mprotect,
+	.madvise = host_madvise,
+	.mremap = host_mremap,
+	.fork = host_fork,
+	.exit = host_exit,
+	.pin = host_pin,
+	.unpin = host_unpin,
+	.driver = host_driver,
+	.release = host_unpin,
+	.dev_write = host_dev_write,
+	.dev_read = host_dev_read,
+	.show = host_show,
+};

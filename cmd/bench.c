@@ -1,0 +1,939 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gupsim bench: the kernel's gup_test benchmark (mm/gup_test.c and
+ * tools/testing/selftests/mm/gup_test.c) on the model, side by side with
+ * the host kernel measured in the same run.
+ *
+ * Model and host runs alternate (A B A B) and each pair gives a ratio, so
+ * that a slow moment of the machine (another process, frequency changes)
+ * touches both sides of a pair; the reported ratio is the median of the
+ * pairs' ratios.
+ *
+ * liburcu's call_rcu thread does not survive fork(): everything that forks
+ * (the start-up children, the host fork figures) runs before the first
+ * model call of this process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define MiB		(1UL << 20)
+#define GiB		(1UL << 30)
+#define MAX_REPEATS	1000
+
+static const char *const mode_names[BM_NR_MODES] = {
+	[BM_GET]		= "get",
+	[BM_GET_FAST]		= "get-fast",
+	[BM_PIN]		= "pin",
+	[BM_PIN_FAST]		= "pin-fast",
+	[BM_LONGTERM]		= "longterm",
+	[BM_LONGTERM_FAST]	= "longterm-fast",
+};
+
+const char *bench_mode_name(enum bench_mode mode)
+{
+	return (unsigned int)mode < BM_NR_MODES ? mode_names[mode] : "?";
+}
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of v (v is left sorted). */
+double bench_median(double *v, int n)
+{
+	if (n <= 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+long bench_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kib = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* ---- series of samples ---- */
+
+struct series {
+	int n;
+	double model_get[MAX_REPEATS], model_put[MAX_REPEATS];
+	double host_get[MAX_REPEATS], host_put[MAX_REPEATS];
+	double ratio_get[MAX_REPEATS], ratio_put[MAX_REPEATS];
+};
+
+struct summary {
+	double model_get, model_put, host_get, host_put;
+	double ratio_get, ratio_put;	/* median of per-pair host/model */
+	bool has_host;
+};
+
+static void summarize(struct series *s, bool has_host, struct summary *out)
+{
+	out->has_host = has_host;
+	out->model_get = bench_median(s->model_get, s->n);
+	out->model_put = bench_median(s->model_put, s->n);
+	out->host_get = has_host ? bench_median(s->host_get, s->n) : 0;
+	out->host_put = has_host ? bench_median(s->host_put, s->n) : 0;
+	out->ratio_get = has_host ? bench_median(s->ratio_get, s->n) : 0;
+	out->ratio_put = has_host ? bench_median(s->ratio_put, s->n) : 0;
+}
+
+static void print_rate(FILE *out, const char *who, const char *what,
+		       double ns, unsigned long pages)
+{
+	fprintf(out, "%s %s: %.0f us, %.1f M pages/s, %.2f ns/page\n", who,
+		what, ns / 1e3, pages / ns * 1e3, ns / pages);
+}
+
+/* ---- one benchmark, gup_test style ---- */
+
+enum yardstick { YARD_NONE, YARD_URING, YARD_MEMCPY };
+
+struct host_side {
+	enum yardstick yard;
+	struct bench_ring *ring;
+	struct bench_hbuf buf, src;
+};
+
+static int host_side_init(struct host_side *h, const struct bench_opts *o,
+			  enum yardstick yard)
+{
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->yard = yard;
+	if (yard == YARD_NONE)
+		return 0;
+	ret = bench_host_buf_alloc(&h->buf, o->size, o->thp, o->hugetlb);
+	if (ret) {
+		fprintf(stderr, "gupsim bench: host buffer of %zu MiB%s: %s\n",
+			o->size >> 20, o->hugetlb ? " (hugetlb: are pages "
+			"reserved in /proc/sys/vm/nr_hugepages?)" : "",
+			strerror(-ret));
+		return ret;
+	}
+	if (yard == YARD_MEMCPY)
+		return bench_host_buf_alloc(&h->src, o->size, false, false);
+	h->ring = bench_ring_create();
+	return h->ring ? 0 : -ENODEV;
+}
+
+static void host_side_fini(struct host_side *h)
+{
+	bench_ring_destroy(h->ring);
+	bench_host_buf_free(&h->buf);
+	bench_host_buf_free(&h->src);
+}
+
+static int host_sample(struct host_side *h, struct bench_sample *s)
+{
+	if (h->yard == YARD_URING)
+		return bench_ring_sample(h->ring, &h->buf, s);
+	s->get_ns = bench_memcpy_ns(&h->buf, &h->src);
+	s->put_ns = 0;
+	return 0;
+}
+
+/*
+ * Runs o->repeats pairs (model, then host) into s. With `threads_alt`,
+ * the model alternates between 1 thread (host slot) and o->threads
+ * threads (model slot) instead, on the same machine and buffer: the
+ * "host" columns then hold the one-thread figures.
+ */
+static int run_series(const struct bench_opts *o, enum yardstick yard,
+		      bool threads_alt, struct series *s, FILE *log)
+{
+	unsigned long pages = o->size >> 12;
+	struct bench_model *run;
+	struct host_side h;
+	int i, ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = host_side_init(&h, o, threads_alt ? YARD_NONE : yard);
+	if (ret)
+		goto out_host;
+	run = bench_model_create(o);
+	if (!run) {
+		ret = -EINVAL;
+		goto out_host;
+	}
+	for (i = 0; i < o->repeats && i < MAX_REPEATS; i++) {
+		struct bench_sample m, x = { 0, 0 };
+
+		if (threads_alt)
+			bench_model_set_threads(run, o->threads);
+		ret = bench_model_sample(run, &m);
+		if (ret) {
+			fprintf(stderr, "gupsim bench: model %s: %s\n",
+				bench_mode_name(o->mode), strerror(-ret));
+			break;
+		}
+		if (threads_alt) {
+			bench_model_set_threads(run, 1);
+			ret = bench_model_sample(run, &x);
+		} else if (yard != YARD_NONE) {
+			ret = host_sample(&h, &x);
+		}
+		if (ret) {
+			fprintf(stderr, "gupsim bench: %s: %s\n",
+				threads_alt ? "model, 1 thread" : "host",
+				strerror(-ret));
+			break;
+		}
+		s->model_get[i] = m.get_ns;
+		s->model_put[i] = m.put_ns;
+		s->host_get[i] = x.get_ns;
+		s->host_put[i] = x.put_ns;
+		s->ratio_get[i] = m.get_ns ? x.get_ns / m.get_ns : 0;
+		s->ratio_put[i] = m.put_ns ? x.put_ns / m.put_ns : 0;
+		s->n = i + 1;
+		if (!log)
+			continue;
+		fprintf(log, "%-6s get: %.0f us, put: %.0f us\n",
+			threads_alt ? "T=N" : "model", m.get_ns / 1e3,
+			m.put_ns / 1e3);
+		if (threads_alt)
+			fprintf(log, "%-6s get: %.0f us, put: %.0f us   "
+				"1T/NT: get %.2fx\n", "T=1", x.get_ns / 1e3,
+				x.put_ns / 1e3, s->ratio_get[i]);
+		else if (yard == YARD_URING)
+			fprintf(log, "%-6s get: %.0f us, put: %.0f us   "
+				"host/model: get %.1fx, put %.1fx\n", "host",
+				x.get_ns / 1e3, x.put_ns / 1e3,
+				s->ratio_get[i], s->ratio_put[i]);
+		else if (yard == YARD_MEMCPY)
+			fprintf(log, "%-6s memcpy: %.0f us   pin speed = %.0f%% "
+				"of memcpy\n", "host", x.get_ns / 1e3,
+				100 * s->ratio_get[i]);
+	}
+	if (bench_model_destroy(run) && !ret)
+		ret = -EUCLEAN;
+	if (!ret && log && s->n) {
+		struct series copy = *s;
+		struct summary sum;
+
+		summarize(&copy, yard != YARD_NONE || threads_alt, &sum);
+		print_rate(log, "model", "get median", sum.model_get, pages);
+		print_rate(log, "model", "put median", sum.model_put, pages);
+		if (yard == YARD_URING && !threads_alt) {
+			print_rate(log, "host ", "get median", sum.host_get,
+				   pages);
+			print_rate(log, "host ", "put median", sum.host_put,
+				   pages);
+			fprintf(log, "host/model (median of %d pairs): get "
+				"%.1fx, put %.1fx\n", s->n, sum.ratio_get,
+				sum.ratio_put);
+		}
+	}
+out_host:
+	host_side_fini(&h);
+	return ret;
+}
+
+/* ---- start-up and fork ---- */
+
+struct startup_result {
+	int ret;
+	double ns;
+	long rss_before, rss_after;
+};
+
+/*
+ * machine_create() in a child of its own, so that each size starts from
+ * a process that never held a machine: its RSS is the machine's cost.
+ * Runs before this process touches the model (see the top).
+ */
+static int startup_in_child(size_t mem, struct startup_result *res)
+{
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		struct startup_result r;
+
+		close(fds[0]);
+		r.ret = bench_model_startup(mem, &r.ns, &r.rss_after,
+				      &r.rss_before);
+		n = write(fds[1], &r, sizeof(r));
+		_exit(n == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(fds[1]);
+	n = read(fds[0], res, sizeof(*res));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	if (n != (ssize_t)sizeof(*res))
+		return -EPIPE;
+	return res->ret;
+}
+
+#define STARTUP_RUNS	3
+
+struct startup_row {
+	size_t mem;
+	double ns;		/* median */
+	long rss_after, rss_before;	/* of the median run */
+};
+
+static int measure_startup(size_t mem, struct startup_row *row, FILE *log)
+{
+	struct startup_result r[STARTUP_RUNS];
+	double t[STARTUP_RUNS];
+	int i, ret;
+
+	for (i = 0; i < STARTUP_RUNS; i++) {
+		ret = startup_in_child(mem, &r[i]);
+		if (ret) {
+			fprintf(stderr, "gupsim bench: start-up of %zu GiB: %s\n",
+				mem >> 30, strerror(-ret));
+			return ret;
+		}
+		t[i] = r[i].ns;
+	}
+	row->mem = mem;
+	row->ns = bench_median(t, STARTUP_RUNS);
+	for (i = 0; i < STARTUP_RUNS; i++) {
+		if (r[i].ns == row->ns) {
+			row->rss_after = r[i].rss_after;
+			row->rss_before = r[i].rss_before;
+		}
+	}
+	if (log)
+		fprintf(log, "start-up %3zu GiB: %.1f ms, RSS %.1f MiB "
+			"(%.1f MiB before machine_create)\n", mem >> 30,
+			row->ns / 1e6, row->rss_after / 1024.0,
+			row->rss_before / 1024.0);
+	return 0;
+}
+
+#define FORK_RUNS	3
+
+struct fork_row {
+	double host_pinned, host_plain, model_pinned, model_plain;
+};
+
+/* Host part first: it forks, which the model's threads would not survive. */
+static int measure_fork_host(size_t size, struct fork_row *row)
+{
+	double v[FORK_RUNS];
+	int ret;
+
+	ret = bench_host_fork_ns(size, true, FORK_RUNS, v);
+	if (ret)
+		return ret;
+	row->host_pinned = bench_median(v, FORK_RUNS);
+	ret = bench_host_fork_ns(size, false, FORK_RUNS, v);
+	if (ret)
+		return ret;
+	row->host_plain = bench_median(v, FORK_RUNS);
+	return 0;
+}
+
+static int measure_fork_model(size_t size, struct fork_row *row)
+{
+	double v[FORK_RUNS];
+	int ret;
+
+	ret = bench_model_fork_ns(size, true, FORK_RUNS, v);
+	if (ret)
+		return ret;
+	row->model_pinned = bench_median(v, FORK_RUNS);
+	ret = bench_model_fork_ns(size, false, FORK_RUNS, v);
+	if (ret)
+		return ret;
+	row->model_plain = bench_median(v, FORK_RUNS);
+	return 0;
+}
+
+static void print_fork(FILE *log, size_t size, const struct fork_row *r)
+{
+	fprintf(log, "fork, %zu MiB populated: model %.1f ms pinned, %.1f ms "
+		"not pinned; host %.1f ms pinned, %.1f ms not pinned\n",
+		size >> 20, r->model_pinned / 1e6, r->model_plain / 1e6,
+		r->host_pinned / 1e6, r->host_plain / 1e6);
+}
+
+/* ---- the standard set (make bench) ---- */
+
+static void read_first(const char *path, const char *key, char *out,
+		       size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	size_t klen = key ? strlen(key) : 0;
+
+	snprintf(out, len, "?");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = line;
+
+		if (key) {
+			if (strncmp(line, key, klen))
+				continue;
+			v = strchr(line, ':');
+			if (!v)
+				continue;
+			v++;
+			while (*v == ' ' || *v == '\t')
+				v++;
+		}
+		v[strcspn(v, "\n")] = 0;
+		if (strlen(v) >= len)
+			v[len - 1] = 0;
+		memcpy(out, v, strlen(v) + 1);
+		break;
+	}
+	fclose(f);
+}
+
+static void describe_machine(FILE *out)
+{
+	char cpu[256], mem[64], thp[128], date[64];
+	struct utsname u;
+	time_t now = time(NULL);
+
+	read_first("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
+	read_first("/proc/meminfo", "MemTotal", mem, sizeof(mem));
+	read_first("/sys/kernel/mm/transparent_hugepage/enabled", NULL, thp,
+		   sizeof(thp));
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	uname(&u);
+	fprintf(out, "- date: %s\n", date);
+	fprintf(out, "- CPU: %s, %ld online CPUs\n", cpu,
+		sysconf(_SC_NPROCESSORS_ONLN));
+	fprintf(out, "- memory: %s\n", mem);
+	fprintf(out, "- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
+	fprintf(out, "- host THP: %s\n", thp);
+	fprintf(out, "- compiler: gcc %s\n", __VERSION__);
+	/* Other processes share the CPUs: the thread figures depend on it. */
+	read_first("/proc/loadavg", NULL, mem, sizeof(mem));
+	fprintf(out, "- load average when written: %s\n", mem);
+}
+
+static const char *met(bool ok)
+{
+	return ok ? "met" : "**not met**";
+}
+
+static double per_page(double ns, size_t size)
+{
+	return ns / (double)(size >> 12);
+}
+
+static double mpages(double ns, size_t size)
+{
+	return (double)(size >> 12) / ns * 1e3;
+}
+
+struct std_results {
+	struct summary s4k, sthp, sthreads, scma, scma1g;
+	struct fork_row fork;
+	struct startup_row startup[3];
+	size_t fork_size;
+	int repeats;
+};
+
+static void write_pin_row(FILE *out, const char *name, size_t size,
+			  const struct summary *s)
+{
+	fprintf(out, "| %s | %.0f us (%.2f ns/page, %.0f M pages/s) | %.0f us "
+		"(%.2f ns/page) | %.0f us (%.1f ns/page) | %.0f us "
+		"(%.1f ns/page) | %.1fx | %.1fx |\n", name, s->model_get / 1e3,
+		per_page(s->model_get, size), mpages(s->model_get, size),
+		s->model_put / 1e3, per_page(s->model_put, size),
+		s->host_get / 1e3, per_page(s->host_get, size),
+		s->host_put / 1e3, per_page(s->host_put, size), s->ratio_get,
+		s->ratio_put);
+}
+
+static void write_results(FILE *out, const struct std_results *r)
+{
+	double thp_x = r->sthp.model_get ? r->s4k.model_get /
+					   r->sthp.model_get : 0;
+	int i;
+
+	fprintf(out, "# gupsim bench results\n\n"
+		"Written by `make bench` (`gupsim bench --standard`). Medians "
+		"of %d repeats; model and host runs alternate (A B A B) and "
+		"each ratio is the median of the per-pair ratios. Host = this "
+		"machine's kernel: io_uring buffer registration "
+		"(pin_user_pages_fast(FOLL_WRITE|FOLL_LONGTERM)) and "
+		"unregistration (unpin).\n\n", r->repeats);
+	describe_machine(out);
+
+	fprintf(out, "\n## Long-term pin of 1 GiB, populated, one call "
+		"(pin_user_pages_fast(FOLL_WRITE|FOLL_LONGTERM))\n\n"
+		"| backing | model pin | model unpin | host register | "
+		"host unregister | host/model pin | host/model unpin |\n"
+		"| --- | --- | --- | --- | --- | --- | --- |\n");
+	write_pin_row(out, "4 KiB pages", GiB, &r->s4k);
+	write_pin_row(out, "THP", GiB, &r->sthp);
+
+	fprintf(out, "\n## Other figures\n\n| what | figure |\n| --- | --- |\n");
+	fprintf(out, "| model THP vs 4 KiB pin | %.1fx faster |\n", thp_x);
+	fprintf(out, "| model, 2 threads on disjoint halves vs 1 thread "
+		"(1 GiB) | %.2fx (2 threads: %.0f us, 1 thread: %.0f us) |\n",
+		r->sthreads.ratio_get, r->sthreads.model_get / 1e3,
+		r->sthreads.host_get / 1e3);
+	fprintf(out, "| long-term pin of 256 MiB in CMA (migration) | %.1f ms "
+		"(%.0f ns/page); memcpy of 256 MiB %.1f ms: pin at %.0f%% of "
+		"memcpy speed |\n", r->scma.model_get / 1e6,
+		per_page(r->scma.model_get, 256 * MiB),
+		r->scma.host_get / 1e6, 100 * r->scma.ratio_get);
+	fprintf(out, "| long-term pin of 1 GiB in CMA (migration) | %.1f ms "
+		"(%.0f ns/page); memcpy of 1 GiB %.1f ms: %.0f%% |\n",
+		r->scma1g.model_get / 1e6,
+		per_page(r->scma1g.model_get, GiB),
+		r->scma1g.host_get / 1e6, 100 * r->scma1g.ratio_get);
+	fprintf(out, "| fork, %zu MiB populated, long-term pinned | model "
+		"%.1f ms, host %.1f ms |\n", r->fork_size >> 20,
+		r->fork.model_pinned / 1e6, r->fork.host_pinned / 1e6);
+	fprintf(out, "| fork, %zu MiB populated, not pinned | model %.1f ms, "
+		"host %.1f ms |\n", r->fork_size >> 20,
+		r->fork.model_plain / 1e6, r->fork.host_plain / 1e6);
+	for (i = 0; i < 3; i++)
+		fprintf(out, "| start-up of a %zu GiB machine | %.1f ms, process "
+			"RSS %.1f MiB (%.1f MiB before) |\n",
+			r->startup[i].mem >> 30, r->startup[i].ns / 1e6,
+			r->startup[i].rss_after / 1024.0,
+			r->startup[i].rss_before / 1024.0);
+
+	fprintf(out, "\nNotes: io_uring keeps a THP buffer as one bvec per "
+		"huge folio, so its unregistration unpins 512 folios; the "
+		"model's unpin_user_pages() walks the 262144 entries of "
+		"pages[]. The two-thread figure needs two idle CPUs: see the "
+		"load average above. Profiles and what would close each gap: "
+		"docs/bench.md.\n");
+	fprintf(out, "\n## Targets\n\n| target | measured | |\n"
+		"| --- | --- | --- |\n");
+	fprintf(out, "| pin 1 GiB 4 KiB >= 10x host | %.1fx | %s |\n",
+		r->s4k.ratio_get, met(r->s4k.ratio_get >= 10));
+	fprintf(out, "| unpin 1 GiB 4 KiB >= 5x host | %.1fx | %s |\n",
+		r->s4k.ratio_put, met(r->s4k.ratio_put >= 5));
+	fprintf(out, "| THP pin >= 8x 4 KiB pin (model) | %.1fx | %s |\n",
+		thp_x, met(thp_x >= 8));
+	fprintf(out, "| 2 threads >= 1.7x 1 thread | %.2fx | %s |\n",
+		r->sthreads.ratio_get, met(r->sthreads.ratio_get >= 1.7));
+	fprintf(out, "| CMA 256 MiB long-term pin >= 40%% of memcpy | %.0f%% "
+		"| %s |\n", 100 * r->scma.ratio_get,
+		met(r->scma.ratio_get >= 0.4));
+	fprintf(out, "| 64 GiB start-up < 100 ms | %.1f ms | %s |\n",
+		r->startup[2].ns / 1e6, met(r->startup[2].ns < 100e6));
+	fprintf(out, "| 64 GiB start-up RSS < 64 MiB | %.1f MiB | %s |\n",
+		r->startup[2].rss_after / 1024.0,
+		met(r->startup[2].rss_after < 64 * 1024));
+}
+
+static int std_series(const char *title, struct bench_opts *o,
+		      enum yardstick yard, bool threads_alt,
+		      struct summary *sum)
+{
+	static struct series s;
+	int ret;
+
+	printf("\n== %s ==\n", title);
+	ret = run_series(o, yard, threads_alt, &s, stdout);
+	if (ret)
+		return ret;
+	summarize(&s, true, sum);
+	return 0;
+}
+
+static int run_standard(const char *path, int repeats)
+{
+	static const size_t sizes[3] = { 4 * GiB, 16 * GiB, 64 * GiB };
+	struct bench_opts o = {
+		.size = GiB, .repeats = repeats, .write = true,
+		.mode = BM_LONGTERM_FAST, .threads = 1, .host = true,
+	};
+	struct std_results r;
+	FILE *out;
+	int i, ret;
+
+	memset(&r, 0, sizeof(r));
+	r.repeats = repeats;
+	r.fork_size = GiB;
+	/* Everything that forks comes first (see the top). */
+	printf("== start-up ==\n");
+	for (i = 0; i < 3; i++) {
+		ret = measure_startup(sizes[i], &r.startup[i], stdout);
+		if (ret)
+			return ret;
+	}
+	printf("\n== fork ==\n");
+	ret = measure_fork_host(r.fork_size, &r.fork);
+	if (ret) {
+		fprintf(stderr, "gupsim bench: host fork: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	ret = measure_fork_model(r.fork_size, &r.fork);
+	if (ret)
+		return ret;
+	print_fork(stdout, r.fork_size, &r.fork);
+
+	ret = std_series("1 GiB, 4 KiB pages, longterm-fast write", &o,
+			 YARD_URING, false, &r.s4k);
+	if (ret)
+		return ret;
+	o.thp = true;
+	ret = std_series("1 GiB, THP, longterm-fast write", &o, YARD_URING,
+			 false, &r.sthp);
+	if (ret)
+		return ret;
+	o.thp = false;
+	o.threads = 2;
+	ret = std_series("1 GiB, 4 KiB pages, 2 threads vs 1", &o, YARD_NONE,
+			 true, &r.sthreads);
+	if (ret)
+		return ret;
+	o.threads = 1;
+	o.cma = true;
+	o.size = 256 * MiB;
+	ret = std_series("256 MiB in CMA, longterm-fast write, vs memcpy",
+			 &o, YARD_MEMCPY, false, &r.scma);
+	if (ret)
+		return ret;
+	o.size = GiB;
+	o.repeats = repeats > 3 ? 3 : repeats;
+	ret = std_series("1 GiB in CMA, longterm-fast write, vs memcpy", &o,
+			 YARD_MEMCPY, false, &r.scma1g);
+	if (ret)
+		return ret;
+
+	out = fopen(path, "w");
+	if (!out) {
+		fprintf(stderr, "gupsim bench: %s: %s\n", path,
+			strerror(errno));
+		return -errno;
+	}
+	write_results(out, &r);
+	fclose(out);
+	printf("\nwrote %s\n", path);
+	return 0;
+}
+
+/* ---- the command ---- */
+
+static void bench_usage(FILE *out)
+{
+	fputs("usage: gupsim bench [options]\n"
+	      "       gupsim bench --standard [-r N] [-o FILE]\n"
+	      "       gupsim bench --startup [-m MB] | --fork [-m MB]\n"
+	      "\n"
+	      "The kernel's gup_test benchmark on the model: every page of a\n"
+	      "populated buffer is taken (-n pages per call), then released;\n"
+	      "each repeat prints 'get: N us, put: N us'. The host kernel is\n"
+	      "measured in the same run, alternating with the model: io_uring\n"
+	      "buffer registration of a buffer of the same size and backing\n"
+	      "(its pin_user_pages_fast(FOLL_WRITE|FOLL_LONGTERM)); with -c,\n"
+	      "a memcpy of the same bytes.\n"
+	      "\n"
+	      "options:\n"
+	      "  -m MB        buffer size in MiB (default 1024)\n"
+	      "  -n N         pages per GUP call, 0 = all at once (default 0)\n"
+	      "  -r N         repeats (default 5)\n"
+	      "  -w / -W      FOLL_WRITE on (default) / off\n"
+	      "  -t           THP-backed buffer (MADV_HUGEPAGE)\n"
+	      "  -H           hugetlb buffer (MAP_HUGETLB; the host needs\n"
+	      "               pages in /proc/sys/vm/nr_hugepages)\n"
+	      "  -c           the model's buffer starts in CMA (long-term\n"
+	      "               pins migrate it); host yardstick: memcpy\n"
+	      "  -F MODE      get, get-fast, pin, pin-fast, longterm or\n"
+	      "               longterm-fast (default)\n"
+	      "  -u / -a / -L as gup_test: get-fast / pin-fast / longterm\n"
+	      "  -T N         threads, each on its own part of the buffer\n"
+	      "  --no-host    the model only\n"
+	      "  --standard   the standard set, written as markdown to -o\n"
+	      "               FILE (default bench/results.md)\n"
+	      "  --startup    machine start-up time and RSS (4, 16, 64 GiB,\n"
+	      "               or -m MB)\n"
+	      "  --fork       fork of a populated buffer, pinned and not\n"
+	      "  -h, --help   this help\n"
+	      "\n"
+	      "exit status: 0 done, 1 a run failed, 2 usage error.\n", out);
+}
+
+static int parse_mode(const char *s, enum bench_mode *mode)
+{
+	for (int i = 0; i < BM_NR_MODES; i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+enum { OPT_NO_HOST = 256, OPT_STANDARD, OPT_STARTUP, OPT_FORK };
+
+struct bench_cmd {
+	struct bench_opts o;
+	bool standard, startup, fork;
+	bool size_given;
+	const char *out;
+};
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "gupsim bench: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'gupsim bench --help' for more information.\n");
+	return 2;
+}
+
+static int parse_bench(int argc, char **argv, struct bench_cmd *c)
+{
+	static const struct option longopts[] = {
+		{ "no-host", no_argument, NULL, OPT_NO_HOST },
+		{ "standard", no_argument, NULL, OPT_STANDARD },
+		{ "startup", no_argument, NULL, OPT_STARTUP },
+		{ "fork", no_argument, NULL, OPT_FORK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":m:n:r:wWtHcF:uaLT:o:h",
+				  longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			if (parse_ulong(optarg, 1UL << 20, &v) || !v)
+				return bad("-m: '%s' is not a size in MiB "
+					   "(1..1048576)", optarg);
+			c->o.size = v * MiB;
+			c->size_given = true;
+			break;
+		case 'n':
+			if (parse_ulong(optarg, 1UL << 30, &v))
+				return bad("-n: '%s' is not a page count",
+					   optarg);
+			c->o.nr_per_call = v;
+			break;
+		case 'r':
+			if (parse_ulong(optarg, MAX_REPEATS, &v) || !v)
+				return bad("-r: '%s' is not 1..1000", optarg);
+			c->o.repeats = (int)v;
+			break;
+		case 'w':
+			c->o.write = true;
+			break;
+		case 'W':
+			c->o.write = false;
+			break;
+		case 't':
+			c->o.thp = true;
+			break;
+		case 'H':
+			c->o.hugetlb = true;
+			break;
+		case 'c':
+			c->o.cma = true;
+			break;
+		case 'F':
+			if (parse_mode(optarg, &c->o.mode))
+				return bad("-F: unknown mode '%s' (get, get-fast,"
+					   " pin, pin-fast, longterm, "
+					   "longterm-fast)", optarg);
+			break;
+		case 'u':
+			c->o.mode = BM_GET_FAST;
+			break;
+		case 'a':
+			c->o.mode = BM_PIN_FAST;
+			break;
+		case 'L':
+			c->o.mode = BM_LONGTERM;
+			break;
+		case 'T':
+			if (parse_ulong(optarg, 64, &v) || !v)
+				return bad("-T: '%s' is not 1..64 threads",
+					   optarg);
+			c->o.threads = (int)v;
+			break;
+		case 'o':
+			c->out = optarg;
+			break;
+		case OPT_NO_HOST:
+			c->o.host = false;
+			break;
+		case OPT_STANDARD:
+			c->standard = true;
+			break;
+		case OPT_STARTUP:
+			c->startup = true;
+			break;
+		case OPT_FORK:
+			c->fork = true;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return 1;
+		case ':':
+			return bad("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Combinations the model or the benchmark cannot run, with the reason. */
+static int check_opts(const struct bench_cmd *c)
+{
+	const struct bench_opts *o = &c->o;
+	bool slow = o->mode == BM_GET || o->mode == BM_PIN ||
+		    o->mode == BM_LONGTERM;
+
+	if (c->standard + c->startup + c->fork > 1)
+		return bad("%s", "--standard, --startup and --fork exclude each "
+			   "other");
+	if ((o->thp || o->hugetlb) && o->size % (2 * MiB))
+		return bad("%s", "-t and -H need a size in whole 2 MiB pages");
+	if (o->thp && o->hugetlb)
+		return bad("%s", "-t and -H exclude each other");
+	if (o->cma && o->hugetlb)
+		return bad("%s", "-c: hugetlb pages come from their pool, not "
+			   "from CMA");
+	if (o->nr_per_call > (1UL << 30) ||
+	    (!slow && (o->size >> 12) > (1UL << 30)))
+		return bad("%s", "too many pages for one GUP call");
+	/*
+	 * Threads share one simulated task; the slow path keeps per-task
+	 * state (the memalloc_pin scope) that two threads of one task
+	 * would race on, so only GUP-fast runs that never fall back.
+	 */
+	if (o->threads > 1 && (slow || o->cma))
+		return bad("%s", "-T > 1 runs the fast modes only, without -c");
+	return 0;
+}
+
+static int run_single(const struct bench_opts *o)
+{
+	static struct series s;
+	enum yardstick yard = !o->host ? YARD_NONE :
+			      o->cma ? YARD_MEMCPY : YARD_URING;
+
+	printf("gupsim bench: %s%s, %zu MiB, %s pages, %s per call, %d "
+	       "thread(s), %d repeats%s\n", bench_mode_name(o->mode),
+	       o->write ? " write" : "", o->size >> 20,
+	       o->hugetlb ? "hugetlb" : o->thp ? "THP" : "4 KiB",
+	       o->nr_per_call ? "n" : "all", o->threads, o->repeats,
+	       o->cma ? ", in CMA" : "");
+	if (yard == YARD_URING && o->mode != BM_LONGTERM_FAST)
+		printf("(the host figures are always io_uring's long-term "
+		       "pin_user_pages_fast)\n");
+	return run_series(o, yard, false, &s, stdout) ? 1 : 0;
+}
+
+static int run_startup(const struct bench_cmd *c)
+{
+	static const size_t sizes[3] = { 4 * GiB, 16 * GiB, 64 * GiB };
+	struct startup_row row;
+	int i;
+
+	if (c->size_given)
+		return measure_startup(c->o.size, &row, stdout) ? 1 : 0;
+	for (i = 0; i < 3; i++)
+		if (measure_startup(sizes[i], &row, stdout))
+			return 1;
+	return 0;
+}
+
+static int run_fork(const struct bench_cmd *c)
+{
+	struct fork_row row;
+	int ret;
+
+	ret = measure_fork_host(c->o.size, &row);
+	if (ret) {
+		fprintf(stderr, "gupsim bench: host fork: %s\n",
+			strerror(-ret));
+		return 1;
+	}
+	if (measure_fork_model(c->o.size, &row))
+		return 1;
+	print_fork(stdout, c->o.size, &row);
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_cmd c = {
+		.o = {
+			.size = GiB, .repeats = 5, .write = true,
+			.mode = BM_LONGTERM_FAST, .threads = 1, .host = true,
+		},
+		.out = "bench/results.md",
+	};
+	int ret = parse_bench(argc, argv, &c);
+
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	ret = check_opts(&c);
+	if (ret)
+		return ret;
+	bench_host_init();
+	if (c.standard)
+		return run_standard(c.out, c.o.repeats) ? 1 : 0;
+	if (c.startup)
+		return run_startup(&c);
+	if (c.fork)
+		return run_fork(&c);
+	return run_single(&c.o);
+}

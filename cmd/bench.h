@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gupsim bench: the gup_test benchmark on the model, with the host kernel
+ * measured in the same run as the yardstick. Shared between cmd/bench.c
+ * (options, reports, the standard set), cmd/bench_model.c (runs on the
+ * model) and cmd/bench_host.c (runs on the host kernel).
+ */
+#ifndef GUPSIM_CMD_BENCH_H
+#define GUPSIM_CMD_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* What one repeat of the benchmark calls, as gup_test's commands. */
+enum bench_mode {
+	BM_GET,			/* get_user_pages() under mmap_read_lock */
+	BM_GET_FAST,		/* get_user_pages_fast() */
+	BM_PIN,			/* pin_user_pages() under mmap_read_lock */
+	BM_PIN_FAST,		/* pin_user_pages_fast() */
+	BM_LONGTERM,		/* pin_user_pages(FOLL_LONGTERM) */
+	BM_LONGTERM_FAST,	/* pin_user_pages_fast(FOLL_LONGTERM) */
+	BM_NR_MODES
+};
+
+struct bench_opts {
+	size_t size;			/* bytes of the buffer */
+	unsigned long nr_per_call;	/* pages per GUP call, 0: all */
+	int repeats;
+	bool write;			/* FOLL_WRITE */
+	bool thp;			/* MADV_HUGEPAGE on the buffer */
+	bool hugetlb;			/* MAP_HUGETLB buffer */
+	bool cma;			/* the model's buffer starts in CMA */
+	enum bench_mode mode;
+	int threads;			/* disjoint parts, one per thread */
+	bool host;			/* measure the host yardstick too */
+};
+
+/* One repeat: time to take every page and to release them, in ns. */
+struct bench_sample {
+	double get_ns;
+	double put_ns;
+};
+
+const char *bench_mode_name(enum bench_mode mode);
+
+/* ---- helpers (bench.c) ---- */
+
+uint64_t bench_now_ns(void);
+double bench_median(double *v, int n);
+/* Resident set of this process in KiB, -1 if unknown. */
+long bench_rss_kib(void);
+
+/* ---- the model (bench_model.c) ---- */
+
+struct bench_model;
+
+/*
+ * A fresh machine with one task and a populated buffer as opts describe;
+ * NULL and a message on stderr on failure.
+ */
+struct bench_model *bench_model_create(const struct bench_opts *opts);
+/* One repeat: every page taken and released again, timed. 0 or -errno. */
+int bench_model_sample(struct bench_model *run, struct bench_sample *out);
+/* Splits the buffer among the first `active` threads only (1..threads). */
+int bench_model_set_threads(struct bench_model *run, int active);
+/* Tears the machine down; -EUCLEAN (and a message) if a check failed. */
+int bench_model_destroy(struct bench_model *run);
+
+/*
+ * fork() of a task whose buffer of `size` bytes is populated and, if
+ * pinned, long-term pinned: the time task_fork() takes.
+ */
+int bench_model_fork_ns(size_t size, bool pinned, int repeats, double *ns);
+
+/* machine_create() of `mem` bytes: its time and the process RSS after. */
+int bench_model_startup(size_t mem, double *ns, long *rss_kib_after,
+		  long *rss_kib_before);
+
+/* ---- the host kernel (bench_host.c) ---- */
+
+struct bench_hbuf {
+	void *addr;
+	size_t len;
+	void *map;		/* what was mmap()ed (addr is aligned in it) */
+	size_t map_len;
+};
+
+/* Raises RLIMIT_MEMLOCK so that registrations of any size may pin. */
+void bench_host_init(void);
+/* A populated buffer: 4 KiB pages, THP (MADV_HUGEPAGE) or hugetlb. */
+int bench_host_buf_alloc(struct bench_hbuf *buf, size_t len, bool thp, bool hugetlb);
+void bench_host_buf_free(struct bench_hbuf *buf);
+/* Bytes of buf that sit in THPs (from /proc/self/smaps), -1 unknown. */
+long bench_host_buf_thp_bytes(const struct bench_hbuf *buf);
+
+struct bench_ring;
+struct bench_ring *bench_ring_create(void);
+void bench_ring_destroy(struct bench_ring *ring);
+/*
+ * io_uring buffer registration of buf (register = pin, with the kernel's
+ * pin_user_pages_fast(FOLL_WRITE|FOLL_LONGTERM)), and unregistration
+ * (unpin). 0 or -errno.
+ */
+int bench_ring_sample(struct bench_ring *ring, struct bench_hbuf *buf,
+		     struct bench_sample *out);
+
+/* memcpy() of len bytes between two populated buffers, in ns. */
+double bench_memcpy_ns(struct bench_hbuf *dst, struct bench_hbuf *src);
+
+/*
+ * fork() of this process with buf populated and, if pinned, registered
+ * with io_uring: the time the fork() call takes in the parent. Must run
+ * before any model code (liburcu's threads do not survive a fork).
+ */
+int bench_host_fork_ns(size_t size, bool pinned, int repeats, double *ns);
+
+/* The `gupsim bench` command (argv[0] is "bench"); an exit status. */
+int cmd_bench(int argc, char **argv);
+
+#endif /* GUPSIM_CMD_BENCH_H */

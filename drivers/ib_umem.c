@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RDMA memory registration: ib_umem_get() / ib_umem_release()
+ * (drivers/infiniband/core/umem.c) as in Linux 6.18, for a non-ODP MR.
+ *
+ *  - addr + size overflowing (or its PAGE_ALIGN) -> -EINVAL;
+ *    can_do_mlock() false (RLIMIT_MEMLOCK 0 without CAP_IPC_LOCK) -> -EPERM;
+ *    zero pages -> -EINVAL;
+ *  - accounting first: every page of the range is added to
+ *    mm->pinned_vm; past RLIMIT_MEMLOCK without CAP_IPC_LOCK it is taken
+ *    back and the call fails with -ENOMEM. Note the check compares the
+ *    mm's whole pinned_vm (io_uring's and others' charges included);
+ *  - pinning in chunks of PAGE_SIZE / sizeof(struct page *) = 512 pages,
+ *    pin_user_pages_fast(FOLL_LONGTERM, plus FOLL_WRITE for a writable
+ *    MR), appending each chunk to the scatterlist. A short chunk is not an
+ *    error: the loop continues at the first page not pinned, so a hole or
+ *    a read-only page is met again and returns its error then;
+ *  - on any error everything pinned so far is unpinned (not dirtied) and
+ *    pinned_vm is given back;
+ *  - release: unpin_user_page_range_dirty_lock() with dirty for a
+ *    writable MR, then pinned_vm -= pages.
+ *
+ * The seed series (v5.2) differed: get_user_pages(FOLL_WRITE |
+ * FOLL_LONGTERM) under mmap_sem, FOLL_WRITE always and FOLL_FORCE added
+ * for a read-only MR (to break COW at registration); put_user_pages
+ * took the references back. FOLL_FORCE went away in 6.2.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "driver.h"
+
+#define IB_UMEM_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+
+struct ib_umem {
+	struct mm_struct *owning_mm;
+	struct page **pages;
+	unsigned long npages;		/* accounted */
+	unsigned long nr_pinned;
+	bool writable;
+};
+
+static void ib_umem_unpin(struct ib_umem *umem, bool dirty)
+{
+	unpin_user_pages_dirty_lock(umem->pages, umem->nr_pinned,
+				    dirty && umem->writable);
+	umem->nr_pinned = 0;
+}
+
+static long ib_umem_pin(struct ib_umem *umem, unsigned long cur_base)
+{
+	unsigned int gup_flags = FOLL_LONGTERM;
+	unsigned long left = umem->npages;
+
+	if (umem->writable)
+		gup_flags |= FOLL_WRITE;
+	while (left) {
+		int n = left < IB_UMEM_CHUNK ? (int)left : (int)IB_UMEM_CHUNK;
+		int pinned = pin_user_pages_fast(cur_base, n, gup_flags,
+						 umem->pages + umem->nr_pinned);
+
+		if (pinned < 0)
+			return pinned;
+		cur_base += (unsigned long)pinned * PAGE_SIZE;
+		left -= pinned;
+		umem->nr_pinned += pinned;
+	}
+	return 0;
+}
+
+static long ib_umem_get(struct drv_handle *h)
+{
+	unsigned long addr = h->start, size = h->len, end;
+	unsigned long new_pinned;
+	struct ib_umem *umem;
+	long ret;
+
+	if (__builtin_add_overflow(addr, size, &end) || PAGE_ALIGN(end) < end)
+		return -EINVAL;
+	if (!can_do_mlock())
+		return -EPERM;
+	umem = calloc(1, sizeof(*umem));
+	if (!umem)
+		return -ENOMEM;
+	umem->owning_mm = h->mm;
+	umem->writable = h->write;
+	umem->npages = drv_nr_pages(addr, size);
+	ret = -EINVAL;
+	if (!umem->npages || umem->npages > UINT32_MAX)
+		goto out_free;
+	umem->pages = calloc(umem->npages, sizeof(*umem->pages));
+	ret = -ENOMEM;
+	if (!umem->pages)
+		goto out_free;
+	new_pinned = mm_pinned_vm_add(h->mm, (long)umem->npages);
+	if (new_pinned > drv_memlock_pages() && !capable_ipc_lock()) {
+		mm_pinned_vm_add(h->mm, -(long)umem->npages);
+		goto out_free;
+	}
+	ret = ib_umem_pin(umem, addr & PAGE_MASK);
+	if (!ret)
+		ret = drv_set_view_pages(h, umem->pages, umem->nr_pinned,
+					 addr & ~PAGE_MASK, size);
+	if (ret) {
+		ib_umem_unpin(umem, false);
+		mm_pinned_vm_add(h->mm, -(long)umem->npages);
+		goto out_free;
+	}
+	h->nr_pinned = umem->nr_pinned;
+	h->priv = umem;
+	return 0;
+out_free:
+	free(umem->pages);
+	free(umem);
+	return ret;
+}
+
+static void ib_umem_release(struct drv_handle *h)
+{
+	struct ib_umem *umem = h->priv;
+
+	ib_umem_unpin(umem, true);
+	mm_pinned_vm_add(umem->owning_mm, -(long)umem->npages);
+	free(umem->pages);
+	free(umem);
+	h->priv = NULL;
+}
+
+const struct driver_ops ib_umem_driver = {
+	.name = "ib_umem",
+	.reg = ib_umem_get,
+	.release = ib_umem_release,
+};

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gupsim bench (included by the Makefile). The command itself is part of
+# $(BUILD)/gupsim (cmd/*.c); this adds
+#   make bench    the standard set, written to bench/results.md
+# It is never part of `make test`: it takes about two minutes, needs the
+# host's io_uring and measures this machine, not the model's correctness.
+BENCH_OUT     ?= bench/results.md
+BENCH_REPEATS ?= 7
+
+.PHONY: bench
+bench: deps $(BUILD)/gupsim
+	@mkdir -p $(dir $(BENCH_OUT))
+	$(Q)$(BUILD)/gupsim bench --standard -r $(BENCH_REPEATS) -o $(BENCH_OUT)
