@@ -78,19 +78,6 @@ static int add_machine(struct program *prog)
 	return 0;
 }
 
-/*
- * `pin ... get longterm` is get_user_pages() with FOLL_LONGTERM: the model
- * answers -EINVAL with a WARN, as the kernel does, but its invariant
- * checker counts every WARN as a broken invariant (exit 3), so each such
- * input would stop the fuzzer on a known, correct behaviour (see
- * fuzz/crashes/warn-get-longterm.scn). Such a pin runs as a plain get.
- */
-static void shrink_pin(struct stmt *st)
-{
-	if ((st->pin_flags & PIN_GET) && (st->pin_flags & PIN_LONGTERM))
-		st->pin_flags &= ~PIN_LONGTERM;
-}
-
 static void shrink(struct program *prog)
 {
 	for (int i = 0; i < prog->nr_stmts; i++) {
@@ -98,8 +85,6 @@ static void shrink(struct program *prog)
 
 		if (st->kind == ST_MACHINE)
 			shrink_machine(st);
-		else if (st->kind == ST_PIN)
-			shrink_pin(st);
 	}
 }
 
