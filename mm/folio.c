@@ -31,6 +31,26 @@ void folio_put_refs(struct folio *folio, int nr)
 		__folio_put(folio);
 }
 
+int folio_put_ref_pins(struct folio *folio, int nr, int pins)
+{
+	unsigned long long old = atomic_load(&folio->page._ref_pins);
+	unsigned long long delta = ref_pins_delta(nr, pins);
+
+	do {
+		if (ref_pins_pins(old) < pins)
+			return -ENOENT;
+		if (VM_WARN(ref_pins_refcount(old) < nr,
+			    "put of pfn %#lx: refcount %d, dropping %d",
+			    folio_pfn(folio), ref_pins_refcount(old), nr))
+			return -ERANGE;
+	} while (!atomic_compare_exchange_weak(&folio->page._ref_pins, &old,
+					       old - delta));
+	if (ref_pins_refcount(old) != nr)
+		return 0;
+	__folio_put(folio);
+	return 1;
+}
+
 /* Gives a large folio's pages back their order-0 identity. */
 static void undo_compound_page(struct folio *folio, unsigned int order)
 {

@@ -36,60 +36,49 @@ static void mm_set_has_pinned_flag(struct mm_struct *mm)
 		atomic_fetch_or(&mm->flags, 1UL << MMF_HAS_PINNED);
 }
 
-/* Model-only exact pin accounting on the head page (see internal.h). */
-static void gup_debug_pin(struct folio *folio, int refs, unsigned int flags)
+/* The references refs pins hold: the bias on a small folio, 1 on large. */
+static inline int pin_refs(const struct folio *folio, int refs)
 {
-	atomic_fetch_add(&folio->page._debug_pins, refs);
-	if (flags & FOLL_LONGTERM)
-		atomic_fetch_add(&folio->page._debug_lt_pins, refs);
+	return folio_test_large(folio) ? refs :
+	       refs * (int)GUP_PIN_COUNTING_BIAS;
 }
 
 /*
- * Takes refs off the debug pin count. False (nothing changed) when the
- * folio holds fewer pins than that: the caller unpins what it never pinned.
- * GUP itself knows when it drops long-term pins it just took (longterm);
- * unpin_user_page() cannot tell, so there the long-term count is only
- * kept no larger than the pin count.
+ * Keeps the long-term share of the debug pins right before `refs` pins
+ * go, leaving `left` pins. GUP itself knows when it drops long-term pins
+ * it just took (longterm); unpin_user_page() cannot tell, so there the
+ * long-term count is only kept no larger than the pin count. Done before
+ * the pins are dropped, while our pins still keep the folio alive, so
+ * that "long-term <= all" holds at every moment. Most unpins only read.
  */
-static bool gup_debug_unpin(struct folio *folio, int refs, bool longterm)
+static void gup_debug_unpin_lt(struct folio *folio, int refs, int left,
+			       bool longterm)
 {
-	/*
-	 * One read-modify-write, undone if it went below zero: cheaper than
-	 * a compare-and-swap loop on the unpin hot path, and a concurrent
-	 * pin or unpin only ever sees a count that some order of the calls
-	 * could have produced.
-	 */
-	int pins = atomic_fetch_sub(&folio->page._debug_pins, refs);
-	int lt;
+	int lt = atomic_load(&folio->page._debug_lt_pins);
 
-	if (unlikely(pins < refs)) {
-		atomic_fetch_add(&folio->page._debug_pins, refs);
-		return false;
-	}
-	pins -= refs;
-	lt = atomic_load(&folio->page._debug_lt_pins);
 	for (;;) {
 		int want = longterm ? max(lt - refs, 0) : lt;
 
-		want = min(want, pins);
+		want = min(want, max(left, 0));
 		if (want == lt ||
 		    atomic_compare_exchange_weak(&folio->page._debug_lt_pins,
 						 &lt, want))
 			break;
 	}
-	return true;
 }
 
 /*
- * Records a pin that the caller already holds the references of: the
- * pincount of a large folio, the counters and the debug accounting.
- * Shared with GUP-fast, which takes the references itself.
+ * The bookkeeping of refs pins whose references and debug pins the caller
+ * took in one atomic (folio_ref_pins_add() or its try variant): the
+ * pincount of a large folio and the long-term debug count. Shared with
+ * GUP-fast, which takes the references itself.
  */
 void __gup_account_pin(struct folio *folio, int refs, unsigned int flags)
 {
 	if (folio_test_large(folio))
 		atomic_fetch_add(&folio->page._pincount, refs);
-	gup_debug_pin(folio, refs, flags);
+	if (flags & FOLL_LONGTERM)
+		atomic_fetch_add(&folio->page._debug_lt_pins, refs);
 }
 
 void gup_account_pin(struct folio *folio, int refs, unsigned int flags)
@@ -119,10 +108,7 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 			mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
 			return 0;
 		}
-		if (folio_test_large(folio))
-			folio_ref_add(folio, refs);
-		else
-			folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS);
+		folio_ref_pins_add(folio, pin_refs(folio, refs), refs);
 		gup_account_pin(folio, refs, flags);
 	}
 	return 0;
@@ -138,23 +124,37 @@ static void warn_not_pinned(struct folio *folio)
 
 /*
  * Drops refs pins without counting them in nr_foll_pin_released: the
- * number of pins released (0 for the zero page or a refused unpin).
+ * number of pins released (0 for the zero page or a refused unpin). The
+ * references and the debug pins go in one atomic; a folio that holds
+ * fewer pins than that is reported and left alone.
  */
 static int __gup_unpin_folio(struct folio *folio, int refs, bool longterm)
 {
+	bool large;
+	int pins, ret;
+
 	if (unlikely(folio == (struct folio *)machine->zero_page))
 		return 0;
-	if (unlikely(!gup_debug_unpin(folio, refs, longterm))) {
-		warn_not_pinned(folio);
-		return 0;
-	}
-	if (folio_test_large(folio)) {
+	pins = atomic_load(&folio->page._debug_pins);
+	if (unlikely(pins < refs))
+		goto not_pinned;
+	gup_debug_unpin_lt(folio, refs, pins - refs, longterm);
+	/* Before the references go: the last one may free the folio. */
+	large = folio_test_large(folio);
+	if (large)
 		atomic_fetch_sub(&folio->page._pincount, refs);
-		folio_put_refs(folio, refs);
-	} else {
-		folio_put_refs(folio, refs * GUP_PIN_COUNTING_BIAS);
-	}
-	return refs;
+	ret = folio_put_ref_pins(folio, large ? refs :
+				 refs * (int)GUP_PIN_COUNTING_BIAS, refs);
+	if (likely(ret >= 0))
+		return refs;
+	if (large)
+		atomic_fetch_add(&folio->page._pincount, refs);
+	if (ret == -ENOENT)
+		goto not_pinned;
+	return 0;
+not_pinned:
+	warn_not_pinned(folio);
+	return 0;
 }
 
 /* gup_put_folio() - drops what try_grab_folio() took. */

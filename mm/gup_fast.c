@@ -101,20 +101,22 @@ retry:
 		     !folio_is_longterm_pinnable(folio)))
 		return NULL;
 	/*
-	 * A small folio gets its whole pin bias in the inc-not-zero itself
-	 * (one atomic per page, not two), a large one a reference and a
-	 * _pincount. The size is read before the grab; once our references
-	 * hold the folio it can be neither freed nor split (the model never
-	 * splits a folio that is in use), so if it still has the size we
-	 * assumed, the references we took are the right ones.
+	 * A small folio gets its whole pin bias in the inc-not-zero itself,
+	 * together with the model's debug pin count (one atomic per page),
+	 * a large one a reference and a _pincount. The size is read before
+	 * the grab; once our references hold the folio it can be neither
+	 * freed nor split (the model never splits a folio that is in use),
+	 * so if it still has the size we assumed, the references we took
+	 * are the right ones.
 	 */
 	large = folio_test_large(folio);
 	nr = large ? refs : refs * (int)GUP_PIN_COUNTING_BIAS;
-	if (!folio_ref_try_add(folio, nr))
+	/* The model's debug pins come in the same atomic (_ref_pins). */
+	if (!folio_ref_pins_try_add(folio, nr, refs))
 		return NULL;
 	if (unlikely(page_folio(page) != folio ||
 		     folio_test_large(folio) != large)) {
-		folio_put_refs(folio, nr);
+		folio_put_ref_pins(folio, nr, refs);
 		goto retry;
 	}
 	/*

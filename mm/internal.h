@@ -93,24 +93,49 @@ struct address_space;
 struct anon_vma;
 
 struct page {
+	/*
+	 * The fields every pin and unpin touches come first, so that on most
+	 * pages they share one cache line: flags, compound_head, the
+	 * reference and pin counts, _mapcount and mapping (GUP-fast checks
+	 * it for long-term write pins).
+	 */
 	atomic_ulong flags;
-	struct list_head lru;		/* buddy free list, LRU isolation, pool */
+	unsigned long compound_head;	/* tail page: head address | 1 */
+	/*
+	 * _refcount and the model-only exact pin count (_debug_pins, head
+	 * page) share one 64-bit word, so that a pin or an unpin updates both
+	 * with one atomic read-modify-write (_ref_pins, see
+	 * folio_ref_pins_try_add()) instead of two: each locked instruction
+	 * on a struct page that is not in the cache costs several ns. Either
+	 * half may still be used on its own as an atomic_int.
+	 */
+	union {
+		atomic_ullong _ref_pins;	/* _refcount | _debug_pins << 32 */
+		struct {
+			atomic_int _refcount;
+			atomic_int _debug_pins;
+		};
+	};
+	/* head page: model-only, how many of _debug_pins are long-term */
+	atomic_int _debug_lt_pins;
+	atomic_int _mapcount;		/* PTE mappings of this page, 0-based */
 	/* file page: its address_space; anon: anon_vma | PAGE_MAPPING_ANON */
 	void *mapping;
+	struct list_head lru;		/* buddy free list, LRU isolation, pool */
 	pgoff_t index;			/* offset in mapping, in pages */
 	unsigned long private;		/* buddy: order of the free block */
-	atomic_int _refcount;
-	atomic_int _mapcount;		/* PTE mappings of this page, 0-based */
-	unsigned long compound_head;	/* tail page: head address | 1 */
 	/* head page of a large folio only */
 	atomic_int _entire_mapcount;	/* PMD mappings of the folio */
 	atomic_int _large_mapcount;	/* all mappings of the folio (PTE+PMD) */
 	atomic_int _pincount;		/* exact pins of a large folio */
 	unsigned int _folio_order;
-	/* head page: model-only debug accounting, see the top of this file */
-	atomic_int _debug_pins;
-	atomic_int _debug_lt_pins;
 };
+
+/* _ref_pins keeps _refcount in its low half: a little-endian layout. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "struct page: _ref_pins needs a little-endian machine");
+_Static_assert(__builtin_offsetof(struct page, _ref_pins) % 8 == 0,
+	       "struct page: _ref_pins must be 8-byte aligned");
 
 /* A folio is its head page; the cast is the whole conversion. */
 struct folio {
@@ -323,6 +348,60 @@ static inline void folio_put(struct folio *folio)
 {
 	folio_put_refs(folio, 1);
 }
+
+/*
+ * ---- references and pins in one atomic (_ref_pins) ----
+ * A pin is GUP_PIN_COUNTING_BIAS references (one on a large folio) plus
+ * one in the model's _debug_pins; taking or dropping both with a single
+ * 64-bit read-modify-write halves the locked instructions of the pin and
+ * unpin hot paths. The refcount half never carries into the pin half: it
+ * stays a positive int, and nothing is subtracted from either half
+ * without checking that it holds that much.
+ */
+static inline unsigned long long ref_pins_delta(int nr, int pins)
+{
+	return (unsigned long long)(unsigned int)nr |
+	       ((unsigned long long)(unsigned int)pins << 32);
+}
+
+static inline int ref_pins_refcount(unsigned long long v)
+{
+	return (int)(unsigned int)v;
+}
+
+static inline int ref_pins_pins(unsigned long long v)
+{
+	return (int)(unsigned int)(v >> 32);
+}
+
+/* Adds nr references and pins debug pins (the caller holds a reference). */
+static inline void folio_ref_pins_add(struct folio *folio, int nr, int pins)
+{
+	atomic_fetch_add(&folio->page._ref_pins, ref_pins_delta(nr, pins));
+}
+
+/* The same unless the refcount is zero (a freed folio): GUP-fast. */
+static inline bool folio_ref_pins_try_add(struct folio *folio, int nr,
+					  int pins)
+{
+	unsigned long long old = atomic_load(&folio->page._ref_pins);
+
+	do {
+		if (ref_pins_refcount(old) <= 0)
+			return false;
+	} while (!atomic_compare_exchange_weak(&folio->page._ref_pins, &old,
+					       old + ref_pins_delta(nr, pins)));
+	return true;
+}
+
+/*
+ * Drops nr references and pins debug pins in one atomic and frees the
+ * folio when the last reference goes. 0 done, 1 done and freed;
+ * -ENOENT: the folio holds fewer than pins pins (nothing changed, the
+ * caller reports the bad unpin); -ERANGE: fewer than nr references
+ * (reported here, nothing changed).
+ */
+int folio_put_ref_pins(struct folio *folio, int nr, int pins);
 
 /* The refcount of a frozen folio (migration): expected -> 0 or fail. */
 static inline bool folio_ref_freeze(struct folio *folio, int expected)
@@ -1311,9 +1390,10 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags);
 /* Undoes it. */
 void gup_put_folio(struct folio *folio, int refs, unsigned int flags);
 /*
- * The bookkeeping of refs pins whose references the caller (GUP-fast)
- * already took: _pincount of a large folio, nr_foll_pin_acquired and the
- * model's debug pin counts.
+ * The bookkeeping of refs pins whose references and debug pins the caller
+ * already took in one atomic (folio_ref_pins_add(), or its try variant in
+ * GUP-fast): _pincount of a large folio, nr_foll_pin_acquired and the
+ * model's long-term debug pin count.
  */
 void gup_account_pin(struct folio *folio, int refs, unsigned int flags);
 /*

@@ -145,10 +145,28 @@ static void map_new_anon_page(struct vm_fault *vmf, struct folio *folio,
 	folio_set_lru(folio);
 }
 
+/*
+ * Maps a fresh anon folio at vmf->pte unless a racing fault filled the slot
+ * first: then the folio is dropped and the caller's access simply retries.
+ */
+static bool map_anon_if_none(struct vm_fault *vmf, struct folio *folio)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	bool none;
+
+	ptl_lock(mm);
+	none = pte_none(ptep_get(vmf->pte));
+	if (none)
+		map_new_anon_page(vmf, folio, true);
+	ptl_unlock(mm);
+	if (!none)
+		folio_put(folio);
+	return none;
+}
+
 static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mm_struct *mm = vma->vm_mm;
 	struct folio *folio;
 
 	if (VM_WARN(vma->vm_flags & VM_SHARED,
@@ -163,16 +181,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 			    vma_place_gfp(vma), 0);
 	if (!folio)
 		return VM_FAULT_OOM;
-
-	ptl_lock(mm);
-	if (!pte_none(ptep_get(vmf->pte))) {
-		/* Someone else resolved it: the caller retries the access. */
-		ptl_unlock(mm);
-		folio_put(folio);
-		return 0;
-	}
-	map_new_anon_page(vmf, folio, true);
-	ptl_unlock(mm);
+	map_anon_if_none(vmf, folio);
 	return 0;
 }
 
@@ -245,15 +254,15 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 {
 	vm_fault_t ret = __do_fault(vmf);
 	struct folio *folio = vmf->folio;
+	bool mapped;
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
-	if (!finish_fault(vmf, fault_page(vmf), false)) {
-		folio_unlock(folio);
-		folio_put(folio);
-		return 0;
-	}
+	mapped = finish_fault(vmf, fault_page(vmf), false);
 	folio_unlock(folio);
+	/* if mapped, the fault's reference became the mapping's */
+	if (!mapped)
+		folio_put(folio);
 	return 0;
 }
 
@@ -261,7 +270,6 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mm_struct *mm = vma->vm_mm;
 	struct folio *new, *src;
 	vm_fault_t ret;
 
@@ -279,16 +287,8 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	memcpy(folio_address(new), page_address(fault_page(vmf)), PAGE_SIZE);
 	folio_unlock(src);
 	folio_put(src);
-
-	ptl_lock(mm);
-	if (!pte_none(ptep_get(vmf->pte))) {
-		ptl_unlock(mm);
-		folio_put(new);
-		return 0;
-	}
-	map_new_anon_page(vmf, new, true);
-	ptl_unlock(mm);
-	count_vm_event(GUPSIM_COW_COPY);
+	if (map_anon_if_none(vmf, new))
+		count_vm_event(GUPSIM_COW_COPY);
 	return 0;
 }
 
@@ -397,7 +397,6 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct folio *old,
 	unsigned long src_pfn = pte_pfn(vmf->orig_pte);
 	bool zero = is_zero_pfn(src_pfn);
 	struct folio *new;
-	pte_t entry;
 
 	if (old)
 		folio_get(old);
@@ -425,16 +424,8 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct folio *old,
 		folio_remove_rmap_ptes(old, oldpage, 1, vma);
 		atomic_fetch_sub(mm_counter(mm, old), 1);
 	}
-	folio_set_swapbacked(new);
-	folio_add_new_anon_rmap(new, vma, vmf->address, RMAP_EXCLUSIVE);
-	atomic_fetch_add(&mm->rss_anon, 1);
-	entry = pte_mkyoung(mk_pte(&new->page, vma->vm_flags));
-	if (unshare)
-		entry = pte_wrprotect(entry);
-	else
-		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
-	set_pte(vmf->pte, entry);
-	folio_set_lru(new);
+	/* an unshare leaves the copy read-only, like the page it replaces */
+	map_new_anon_page(vmf, new, !unshare);
 	ptl_unlock(mm);
 
 	if (old) {
@@ -827,14 +818,13 @@ static void zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd)
 			atomic_fetch_sub(mm_counter(mm, folio),
 					 folio_nr_pages(folio));
 	} else if (is_pmd_migration_entry(entry)) {
+		unsigned long pfn = swp_offset_pfn(entry);
+
 		pmdp_get_and_clear(pmd);
-		if (!is_vm_hugetlb_page(vma) &&
-		    pfn_valid(swp_offset_pfn(entry))) {
-			folio = pfn_folio(swp_offset_pfn(entry));
-			atomic_fetch_sub(mm_counter(mm, folio),
-					 folio_nr_pages(folio));
-			folio = NULL;
-		}
+		/* the folio under migration counts in rss; no reference */
+		if (!is_vm_hugetlb_page(vma) && pfn_valid(pfn))
+			atomic_fetch_sub(mm_counter(mm, pfn_folio(pfn)),
+					 folio_nr_pages(pfn_folio(pfn)));
 	}
 	ptl_unlock(mm);
 	if (folio)

@@ -381,6 +381,32 @@ static void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
 	vm_area_free(vma);
 }
 
+/*
+ * copy_vma(): a new VMA over [start, end) that maps what vma maps from src
+ * on (the same file offset, the same anon index), sharing vma's anon_vma
+ * family and file, and linked into the mm.
+ */
+static struct vm_area_struct *copy_vma(struct vm_area_struct *vma,
+				       unsigned long src, unsigned long start,
+				       unsigned long end)
+{
+	struct vm_area_struct *new = vm_area_dup(vma);
+
+	if (!new)
+		return NULL;
+	new->vm_start = start;
+	new->vm_end = end;
+	new->vm_pgoff = vma->vm_pgoff + ((src - vma->vm_start) >> PAGE_SHIFT);
+	if (vma->anon_vma && anon_vma_fork(new, vma)) {
+		vm_area_free(new);
+		return NULL;
+	}
+	if (new->vm_file)
+		get_file(new->vm_file);
+	vma_link(vma->vm_mm, new);
+	return new;
+}
+
 int split_vma(struct vm_area_struct *vma, unsigned long addr)
 {
 	struct mm_struct *mm = vma->vm_mm;
@@ -399,18 +425,9 @@ int split_vma(struct vm_area_struct *vma, unsigned long addr)
 	if (!is_vm_hugetlb_page(vma) && !IS_ALIGNED(addr, PMD_SIZE))
 		split_huge_pmd_address(vma, addr);
 
-	new = vm_area_dup(vma);
+	new = copy_vma(vma, addr, addr, addr);	/* empty until published */
 	if (!new)
 		return -ENOMEM;
-	new->vm_start = new->vm_end = addr;	/* empty until published */
-	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-	if (vma->anon_vma && anon_vma_fork(new, vma)) {
-		vm_area_free(new);
-		return -ENOMEM;
-	}
-	if (new->vm_file)
-		get_file(new->vm_file);
-	vma_link(mm, new);
 
 	vma_rmap_lock(vma);
 	new->vm_end = vma->vm_end;
@@ -924,20 +941,9 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr,
 
 	if (mm->map_count >= MAX_MAP_COUNT - 3)
 		return -ENOMEM;
-	new_vma = vm_area_dup(vma);
+	new_vma = copy_vma(vma, old_addr, new_addr, new_addr + new_len);
 	if (!new_vma)
 		return -ENOMEM;
-	new_vma->vm_start = new_addr;
-	new_vma->vm_end = new_addr + new_len;
-	new_vma->vm_pgoff = vma->vm_pgoff +
-			    ((old_addr - vma->vm_start) >> PAGE_SHIFT);
-	if (vma->anon_vma && anon_vma_fork(new_vma, vma)) {
-		vm_area_free(new_vma);
-		return -ENOMEM;
-	}
-	if (new_vma->vm_file)
-		get_file(new_vma->vm_file);
-	vma_link(mm, new_vma);
 
 	/* Walkers must not see a page in neither VMA while it moves. */
 	vma_rmap_lock(vma);

@@ -9,13 +9,12 @@
 #
 # The forms are listed below as FEATURE lines; extract() prints, for each
 # statement of a scenario, the features it uses, in the same spelling.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
 dir=${SCN_DIR:-$top/tests/scenarios}
 min_scenarios=40
 
 if [ -f "$dir/PASSING" ]; then
-	list=$(grep -v '^#' "$dir/PASSING" | grep -v '^[[:space:]]*$')
+	list=$(list_file "$dir/PASSING")
 else
 	list=$(cd "$dir" && ls *.scn)
 fi
@@ -215,19 +214,19 @@ extract() {
 	}' "$@"
 }
 
-tmp=$(mktemp) || exit 1
-trap 'rm -f "$tmp"' EXIT INT TERM
+features=$tmp/features
+: >"$features"
 nr=0
 missing_files=""
 for name in $list; do
 	if [ -f "$dir/$name" ]; then
 		nr=$((nr + 1))
-		extract "$dir/$name" >>"$tmp"
+		extract "$dir/$name" >>"$features"
 	else
 		missing_files="$missing_files $name"
 	fi
 done
-sort -u -o "$tmp" "$tmp"
+sort -u -o "$features" "$features"
 
 total=$(echo "$required" | grep -c .)
 echo "1..$((total + 2))"
@@ -245,7 +244,7 @@ else
 fi
 for f in $required; do
 	i=$((i + 1))
-	if grep -qxF -- "$f" "$tmp"; then
+	if grep -qxF -- "$f" "$features"; then
 		echo "ok $i - $f"
 	else
 		echo "not ok $i - $f is used by no good scenario"

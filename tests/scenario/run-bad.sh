@@ -5,14 +5,8 @@
 # nothing on stdout (nothing ran) and give exactly the error line in its
 # sibling .err file. One more case, a 10 MB line, is generated here rather
 # than kept in the tree.
-#
-# GUPSIM names the binary (mk/scenario.mk exports it); default build/gupsim.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-gupsim=${GUPSIM:-$top/build/gupsim}
+. "$(dirname "$0")/lib.sh"
 bad=$top/tests/scenarios/bad
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # the generated case: a comment line of 10 MiB
 {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "../../mm/internal.h"
 
 static struct test_case *tests, **tests_tail = &tests;
 static const char *running_test;
@@ -164,14 +165,124 @@ struct task_struct *t_task(const char *comm)
 	return t;
 }
 
-unsigned long t_mmap_anon(struct task_struct *t, size_t len)
+unsigned long t_mmap(struct task_struct *t, size_t len, unsigned long prot,
+		     unsigned long flags, struct file *file)
 {
-	long addr = vm_mmap(t, 0, len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
+	long addr = vm_mmap(t, 0, len, prot, flags, file, 0);
 
-	if (addr < 0)
+	if (addr <= 0)
 		harness_fail(__FILE__, __LINE__, "vm_mmap: %ld", addr);
 	return (unsigned long)addr;
+}
+
+unsigned long t_mmap_anon(struct task_struct *t, size_t len)
+{
+	return t_mmap(t, len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, NULL);
+}
+
+long t_pin(struct task_struct *t, unsigned long addr, unsigned long nr,
+	   unsigned int flags, struct page **pages)
+{
+	long ret;
+
+	mmap_read_lock(task_mm(t));
+	ret = pin_user_pages(addr, nr, flags, pages);
+	mmap_read_unlock(task_mm(t));
+	return ret;
+}
+
+long t_gup(struct task_struct *t, unsigned long addr, unsigned long nr,
+	   unsigned int flags, struct page **pages)
+{
+	long ret;
+
+	mmap_read_lock(task_mm(t));
+	ret = get_user_pages(addr, nr, flags, pages);
+	mmap_read_unlock(task_mm(t));
+	return ret;
+}
+
+/*
+ * Reads the PMD and the PTE that cover addr as one snapshot: the locks keep
+ * a fault, a split or a zap from changing one between the two reads.
+ */
+static void t_read_entries(struct task_struct *t, unsigned long addr,
+			   pmd_t *pmdval, pte_t *pteval)
+{
+	struct mm_struct *mm = task_mm(t);
+	pmd_t *pmd;
+	pte_t *pte;
+
+	*pmdval = 0;
+	*pteval = 0;
+	mmap_read_lock(mm);
+	pthread_mutex_lock(&mm->page_table_lock);
+	pmd = mm_find_pmd(mm, addr);
+	if (pmd) {
+		*pmdval = pmdp_get(pmd);
+		pte = pte_offset(pmd, addr);
+		if (pte)
+			*pteval = ptep_get(pte);
+	}
+	pthread_mutex_unlock(&mm->page_table_lock);
+	mmap_read_unlock(mm);
+}
+
+uint64_t t_pmd(struct task_struct *t, unsigned long addr)
+{
+	pmd_t pmd;
+	pte_t pte;
+
+	t_read_entries(t, addr, &pmd, &pte);
+	return pmd;
+}
+
+uint64_t t_pte(struct task_struct *t, unsigned long addr)
+{
+	pmd_t pmd;
+	pte_t pte;
+
+	t_read_entries(t, addr, &pmd, &pte);
+	return pte;
+}
+
+uint64_t t_entry(struct task_struct *t, unsigned long addr)
+{
+	pmd_t pmd;
+	pte_t pte;
+
+	t_read_entries(t, addr, &pmd, &pte);
+	return pmd_leaf(pmd) ? pmd : pte;
+}
+
+/* The page mapped at addr; special entries only if want_special. */
+static struct page *mapped_page(struct task_struct *t, unsigned long addr,
+				bool want_special)
+{
+	pmd_t pmd;
+	pte_t pte;
+
+	t_read_entries(t, addr, &pmd, &pte);
+	if (pmd_leaf(pmd)) {
+		if (pte_special(pmd) && !want_special)
+			return NULL;
+		/* the subpage of the PMD-mapped folio that addr falls in */
+		return pfn_to_page(pmd_pfn(pmd) + pte_index(addr));
+	}
+	if (!pte_present(pte) || (pte_special(pte) && !want_special))
+		return NULL;
+	return pfn_to_page(pte_pfn(pte));
+}
+
+struct page *t_page(struct task_struct *t, unsigned long addr)
+{
+	return mapped_page(t, addr, true);
+}
+
+struct page *t_normal_page(struct task_struct *t, unsigned long addr)
+{
+	return mapped_page(t, addr, false);
 }
 
 void t_fill(struct task_struct *t, unsigned long addr, int byte, size_t len)

@@ -15,6 +15,7 @@
 #define GUPSIM_TEST_HARNESS_H
 
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,5 +100,28 @@ void t_fill(struct task_struct *t, unsigned long addr, int byte, size_t len);
 bool t_holds(struct task_struct *t, unsigned long addr, int byte, size_t len);
 /* True if every byte of the page is byte (as a device sees it). */
 bool page_holds(struct page *page, int byte);
+/* vm_mmap() of len bytes at an address of the model's choosing, offset 0. */
+unsigned long t_mmap(struct task_struct *t, size_t len, unsigned long prot,
+		     unsigned long flags, struct file *file);
+/* pin_user_pages() / get_user_pages() under t's mmap_lock, as callers must. */
+long t_pin(struct task_struct *t, unsigned long addr, unsigned long nr,
+	   unsigned int flags, struct page **pages);
+long t_gup(struct task_struct *t, unsigned long addr, unsigned long nr,
+	   unsigned int flags, struct page **pages);
+
+/*
+ * Page-table peeks, read under the mmap_lock and the page_table_lock. The
+ * values are pmd_t / pte_t words: tests read them with mm/internal.h.
+ */
+/* The PMD entry covering addr; 0 when no PMD table covers it. */
+uint64_t t_pmd(struct task_struct *t, unsigned long addr);
+/* The PTE for addr; 0 when the PMD is none, a leaf or a migration entry. */
+uint64_t t_pte(struct task_struct *t, unsigned long addr);
+/* The entry that maps addr: the PMD when it is a leaf, else the PTE. */
+uint64_t t_entry(struct task_struct *t, unsigned long addr);
+/* The page a present entry maps at addr (special ones too), or NULL. */
+struct page *t_page(struct task_struct *t, unsigned long addr);
+/* Same, but NULL for special entries (the zero page, PFN maps). */
+struct page *t_normal_page(struct task_struct *t, unsigned long addr);
 
 #endif /* GUPSIM_TEST_HARNESS_H */

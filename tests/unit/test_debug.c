@@ -9,26 +9,6 @@
 
 static char buf[8192];
 
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	struct mm_struct *mm = task_mm(t);
-	struct page *page = NULL;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && pmd_leaf(pmdp_get(pmd)))
-		page = pfn_to_page(pmd_pfn(pmdp_get(pmd)) + pte_index(addr));
-	else if (pmd && (pte = pte_offset(pmd, addr)) &&
-		 pte_present(ptep_get(pte)) && !pte_special(ptep_get(pte)))
-		page = pfn_to_page(pte_pfn(ptep_get(pte)));
-	pthread_mutex_unlock(&mm->page_table_lock);
-	mmap_read_unlock(mm);
-	return page;
-}
-
 /* The checker must fail and mention every string given. */
 static void expect_violation(const char *what, const char *detail)
 {
@@ -60,7 +40,7 @@ TEST(detects_wrong_mapcount)
 	char pfn[32];
 
 	t_fill(t, addr, 1, PAGE_SIZE);
-	page = page_at(t, addr);
+	page = t_normal_page(t, addr);
 	snprintf(pfn, sizeof(pfn), "pfn=%#lx", page_to_pfn(page));
 	atomic_fetch_add(&page->_mapcount, 1);
 	expect_violation("mapcount 2 but 1 PTEs map it", pfn);
@@ -76,7 +56,7 @@ TEST(detects_refcount_too_low)
 	struct page *page;
 
 	t_fill(t, addr, 1, PAGE_SIZE);
-	page = page_at(t, addr);
+	page = t_normal_page(t, addr);
 	/* a pin recorded without its GUP_PIN_COUNTING_BIAS references */
 	atomic_fetch_add(&page->_debug_pins, 1);
 	expect_violation("refcount below", "pins=1");
@@ -97,7 +77,7 @@ TEST_CFG(detects_longterm_pin_in_cma, .mem = 256 << 20, .cma = 32 << 20)
 	ASSERT_EQ(vm_set_place(t, addr, PLACE_CMA), 0);
 	t_fill(t, addr, 1, PAGE_SIZE);
 	ASSERT_EQ(user_range_zone(t, addr, PAGE_SIZE), PZ_CMA);
-	folio = page_folio(page_at(t, addr));
+	folio = page_folio(t_normal_page(t, addr));
 	folio_ref_add(folio, GUP_PIN_COUNTING_BIAS);
 	atomic_fetch_add(&folio->page._debug_pins, 1);
 	ASSERT_INVARIANTS();		/* a short-term pin in CMA is fine */
@@ -131,7 +111,7 @@ TEST_CFG(detects_wrong_thp_mapcount, .thp = THP_ALWAYS)
 	struct folio *folio;
 
 	t_fill(t, addr, 1, HPAGE_PMD_SIZE);
-	folio = page_folio(page_at(t, addr));
+	folio = page_folio(t_normal_page(t, addr));
 	ASSERT_EQ(folio_order(folio), HPAGE_PMD_ORDER);
 	ASSERT_INVARIANTS();
 	atomic_fetch_add(&folio->page._entire_mapcount, 1);
@@ -167,7 +147,7 @@ TEST(dump_page_format)
 	char line[512], want[64];
 
 	t_fill(t, addr, 1, PAGE_SIZE);
-	page = page_at(t, addr);
+	page = t_normal_page(t, addr);
 	ASSERT_GT(dump_page(line, sizeof(line), page), 0);
 	snprintf(want, sizeof(want), "page pfn=%#lx refcount=1 mapcount=1 ",
 		 page_to_pfn(page));
@@ -217,9 +197,9 @@ TEST_CFG(checker_accepts_hugetlb_and_dax, .hugetlb = 4)
 	ASSERT_EQ(user_range_zone(t, d, 4 * PAGE_SIZE), PZ_DEVICE);
 	ASSERT_EQ(check_invariants(buf, sizeof(buf)), 0);
 	/* a device page's mapcount is checked too */
-	atomic_fetch_add(&page_at(t, d)->_mapcount, 1);
+	atomic_fetch_add(&t_normal_page(t, d)->_mapcount, 1);
 	expect_violation("mapcount 2 but 1 PTEs", "zone=Device");
-	atomic_fetch_sub(&page_at(t, d)->_mapcount, 1);
+	atomic_fetch_sub(&t_normal_page(t, d)->_mapcount, 1);
 	task_exit(t);
 	fput(dax);
 }

@@ -3,15 +3,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-static pte_t t_pte(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-
-	if (!pmd || !pmd_present(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
-		return 0;
-	return ptep_get(pte_offset(pmd, addr));
-}
-
 static long t_map(struct task_struct *t, struct file *file, size_t len,
 		  int flags, unsigned long off)
 {

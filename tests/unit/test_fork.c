@@ -5,39 +5,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-/* The PTE mapping addr in t (0 if there is none). */
-static pte_t t_pte(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-	pte_t *pte;
-
-	if (!pmd || !pmd_present(pmdp_get(pmd)))
-		return 0;
-	if (pmd_leaf(pmdp_get(pmd)))
-		return pmdp_get(pmd);
-	pte = pte_offset(pmd, addr);
-	return pte ? ptep_get(pte) : 0;
-}
-
-static pmd_t t_pmd(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-
-	return pmd ? pmdp_get(pmd) : 0;
-}
-
-static struct page *t_page(struct task_struct *t, unsigned long addr)
-{
-	pte_t pte = t_pte(t, addr);
-
-	if (!pte_present(pte))
-		return NULL;
-	if (pmd_leaf(pte))
-		return pfn_to_page(pte_pfn(pte) +
-				   ((addr & ~PMD_MASK) >> PAGE_SHIFT));
-	return pfn_to_page(pte_pfn(pte));
-}
-
 TEST(fork_shares_anon_write_protected_then_cow)
 {
 	struct task_struct *parent = t_task("parent"), *child;
@@ -47,15 +14,15 @@ TEST(fork_shares_anon_write_protected_then_cow)
 	t_fill(parent, addr, 0xaa, 4 * PAGE_SIZE);
 	page = t_page(parent, addr);
 	ASSERT_NOT_NULL(page);
-	ASSERT_TRUE(pte_write(t_pte(parent, addr)));
+	ASSERT_TRUE(pte_write(t_entry(parent, addr)));
 	ASSERT_TRUE(PageAnonExclusive(page));
 
 	child = task_fork(parent, "child");
 	ASSERT_NOT_NULL(child);
 	/* Shared, read-only in both, no longer exclusive. */
 	ASSERT_PTR_EQ(t_page(child, addr), page);
-	ASSERT_FALSE(pte_write(t_pte(parent, addr)));
-	ASSERT_FALSE(pte_write(t_pte(child, addr)));
+	ASSERT_FALSE(pte_write(t_entry(parent, addr)));
+	ASSERT_FALSE(pte_write(t_entry(child, addr)));
 	ASSERT_FALSE(PageAnonExclusive(page));
 	ASSERT_EQ(folio_mapcount(page_folio(page)), 2);
 	ASSERT_EQ(folio_ref_count(page_folio(page)), 2);
@@ -116,13 +83,13 @@ TEST(fork_copies_pinned_page_for_child)
 	ASSERT_NOT_NULL(child);
 	/* The parent keeps its pinned page exclusive and writable. */
 	ASSERT_PTR_EQ(t_page(parent, addr), pinned);
-	ASSERT_TRUE(pte_write(t_pte(parent, addr)));
+	ASSERT_TRUE(pte_write(t_entry(parent, addr)));
 	ASSERT_TRUE(PageAnonExclusive(pinned));
 	ASSERT_EQ(folio_mapcount(page_folio(pinned)), 1);
 	/* The child got its own copy with the same bytes, writable. */
 	ASSERT_TRUE(t_page(child, addr) != pinned);
 	ASSERT_TRUE(PageAnonExclusive(t_page(child, addr)));
-	ASSERT_TRUE(pte_write(t_pte(child, addr)));
+	ASSERT_TRUE(pte_write(t_entry(child, addr)));
 	ASSERT_TRUE(page_holds(t_page(child, addr), 0x5a));
 	ASSERT_EQ(vmstat_get("gupsim_fork_early_copy"), 1);
 	/* The unpinned neighbour is shared as usual. */
@@ -308,7 +275,7 @@ TEST(fork_private_file_mapping_keeps_cow)
 	ASSERT_PTR_EQ(t_page(child, addr), t_page(parent, addr));
 	ASSERT_PTR_EQ(t_page(child, addr + PAGE_SIZE),
 		      t_page(parent, addr + PAGE_SIZE));
-	ASSERT_FALSE(pte_write(t_pte(child, addr + PAGE_SIZE)));
+	ASSERT_FALSE(pte_write(t_entry(child, addr + PAGE_SIZE)));
 	t_fill(child, addr, 0x32, PAGE_SIZE);
 	t_fill(child, addr + PAGE_SIZE, 0x33, PAGE_SIZE);
 	ASSERT_TRUE(t_holds(parent, addr, 0x31, PAGE_SIZE));

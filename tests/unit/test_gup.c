@@ -8,62 +8,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-/* The page mapped at addr in task (PTE or PMD), or NULL. No reference. */
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	struct mm_struct *mm = task_mm(t);
-	struct page *page = NULL;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && pmd_leaf(pmdp_get(pmd))) {
-		page = pfn_to_page(pmd_pfn(pmdp_get(pmd)) + pte_index(addr));
-	} else if (pmd && pmd_present(pmdp_get(pmd)) &&
-		   (pte = pte_offset(pmd, addr)) &&
-		   pte_present(ptep_get(pte))) {
-		page = pfn_to_page(pte_pfn(ptep_get(pte)));
-	}
-	pthread_mutex_unlock(&mm->page_table_lock);
-	mmap_read_unlock(mm);
-	return page;
-}
-
-/* pin_user_pages() with the mmap_lock taken as callers must. */
-static long pin(struct task_struct *t, unsigned long addr, unsigned long nr,
-		unsigned int flags, struct page **pages)
-{
-	long ret;
-
-	mmap_read_lock(task_mm(t));
-	ret = pin_user_pages(addr, nr, flags, pages);
-	mmap_read_unlock(task_mm(t));
-	return ret;
-}
-
-static long gup(struct task_struct *t, unsigned long addr, unsigned long nr,
-		unsigned int flags, struct page **pages)
-{
-	long ret;
-
-	mmap_read_lock(task_mm(t));
-	ret = get_user_pages(addr, nr, flags, pages);
-	mmap_read_unlock(task_mm(t));
-	return ret;
-}
-
-static unsigned long t_mmap(struct task_struct *t, size_t len,
-			    unsigned long prot, unsigned long flags,
-			    struct file *file)
-{
-	long addr = vm_mmap(t, 0, len, prot, flags, file, 0);
-
-	ASSERT_GT(addr, 0);
-	return (unsigned long)addr;
-}
-
 /* Broken-invariant warnings plus reports of the caller's misuse. */
 static int nr_warnings(void)
 {
@@ -87,9 +31,9 @@ TEST(args_internal_flags_refused)
 	int locked = 1;
 
 	t_fill(t, addr, 0x5a, PAGE_SIZE);
-	ASSERT_EQ(gup(t, addr, 1, FOLL_PIN, pages), -EINVAL);
-	ASSERT_EQ(gup(t, addr, 1, FOLL_TOUCH, pages), -EINVAL);
-	ASSERT_EQ(pin(t, addr, 1, FOLL_REMOTE, pages), 0);
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_PIN, pages), -EINVAL);
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_TOUCH, pages), -EINVAL);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_REMOTE, pages), 0);
 	ASSERT_EQ(get_user_pages_fast(addr, 1, FOLL_FAST_ONLY, pages),
 		  -EINVAL);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_PIN, pages), -EINVAL);
@@ -114,7 +58,7 @@ TEST(args_get_and_pin_exclusive)
 	struct page *pages[1] = { NULL };
 
 	t_fill(t, addr, 0x5a, PAGE_SIZE);
-	ASSERT_EQ(pin(t, addr, 1, FOLL_GET, pages), 0);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_GET, pages), 0);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_GET, pages), -EINVAL);
 	ASSERT_EQ(pin_user_pages_unlocked(addr, 1, pages, FOLL_GET), 0);
 	ASSERT_NULL(pages[0]);
@@ -132,7 +76,7 @@ TEST(args_longterm_needs_pin)
 	struct page *pages[1] = { NULL };
 
 	t_fill(t, addr, 0x5a, PAGE_SIZE);
-	ASSERT_EQ(gup(t, addr, 1, FOLL_LONGTERM, pages), -EINVAL);
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_LONGTERM, pages), -EINVAL);
 	ASSERT_EQ(get_user_pages_fast(addr, 1, FOLL_LONGTERM, pages),
 		  -EINVAL);
 	ASSERT_EQ(get_user_pages_unlocked(addr, 1, pages, FOLL_LONGTERM),
@@ -141,7 +85,7 @@ TEST(args_longterm_needs_pin)
 	ASSERT_GT(nr_warnings(), 0);
 	mm_warnings_clear();
 	/* With a pin it is fine. */
-	ASSERT_EQ(pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
 	unpin_user_page(pages[0]);
 	task_exit(t);
 }
@@ -151,14 +95,14 @@ TEST(args_pages_array_required)
 	struct task_struct *t = t_task("t");
 	unsigned long addr = t_mmap_anon(t, PAGE_SIZE);
 
-	ASSERT_EQ(gup(t, addr, 1, FOLL_GET, NULL), -EINVAL);
-	ASSERT_EQ(pin(t, addr, 1, 0, NULL), 0);
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_GET, NULL), -EINVAL);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, NULL), 0);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, 0, NULL), -EINVAL);
 	ASSERT_EQ(get_user_pages_fast(addr, 1, 0, NULL), -EINVAL);
 	mm_warnings_clear();
 	/* Without GET, a NULL array is a plain fault-in. */
-	ASSERT_EQ(gup(t, addr, 1, FOLL_WRITE, NULL), 1);
-	ASSERT_NOT_NULL(page_at(t, addr));
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_WRITE, NULL), 1);
+	ASSERT_NOT_NULL(t_page(t, addr));
 	task_exit(t);
 }
 
@@ -170,7 +114,7 @@ TEST(args_longterm_p2pdma_refused)
 	unsigned int f = FOLL_LONGTERM | FOLL_PCI_P2PDMA;
 
 	t_fill(t, addr, 1, PAGE_SIZE);
-	ASSERT_EQ(pin(t, addr, 1, f, pages), 0);
+	ASSERT_EQ(t_pin(t, addr, 1, f, pages), 0);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, f, pages), -EINVAL);
 	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED), 0);
 	mm_warnings_clear();
@@ -223,13 +167,13 @@ TEST(args_zero_pages_is_zero)
 	unsigned long addr = t_mmap_anon(t, PAGE_SIZE);
 	struct page *pages[1] = { NULL };
 
-	ASSERT_EQ(pin(t, addr, 0, 0, pages), 0);
-	ASSERT_EQ(gup(t, addr, 0, 0, pages), 0);
+	ASSERT_EQ(t_pin(t, addr, 0, 0, pages), 0);
+	ASSERT_EQ(t_gup(t, addr, 0, 0, pages), 0);
 	ASSERT_EQ(pin_user_pages_fast(addr, 0, 0, pages), 0);
 	ASSERT_EQ(get_user_pages_fast(addr, 0, 0, pages), 0);
 	ASSERT_EQ(pin_user_pages_unlocked(addr, 0, pages, 0), 0);
 	ASSERT_NULL(pages[0]);
-	ASSERT_NULL(page_at(t, addr));
+	ASSERT_NULL(t_page(t, addr));
 	ASSERT_EQ(nr_warnings(), 0);
 	task_exit(t);
 }
@@ -242,13 +186,13 @@ TEST(unaligned_start_is_aligned_down)
 
 	t_fill(t, addr, 0x11, PAGE_SIZE);
 	t_fill(t, addr + PAGE_SIZE, 0x22, PAGE_SIZE);
-	ASSERT_EQ(pin(t, addr + 100, 2, 0, pages), 2);
-	ASSERT_PTR_EQ(pages[0], page_at(t, addr));
-	ASSERT_PTR_EQ(pages[1], page_at(t, addr + PAGE_SIZE));
+	ASSERT_EQ(t_pin(t, addr + 100, 2, 0, pages), 2);
+	ASSERT_PTR_EQ(pages[0], t_page(t, addr));
+	ASSERT_PTR_EQ(pages[1], t_page(t, addr + PAGE_SIZE));
 	ASSERT_TRUE(page_holds(pages[1], 0x22));
 	unpin_user_pages(pages, 2);
 	ASSERT_EQ(pin_user_pages_fast(addr + PAGE_SIZE + 7, 1, 0, pages), 1);
-	ASSERT_PTR_EQ(pages[0], page_at(t, addr + PAGE_SIZE));
+	ASSERT_PTR_EQ(pages[0], t_page(t, addr + PAGE_SIZE));
 	unpin_user_page(pages[0]);
 	task_exit(t);
 }
@@ -262,8 +206,8 @@ TEST(vma_missing_is_efault)
 	struct page *pages[1];
 
 	ASSERT_EQ(vm_munmap(t, addr, PAGE_SIZE), 0);
-	ASSERT_EQ(pin(t, addr, 1, 0, pages), -EFAULT);
-	ASSERT_EQ(gup(t, addr, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, addr, 1, 0, pages), -EFAULT);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, 0, pages), -EFAULT);
 	task_exit(t);
 }
@@ -275,9 +219,9 @@ TEST(vma_io_pfnmap_is_efault)
 				    MAP_SHARED | MAP_GUPSIM_IO, NULL);
 	struct page *pages[1];
 
-	ASSERT_EQ(pin(t, addr, 1, 0, pages), -EFAULT);
-	ASSERT_EQ(gup(t, addr, 1, 0, pages), -EFAULT);
-	ASSERT_EQ(gup(t, addr, 1, 0, NULL), -EFAULT);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, addr, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, addr, 1, 0, NULL), -EFAULT);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, 0, pages), -EFAULT);
 	task_exit(t);
 }
@@ -291,8 +235,8 @@ TEST(vma_foll_anon_needs_anon)
 	unsigned long aa = t_mmap_anon(t, PAGE_SIZE);
 	struct page *pages[1];
 
-	ASSERT_EQ(gup(t, fa, 1, FOLL_ANON, pages), -EFAULT);
-	ASSERT_EQ(gup(t, aa, 1, FOLL_ANON, pages), 1);
+	ASSERT_EQ(t_gup(t, fa, 1, FOLL_ANON, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, aa, 1, FOLL_ANON, pages), 1);
 	put_page(pages[0]);
 	task_exit(t);
 	fput(f);
@@ -308,23 +252,23 @@ TEST(vma_write_needs_vm_write_or_force_cow)
 	struct page *pages[1];
 	unsigned char *p;
 
-	ASSERT_EQ(pin(t, ro, 1, FOLL_WRITE, pages), -EFAULT);
-	ASSERT_EQ(gup(t, ro, 1, FOLL_WRITE, pages), -EFAULT);
+	ASSERT_EQ(t_pin(t, ro, 1, FOLL_WRITE, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, ro, 1, FOLL_WRITE, pages), -EFAULT);
 	/* A shared mapping is no COW mapping: FOLL_FORCE does not help. */
-	ASSERT_EQ(pin(t, sh, 1, FOLL_WRITE | FOLL_FORCE, pages), -EFAULT);
+	ASSERT_EQ(t_pin(t, sh, 1, FOLL_WRITE | FOLL_FORCE, pages), -EFAULT);
 
 	/* ptrace-style poke: COWs into an exclusive anon page, R/O PTE. */
-	ASSERT_EQ(gup(t, ro, 1, FOLL_WRITE | FOLL_FORCE, pages), 1);
+	ASSERT_EQ(t_gup(t, ro, 1, FOLL_WRITE | FOLL_FORCE, pages), 1);
 	ASSERT_TRUE(folio_test_anon(page_folio(pages[0])));
 	ASSERT_TRUE(PageAnonExclusive(pages[0]));
 	p = page_address(pages[0]);
 	p[0] = 0x77;
-	ASSERT_PTR_EQ(page_at(t, ro), pages[0]);
+	ASSERT_PTR_EQ(t_page(t, ro), pages[0]);
 	ASSERT_TRUE(t_holds(t, ro, 0x77, 1));
 	put_page(pages[0]);
 	/* A second forced write follows the R/O PTE to the same page. */
-	ASSERT_EQ(gup(t, ro, 1, FOLL_WRITE | FOLL_FORCE, pages), 1);
-	ASSERT_PTR_EQ(page_at(t, ro), pages[0]);
+	ASSERT_EQ(t_gup(t, ro, 1, FOLL_WRITE | FOLL_FORCE, pages), 1);
+	ASSERT_PTR_EQ(t_page(t, ro), pages[0]);
 	put_page(pages[0]);
 	task_exit(t);
 	fput(f);
@@ -338,8 +282,8 @@ TEST_CFG(vma_force_write_on_hugetlb_refused, .hugetlb = 2)
 				    NULL);
 	struct page *pages[1];
 
-	ASSERT_EQ(gup(t, addr, 1, FOLL_WRITE | FOLL_FORCE, pages), -EFAULT);
-	ASSERT_EQ(gup(t, addr, 1, 0, pages), 1);
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_WRITE | FOLL_FORCE, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, addr, 1, 0, pages), 1);
 	put_page(pages[0]);
 	task_exit(t);
 }
@@ -352,11 +296,11 @@ TEST(vma_read_needs_vm_read_or_force)
 
 	t_fill(t, addr, 0x3c, PAGE_SIZE);
 	ASSERT_EQ(vm_mprotect(t, addr, PAGE_SIZE, PROT_NONE), 0);
-	ASSERT_EQ(gup(t, addr, 1, 0, pages), -EFAULT);
-	ASSERT_EQ(pin(t, addr, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, addr, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, pages), -EFAULT);
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, 0, pages), -EFAULT);
 	/* VM_MAYREAD is still set: a forced read sees the data. */
-	ASSERT_EQ(gup(t, addr, 1, FOLL_FORCE, pages), 1);
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_FORCE, pages), 1);
 	ASSERT_TRUE(page_holds(pages[0], 0x3c));
 	put_page(pages[0]);
 	task_exit(t);
@@ -372,15 +316,15 @@ TEST(vma_fsdax_longterm_refused)
 	ASSERT_NOT_NULL(f);
 	addr = t_mmap(t, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      f);
-	ASSERT_EQ(pin(t, addr, 4, FOLL_LONGTERM | FOLL_WRITE, pages),
+	ASSERT_EQ(t_pin(t, addr, 4, FOLL_LONGTERM | FOLL_WRITE, pages),
 		  -EOPNOTSUPP);
-	ASSERT_EQ(pin(t, addr, 4, FOLL_LONGTERM, pages), -EOPNOTSUPP);
+	ASSERT_EQ(t_pin(t, addr, 4, FOLL_LONGTERM, pages), -EOPNOTSUPP);
 	ASSERT_EQ(pin_user_pages_fast(addr, 4, FOLL_LONGTERM, pages),
 		  -EOPNOTSUPP);
 	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
 		  vmstat_read(NR_FOLL_PIN_RELEASED));
 	/* A short-term pin of device memory is fine. */
-	ASSERT_EQ(pin(t, addr, 4, FOLL_WRITE, pages), 4);
+	ASSERT_EQ(t_pin(t, addr, 4, FOLL_WRITE, pages), 4);
 	ASSERT_EQ(page_zone_kind(pages[0]), PZ_DEVICE);
 	unpin_user_pages(pages, 4);
 	task_exit(t);
@@ -407,7 +351,7 @@ static long lt_pin_file(enum fs_type fs, unsigned long mflags,
 	if (fast)
 		ret = pin_user_pages_fast(addr, 1, gflags, pages);
 	else
-		ret = pin(t, addr, 1, gflags, pages);
+		ret = t_pin(t, addr, 1, gflags, pages);
 	if (ret == 1)
 		unpin_user_page(pages[0]);
 	task_exit(t);
@@ -442,9 +386,9 @@ TEST(gup_faults_in_and_takes_references)
 	struct page *pages[4];
 	int before[4];
 
-	ASSERT_EQ(gup(t, addr, 4, FOLL_WRITE, pages), 4);
+	ASSERT_EQ(t_gup(t, addr, 4, FOLL_WRITE, pages), 4);
 	for (int i = 0; i < 4; i++) {
-		ASSERT_PTR_EQ(pages[i], page_at(t, addr + i * PAGE_SIZE));
+		ASSERT_PTR_EQ(pages[i], t_page(t, addr + i * PAGE_SIZE));
 		before[i] = page_ref_count(pages[i]);
 		/* mapping + our FOLL_GET */
 		ASSERT_EQ(before[i], 2);
@@ -470,9 +414,9 @@ TEST(pin_accounting_small_folio)
 	int ref;
 
 	t_fill(t, addr, 0x12, 2 * PAGE_SIZE);
-	ref = page_ref_count(page_at(t, addr));
+	ref = page_ref_count(t_page(t, addr));
 	ASSERT_FALSE(mm_has_pinned(t));
-	ASSERT_EQ(pin(t, addr, 2, FOLL_WRITE, pages), 2);
+	ASSERT_EQ(t_pin(t, addr, 2, FOLL_WRITE, pages), 2);
 	ASSERT_TRUE(mm_has_pinned(t));
 	ASSERT_EQ(page_ref_count(pages[0]), ref + GUP_PIN_COUNTING_BIAS);
 	ASSERT_TRUE(page_maybe_dma_pinned(pages[0]));
@@ -487,8 +431,8 @@ TEST(pin_accounting_small_folio)
 	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_RELEASED), rel + 2);
 
 	/* Long-term pins are counted apart, and min()ed on unpin. */
-	ASSERT_EQ(pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
-	ASSERT_EQ(pin(t, addr, 1, 0, pages + 1), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, pages + 1), 1);
 	ASSERT_EQ(atomic_load(&pages[0]->_debug_pins), 2);
 	ASSERT_EQ(atomic_load(&pages[0]->_debug_lt_pins), 1);
 	unpin_user_page(pages[1]);
@@ -508,7 +452,7 @@ TEST(unpin_of_unpinned_page_is_reported)
 	int ref;
 
 	t_fill(t, addr, 1, PAGE_SIZE);
-	page = page_at(t, addr);
+	page = t_page(t, addr);
 	ref = page_ref_count(page);
 	ASSERT_EQ(nr_warnings(), 0);
 	unpin_user_page(page);
@@ -536,7 +480,7 @@ TEST(unpin_dirty_lock_marks_dirty)
 
 	ASSERT_EQ(user_read(t, addr, &c, 1), UACCESS_OK);
 	ASSERT_EQ(user_read(t, addr + PAGE_SIZE, &c, 1), UACCESS_OK);
-	ASSERT_EQ(pin(t, addr, 2, 0, pages), 2);
+	ASSERT_EQ(t_pin(t, addr, 2, 0, pages), 2);
 	ASSERT_FALSE(folio_test_dirty(page_folio(pages[0])));
 	ASSERT_FALSE(folio_test_dirty(page_folio(pages[1])));
 	unpin_user_pages_dirty_lock(pages, 1, false);
@@ -560,11 +504,11 @@ TEST(zero_page_pin_is_a_noop)
 	char c;
 
 	ASSERT_EQ(user_read(t, addr, &c, 1), UACCESS_OK);
-	zero = page_at(t, addr);
+	zero = t_page(t, addr);
 	ASSERT_TRUE(is_zero_page(zero));
 	ref = page_ref_count(zero);
 	/* A short-term R/O pin takes the zero page without a reference. */
-	ASSERT_EQ(pin(t, addr, 1, 0, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, pages), 1);
 	ASSERT_PTR_EQ(pages[0], zero);
 	ASSERT_EQ(page_ref_count(zero), ref);
 	ASSERT_EQ(vmstat_read(GUPSIM_ZERO_PAGE_PIN), zp + 1);
@@ -573,15 +517,15 @@ TEST(zero_page_pin_is_a_noop)
 	ASSERT_EQ(page_ref_count(zero), ref);
 	ASSERT_EQ(nr_warnings(), 0);
 	/* FOLL_GET does take a reference on it. */
-	ASSERT_EQ(gup(t, addr, 1, 0, pages), 1);
+	ASSERT_EQ(t_gup(t, addr, 1, 0, pages), 1);
 	ASSERT_PTR_EQ(pages[0], zero);
 	ASSERT_EQ(page_ref_count(zero), ref + 1);
 	put_page(pages[0]);
 	ASSERT_EQ(page_ref_count(zero), ref);
 	/* A core dump skips it, and the unpopulated page as well. */
-	ASSERT_EQ(gup(t, addr, 1, FOLL_DUMP, pages), -EFAULT);
-	ASSERT_EQ(gup(t, addr + PAGE_SIZE, 1, FOLL_DUMP, pages), -EFAULT);
-	ASSERT_NULL(page_at(t, addr + PAGE_SIZE));
+	ASSERT_EQ(t_gup(t, addr, 1, FOLL_DUMP, pages), -EFAULT);
+	ASSERT_EQ(t_gup(t, addr + PAGE_SIZE, 1, FOLL_DUMP, pages), -EFAULT);
+	ASSERT_NULL(t_page(t, addr + PAGE_SIZE));
 	task_exit(t);
 }
 
@@ -593,10 +537,10 @@ TEST(longterm_ro_pin_of_zero_page_unshares)
 	char c;
 
 	ASSERT_EQ(user_read(t, addr, &c, 1), UACCESS_OK);
-	ASSERT_TRUE(is_zero_page(page_at(t, addr)));
-	ASSERT_EQ(pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
+	ASSERT_TRUE(is_zero_page(t_page(t, addr)));
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
 	ASSERT_FALSE(is_zero_page(pages[0]));
-	ASSERT_PTR_EQ(page_at(t, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(t, addr), pages[0]);
 	ASSERT_TRUE(PageAnonExclusive(pages[0]));
 	/* The process's later writes are what the device reads. */
 	t_fill(t, addr, 0x99, PAGE_SIZE);
@@ -613,9 +557,9 @@ TEST(partial_pin_stops_at_hole)
 
 	t_fill(t, addr, 0x21, 4 * PAGE_SIZE);
 	ASSERT_EQ(vm_munmap(t, addr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
-	ASSERT_EQ(pin(t, addr, 4, FOLL_WRITE, pages), 2);
+	ASSERT_EQ(t_pin(t, addr, 4, FOLL_WRITE, pages), 2);
 	ASSERT_NULL(pages[2]);
-	ASSERT_EQ(pin(t, addr + 2 * PAGE_SIZE, 2, 0, pages + 2), -EFAULT);
+	ASSERT_EQ(t_pin(t, addr + 2 * PAGE_SIZE, 2, 0, pages + 2), -EFAULT);
 	unpin_user_pages(pages, 2);
 	ASSERT_EQ(pin_user_pages_fast(addr, 4, 0, pages), 2);
 	unpin_user_pages(pages, 2);
@@ -632,9 +576,9 @@ TEST(sigbus_beyond_eof_is_efault)
 				    f);
 	struct page *pages[2];
 
-	ASSERT_EQ(pin(t, addr, 2, 0, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 2, 0, pages), 1);
 	unpin_user_page(pages[0]);
-	ASSERT_EQ(pin(t, addr + PAGE_SIZE, 1, 0, pages), -EFAULT);
+	ASSERT_EQ(t_pin(t, addr + PAGE_SIZE, 1, 0, pages), -EFAULT);
 	task_exit(t);
 	fput(f);
 }
@@ -645,11 +589,11 @@ TEST(nofault_does_not_fault)
 	unsigned long addr = t_mmap_anon(t, 2 * PAGE_SIZE);
 	struct page *pages[2];
 
-	ASSERT_EQ(pin(t, addr, 1, FOLL_NOFAULT, pages), -EFAULT);
-	ASSERT_NULL(page_at(t, addr));
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_NOFAULT, pages), -EFAULT);
+	ASSERT_NULL(t_page(t, addr));
 	t_fill(t, addr, 0x31, PAGE_SIZE);
-	ASSERT_EQ(pin(t, addr, 2, FOLL_NOFAULT | FOLL_WRITE, pages), 1);
-	ASSERT_NULL(page_at(t, addr + PAGE_SIZE));
+	ASSERT_EQ(t_pin(t, addr, 2, FOLL_NOFAULT | FOLL_WRITE, pages), 1);
+	ASSERT_NULL(t_page(t, addr + PAGE_SIZE));
 	unpin_user_page(pages[0]);
 	task_exit(t);
 }
@@ -664,13 +608,13 @@ TEST(write_to_ro_pte_faults_cow)
 	c = task_fork(p, "child");
 	ASSERT_NOT_NULL(c);
 	current = p;
-	old = page_at(p, addr);
-	ASSERT_PTR_EQ(page_at(c, addr), old);
+	old = t_page(p, addr);
+	ASSERT_PTR_EQ(t_page(c, addr), old);
 	/* The PTE is R/O and the page shared: a write pin COWs first. */
-	ASSERT_EQ(pin(p, addr, 1, FOLL_WRITE, pages), 1);
+	ASSERT_EQ(t_pin(p, addr, 1, FOLL_WRITE, pages), 1);
 	ASSERT_NE((long)(uintptr_t)pages[0], (long)(uintptr_t)old);
-	ASSERT_PTR_EQ(page_at(p, addr), pages[0]);
-	ASSERT_PTR_EQ(page_at(c, addr), old);
+	ASSERT_PTR_EQ(t_page(p, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(c, addr), old);
 	memset(page_address(pages[0]), 0x42, PAGE_SIZE);
 	ASSERT_TRUE(t_holds(p, addr, 0x42, PAGE_SIZE));
 	ASSERT_TRUE(t_holds(c, addr, 0x41, PAGE_SIZE));
@@ -688,15 +632,15 @@ TEST(ro_pin_of_shared_anon_unshares)
 	t_fill(p, addr, 0x51, PAGE_SIZE);
 	c = task_fork(p, "child");
 	current = p;
-	shared = page_at(p, addr);
+	shared = t_page(p, addr);
 	ASSERT_FALSE(PageAnonExclusive(shared));
 	ASSERT_TRUE(gup_must_unshare(NULL, FOLL_PIN, shared));
 	ASSERT_FALSE(gup_must_unshare(NULL, FOLL_PIN | FOLL_WRITE, shared));
 	ASSERT_FALSE(gup_must_unshare(NULL, FOLL_GET, shared));
 
-	ASSERT_EQ(pin(p, addr, 1, 0, pages), 1);
+	ASSERT_EQ(t_pin(p, addr, 1, 0, pages), 1);
 	ASSERT_TRUE(PageAnonExclusive(pages[0]));
-	ASSERT_PTR_EQ(page_at(p, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(p, addr), pages[0]);
 	/* Later writes of the parent reach the pinned page... */
 	t_fill(p, addr, 0x52, PAGE_SIZE);
 	ASSERT_TRUE(page_holds(pages[0], 0x52));
@@ -720,7 +664,7 @@ TEST(gup_must_unshare_non_anon)
 	char c;
 
 	ASSERT_EQ(user_read(t, priv, &c, 1), UACCESS_OK);
-	page = page_at(t, priv);
+	page = t_page(t, priv);
 	ASSERT_FALSE(folio_test_anon(page_folio(page)));
 	mmap_read_lock(task_mm(t));
 	pv = vma_lookup(task_mm(t), priv);
@@ -746,13 +690,13 @@ TEST(longterm_ro_pin_of_private_file_page_breaks_cow)
 	char c;
 
 	ASSERT_EQ(user_read(t, addr, &c, 1), UACCESS_OK);
-	cache = page_at(t, addr);
+	cache = t_page(t, addr);
 	/* A short-term R/O pin may take the page cache page. */
-	ASSERT_EQ(pin(t, addr, 1, 0, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, pages), 1);
 	ASSERT_PTR_EQ(pages[0], cache);
 	unpin_user_page(pages[0]);
 	/* A long-term one gets the anon copy the process will write to. */
-	ASSERT_EQ(pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_LONGTERM, pages), 1);
 	ASSERT_TRUE(pages[0] != cache);
 	ASSERT_TRUE(folio_test_anon(page_folio(pages[0])));
 	t_fill(t, addr, 0x6b, PAGE_SIZE);
@@ -773,11 +717,11 @@ TEST_CFG(thp_pin_one_folio, .thp = THP_ALWAYS)
 	int ref;
 
 	t_fill(t, addr, 0x7e, HPAGE_PMD_SIZE);
-	folio = page_folio(page_at(t, addr));
+	folio = page_folio(t_page(t, addr));
 	ASSERT_TRUE(folio_test_large(folio));
 	ASSERT_EQ(folio_nr_pages(folio), HPAGE_PMD_NR);
 	ref = folio_ref_count(folio);
-	ASSERT_EQ(pin(t, addr, HPAGE_PMD_NR, FOLL_WRITE, pages), HPAGE_PMD_NR);
+	ASSERT_EQ(t_pin(t, addr, HPAGE_PMD_NR, FOLL_WRITE, pages), HPAGE_PMD_NR);
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
 		ASSERT_PTR_EQ(page_folio(pages[i]), folio);
 		ASSERT_PTR_EQ(pages[i], folio_page(folio, i));
@@ -791,13 +735,13 @@ TEST_CFG(thp_pin_one_folio, .thp = THP_ALWAYS)
 	ASSERT_EQ(folio_ref_count(folio), ref);
 
 	/* From the middle of the THP: the pages from there on. */
-	ASSERT_EQ(pin(t, addr + 10 * PAGE_SIZE, 3, 0, pages), 3);
+	ASSERT_EQ(t_pin(t, addr + 10 * PAGE_SIZE, 3, 0, pages), 3);
 	ASSERT_PTR_EQ(pages[0], folio_page(folio, 10));
 	ASSERT_PTR_EQ(pages[2], folio_page(folio, 12));
 	ASSERT_EQ(atomic_load(&folio->page._pincount), 3);
 	unpin_user_pages(pages, 3);
 	/* FOLL_GET on a large folio: plain references, no pincount. */
-	ASSERT_EQ(gup(t, addr, 4, 0, pages), 4);
+	ASSERT_EQ(t_gup(t, addr, 4, 0, pages), 4);
 	ASSERT_EQ(folio_ref_count(folio), ref + 4);
 	ASSERT_EQ(atomic_load(&folio->page._pincount), 0);
 	for (int i = 0; i < 4; i++)
@@ -815,7 +759,7 @@ TEST_CFG(hugetlb_pin_subpages, .hugetlb = 2)
 	static struct page *pages[HPAGE_PMD_NR];
 	struct folio *folio;
 
-	ASSERT_EQ(pin(t, addr + PAGE_SIZE, HPAGE_PMD_NR - 1, FOLL_WRITE,
+	ASSERT_EQ(t_pin(t, addr + PAGE_SIZE, HPAGE_PMD_NR - 1, FOLL_WRITE,
 		      pages), HPAGE_PMD_NR - 1);
 	folio = page_folio(pages[0]);
 	ASSERT_TRUE(folio_test_hugetlb(folio));
@@ -875,11 +819,11 @@ TEST_CFG(fault_oom_is_enomem, .mem = 32 << 20, .device = 8 << 20)
 
 	ASSERT_NOT_NULL(pages);
 	/* More than there is: the pages up to the failure... */
-	got = pin(t, addr, nr, FOLL_WRITE, pages);
+	got = t_pin(t, addr, nr, FOLL_WRITE, pages);
 	ASSERT_GT(got, 0);
 	ASSERT_LT(got, (long)nr);
 	/* ...and then the fault's VM_FAULT_OOM as -ENOMEM. */
-	ASSERT_EQ(pin(t, addr + got * PAGE_SIZE, 1, FOLL_WRITE, pages + got),
+	ASSERT_EQ(t_pin(t, addr + got * PAGE_SIZE, 1, FOLL_WRITE, pages + got),
 		  -ENOMEM);
 	unpin_user_pages(pages, got);
 	free(pages);

@@ -6,41 +6,9 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	struct mm_struct *mm = task_mm(t);
-	struct page *page = NULL;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && pmd_leaf(pmdp_get(pmd))) {
-		page = pfn_to_page(pmd_pfn(pmdp_get(pmd)) + pte_index(addr));
-	} else if (pmd && pmd_present(pmdp_get(pmd)) &&
-		   (pte = pte_offset(pmd, addr)) &&
-		   pte_present(ptep_get(pte))) {
-		page = pfn_to_page(pte_pfn(ptep_get(pte)));
-	}
-	pthread_mutex_unlock(&mm->page_table_lock);
-	mmap_read_unlock(mm);
-	return page;
-}
-
 static long fallbacks(void)
 {
 	return vmstat_read(GUPSIM_GUP_FAST_FALLBACK);
-}
-
-static unsigned long t_mmap(struct task_struct *t, size_t len,
-			    unsigned long prot, unsigned long flags,
-			    struct file *file)
-{
-	long addr = vm_mmap(t, 0, len, prot, flags, file, 0);
-
-	ASSERT_GT(addr, 0);
-	return (unsigned long)addr;
 }
 
 TEST(fast_pins_populated_pages_without_fallback)
@@ -52,11 +20,11 @@ TEST(fast_pins_populated_pages_without_fallback)
 	int ref;
 
 	t_fill(t, addr, 0x44, 8 * PAGE_SIZE);
-	ref = page_ref_count(page_at(t, addr));
+	ref = page_ref_count(t_page(t, addr));
 	ASSERT_EQ(pin_user_pages_fast(addr, 8, FOLL_WRITE, pages), 8);
 	ASSERT_EQ(fallbacks(), fb);
 	for (int i = 0; i < 8; i++)
-		ASSERT_PTR_EQ(pages[i], page_at(t, addr + i * PAGE_SIZE));
+		ASSERT_PTR_EQ(pages[i], t_page(t, addr + i * PAGE_SIZE));
 	ASSERT_EQ(page_ref_count(pages[0]), ref + GUP_PIN_COUNTING_BIAS);
 	ASSERT_EQ(atomic_load(&pages[0]->_debug_pins), 1);
 	ASSERT_TRUE(atomic_load(&task_mm(t)->flags) & (1UL << MMF_HAS_PINNED));
@@ -83,7 +51,7 @@ TEST(fast_falls_back_to_fault_in)
 	t_fill(t, addr, 0x45, 2 * PAGE_SIZE);
 	ASSERT_EQ(pin_user_pages_fast(addr, 4, FOLL_WRITE, pages), 4);
 	ASSERT_EQ(fallbacks(), fb + 1);
-	ASSERT_PTR_EQ(pages[3], page_at(t, addr + 3 * PAGE_SIZE));
+	ASSERT_PTR_EQ(pages[3], t_page(t, addr + 3 * PAGE_SIZE));
 	ASSERT_TRUE(page_holds(pages[1], 0x45));
 	ASSERT_TRUE(page_holds(pages[2], 0));
 	unpin_user_pages(pages, 4);
@@ -98,13 +66,13 @@ TEST(fast_only_never_falls_back)
 	struct page *pages[4];
 
 	ASSERT_EQ(get_user_pages_fast_only(addr, 4, 0, pages), 0);
-	ASSERT_NULL(page_at(t, addr));
+	ASSERT_NULL(t_page(t, addr));
 	t_fill(t, addr, 0x46, 2 * PAGE_SIZE);
 	ASSERT_EQ(get_user_pages_fast_only(addr, 4, FOLL_WRITE, pages), 2);
 	ASSERT_EQ(fallbacks(), fb);
 	put_page(pages[0]);
 	put_page(pages[1]);
-	ASSERT_NULL(page_at(t, addr + 2 * PAGE_SIZE));
+	ASSERT_NULL(t_page(t, addr + 2 * PAGE_SIZE));
 	task_exit(t);
 }
 
@@ -122,7 +90,7 @@ TEST(fast_write_to_ro_pte_falls_back)
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_WRITE, pages), 1);
 	ASSERT_EQ(fallbacks(), fb + 1);
 	ASSERT_FALSE(is_zero_page(pages[0]));
-	ASSERT_PTR_EQ(page_at(t, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(t, addr), pages[0]);
 	unpin_user_page(pages[0]);
 	task_exit(t);
 }
@@ -137,7 +105,7 @@ TEST(fast_ro_pin_of_shared_anon_falls_back_and_unshares)
 	t_fill(p, addr, 0x47, PAGE_SIZE);
 	c = task_fork(p, "child");
 	current = p;
-	shared = page_at(p, addr);
+	shared = t_page(p, addr);
 	fb = fallbacks();
 	/* A FOLL_GET reference needs no unsharing: fast. */
 	ASSERT_EQ(get_user_pages_fast(addr, 1, 0, pages), 1);
@@ -168,7 +136,7 @@ TEST_CFG(fast_longterm_cma_falls_back, .mem = 256 << 20, .cma = 64 << 20)
 
 	ASSERT_EQ(vm_set_place(t, addr, PLACE_CMA), 0);
 	t_fill(t, addr, 0x49, PAGE_SIZE);
-	old = page_at(t, addr);
+	old = t_page(t, addr);
 	ASSERT_EQ(page_zone_kind(old), PZ_CMA);
 	fb = fallbacks();
 	/* A short-term pin of CMA is fine fast. */
@@ -232,7 +200,7 @@ TEST(fast_longterm_ro_private_file_falls_back)
 	char c;
 
 	ASSERT_EQ(user_read(t, addr, &c, 1), UACCESS_OK);
-	cache = page_at(t, addr);
+	cache = t_page(t, addr);
 	fb = fallbacks();
 	/* No VMA in GUP-fast: a R/O long-term pin of a file page goes slow. */
 	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_LONGTERM, pages), 1);
@@ -315,7 +283,7 @@ TEST_CFG(fast_thp_pin_one_grab, .thp = THP_ALWAYS)
 	int ref;
 
 	t_fill(t, addr, 0x4f, HPAGE_PMD_SIZE);
-	folio = page_folio(page_at(t, addr));
+	folio = page_folio(t_page(t, addr));
 	ASSERT_TRUE(folio_test_large(folio));
 	ref = folio_ref_count(folio);
 	fb = fallbacks();

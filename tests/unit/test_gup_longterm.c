@@ -10,39 +10,6 @@
 #define CMA_BYTES	(64UL << 20)
 #define CMA_PAGES	(CMA_BYTES >> PAGE_SHIFT)
 
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	struct mm_struct *mm = task_mm(t);
-	struct page *page = NULL;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && pmd_leaf(pmdp_get(pmd))) {
-		page = pfn_to_page(pmd_pfn(pmdp_get(pmd)) + pte_index(addr));
-	} else if (pmd && pmd_present(pmdp_get(pmd)) &&
-		   (pte = pte_offset(pmd, addr)) &&
-		   pte_present(ptep_get(pte))) {
-		page = pfn_to_page(pte_pfn(ptep_get(pte)));
-	}
-	pthread_mutex_unlock(&mm->page_table_lock);
-	mmap_read_unlock(mm);
-	return page;
-}
-
-static long pin(struct task_struct *t, unsigned long addr, unsigned long nr,
-		unsigned int flags, struct page **pages)
-{
-	long ret;
-
-	mmap_read_lock(task_mm(t));
-	ret = pin_user_pages(addr, nr, flags, pages);
-	mmap_read_unlock(task_mm(t));
-	return ret;
-}
-
 /* nr anon pages placed in place, page i filled with 0x10 + i. */
 static unsigned long placed_pages(struct task_struct *t, int nr,
 				  enum place_hint place)
@@ -76,13 +43,13 @@ static void longterm_pin_moves(enum place_hint place, enum page_zone_kind kind,
 
 	ASSERT_EQ(user_range_zone(t, addr, 4 * PAGE_SIZE), kind);
 	for (int i = 0; i < 4; i++)
-		old_pfn[i] = page_to_pfn(page_at(t, addr + i * PAGE_SIZE));
+		old_pfn[i] = page_to_pfn(t_page(t, addr + i * PAGE_SIZE));
 
 	if (fast)
 		ASSERT_EQ(pin_user_pages_fast(addr, 4, FOLL_LONGTERM |
 					      FOLL_WRITE, pages), 4);
 	else
-		ASSERT_EQ(pin(t, addr, 4, FOLL_LONGTERM | FOLL_WRITE, pages),
+		ASSERT_EQ(t_pin(t, addr, 4, FOLL_LONGTERM | FOLL_WRITE, pages),
 			  4);
 
 	ASSERT_GT(vmstat_read(GUPSIM_LONGTERM_MIGRATE_RETRY), retries);
@@ -91,7 +58,7 @@ static void longterm_pin_moves(enum place_hint place, enum page_zone_kind kind,
 		ASSERT_EQ(page_zone_kind(pages[i]), PZ_NORMAL);
 		ASSERT_TRUE(page_is_longterm_pinnable(pages[i]));
 		ASSERT_TRUE(page_holds(pages[i], 0x10 + i));
-		ASSERT_PTR_EQ(page_at(t, addr + i * PAGE_SIZE), pages[i]);
+		ASSERT_PTR_EQ(t_page(t, addr + i * PAGE_SIZE), pages[i]);
 		ASSERT_EQ(atomic_load(&pages[i]->_debug_lt_pins), 1);
 	}
 	ASSERT_EQ(user_range_zone(t, addr, 4 * PAGE_SIZE), PZ_NORMAL);
@@ -146,12 +113,12 @@ TEST_CFG(shortterm_pin_keeps_cma_busy, .mem = 256 << 20, .cma = CMA_BYTES)
 	struct page *pages[2];
 	unsigned long pfn;
 
-	ASSERT_EQ(pin(t, addr, 2, FOLL_WRITE, pages), 2);
+	ASSERT_EQ(t_pin(t, addr, 2, FOLL_WRITE, pages), 2);
 	ASSERT_EQ(page_zone_kind(pages[0]), PZ_CMA);
-	ASSERT_PTR_EQ(page_at(t, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(t, addr), pages[0]);
 	ASSERT_EQ(cma_alloc_range(CMA_PAGES, &pfn), -EBUSY);
 	/* The pinned pages did not move and still hold the data. */
-	ASSERT_PTR_EQ(page_at(t, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(t, addr), pages[0]);
 	ASSERT_TRUE(page_holds(pages[1], 0x11));
 	ASSERT_INVARIANTS();
 	unpin_user_pages(pages, 2);
@@ -174,30 +141,30 @@ static void longterm_of_pinned_fails(enum place_hint place, bool fast)
 	int ref0, ref1;
 	long ret;
 
-	ref1 = page_ref_count(page_at(t, addr + PAGE_SIZE));
-	ASSERT_EQ(pin(t, addr, 1, FOLL_WRITE, st), 1);
+	ref1 = page_ref_count(t_page(t, addr + PAGE_SIZE));
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_WRITE, st), 1);
 	ref0 = page_ref_count(st[0]);
 	ASSERT_EQ(pins_outstanding(), 1);
 
 	if (fast)
 		ret = pin_user_pages_fast(addr, 2, FOLL_LONGTERM, lt);
 	else
-		ret = pin(t, addr, 2, FOLL_LONGTERM, lt);
+		ret = t_pin(t, addr, 2, FOLL_LONGTERM, lt);
 	ASSERT_EQ(ret, -ENOMEM);
 	ASSERT_EQ(pins_outstanding(), 1);
 	ASSERT_EQ(page_ref_count(st[0]), ref0);
 	ASSERT_EQ(atomic_load(&st[0]->_debug_pins), 1);
 	ASSERT_EQ(atomic_load(&st[0]->_debug_lt_pins), 0);
-	ASSERT_PTR_EQ(page_at(t, addr), st[0]);
+	ASSERT_PTR_EQ(t_page(t, addr), st[0]);
 	/* The second page moved (or not), but holds no pin either way. */
-	ASSERT_FALSE(page_maybe_dma_pinned(page_at(t, addr + PAGE_SIZE)));
-	ASSERT_LE(page_ref_count(page_at(t, addr + PAGE_SIZE)), ref1);
+	ASSERT_FALSE(page_maybe_dma_pinned(t_page(t, addr + PAGE_SIZE)));
+	ASSERT_LE(page_ref_count(t_page(t, addr + PAGE_SIZE)), ref1);
 	ASSERT_TRUE(t_holds(t, addr + PAGE_SIZE, 0x11, PAGE_SIZE));
 	ASSERT_INVARIANTS();
 
 	unpin_user_page(st[0]);
 	ASSERT_EQ(pins_outstanding(), 0);
-	ASSERT_EQ(page_ref_count(page_at(t, addr)),
+	ASSERT_EQ(page_ref_count(t_page(t, addr)),
 		  ref0 - (int)GUP_PIN_COUNTING_BIAS);
 	task_exit(t);
 }
@@ -221,9 +188,9 @@ TEST(longterm_pin_of_normal_page_stays)
 	struct task_struct *t = t_task("t");
 	unsigned long addr = placed_pages(t, 2, PLACE_NORMAL);
 	long retries = vmstat_read(GUPSIM_LONGTERM_MIGRATE_RETRY);
-	struct page *old = page_at(t, addr), *pages[2];
+	struct page *old = t_page(t, addr), *pages[2];
 
-	ASSERT_EQ(pin(t, addr, 2, FOLL_LONGTERM | FOLL_WRITE, pages), 2);
+	ASSERT_EQ(t_pin(t, addr, 2, FOLL_LONGTERM | FOLL_WRITE, pages), 2);
 	ASSERT_PTR_EQ(pages[0], old);
 	ASSERT_EQ(vmstat_read(GUPSIM_LONGTERM_MIGRATE_RETRY), retries);
 	unpin_user_pages(pages, 2);
@@ -243,7 +210,7 @@ TEST_CFG(longterm_pin_moves_cma_thp, .mem = 256 << 20, .cma = CMA_BYTES,
 	ASSERT_EQ(vm_set_place(t, addr, PLACE_CMA), 0);
 	t_fill(t, addr, 0x5d, HPAGE_PMD_SIZE);
 	ASSERT_EQ(user_range_zone(t, addr, HPAGE_PMD_SIZE), PZ_CMA);
-	ASSERT_EQ(pin(t, addr, HPAGE_PMD_NR, FOLL_LONGTERM | FOLL_WRITE,
+	ASSERT_EQ(t_pin(t, addr, HPAGE_PMD_NR, FOLL_LONGTERM | FOLL_WRITE,
 		      pages), HPAGE_PMD_NR);
 	folio = page_folio(pages[0]);
 	ASSERT_EQ(page_zone_kind(pages[0]), PZ_NORMAL);
@@ -268,13 +235,13 @@ TEST(fork_keeps_pinned_page_with_parent)
 	struct page *pages[1];
 
 	t_fill(p, addr, 0x01, 2 * PAGE_SIZE);
-	ASSERT_EQ(pin(p, addr, 1, FOLL_LONGTERM | FOLL_WRITE, pages), 1);
+	ASSERT_EQ(t_pin(p, addr, 1, FOLL_LONGTERM | FOLL_WRITE, pages), 1);
 	c = task_fork(p, "child");
 	ASSERT_NOT_NULL(c);
 	current = p;
 	/* The parent keeps the pinned page; the child got a copy. */
-	ASSERT_PTR_EQ(page_at(p, addr), pages[0]);
-	ASSERT_TRUE(page_at(c, addr) != pages[0]);
+	ASSERT_PTR_EQ(t_page(p, addr), pages[0]);
+	ASSERT_TRUE(t_page(c, addr) != pages[0]);
 	ASSERT_TRUE(t_holds(c, addr, 0x01, PAGE_SIZE));
 	/* The device writes through the pin: the parent sees it. */
 	memset(page_address(pages[0]), 0xd1, PAGE_SIZE);
@@ -284,7 +251,7 @@ TEST(fork_keeps_pinned_page_with_parent)
 	t_fill(p, addr, 0xd2, PAGE_SIZE);
 	ASSERT_TRUE(page_holds(pages[0], 0xd2));
 	ASSERT_TRUE(t_holds(c, addr, 0x01, PAGE_SIZE));
-	ASSERT_PTR_EQ(page_at(p, addr), pages[0]);
+	ASSERT_PTR_EQ(t_page(p, addr), pages[0]);
 	ASSERT_INVARIANTS();
 	unpin_user_page(pages[0]);
 	task_exit(c);
@@ -298,11 +265,11 @@ TEST(dontneed_separates_pin_and_process)
 	struct page *pages[1];
 
 	t_fill(t, addr, 0xab, PAGE_SIZE);
-	ASSERT_EQ(pin(t, addr, 1, FOLL_LONGTERM | FOLL_WRITE, pages), 1);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_LONGTERM | FOLL_WRITE, pages), 1);
 	ASSERT_EQ(vm_madvise(t, addr, PAGE_SIZE, MADV_DONTNEED), 0);
 	/* The process reads zeroes from a new page... */
 	ASSERT_TRUE(t_holds(t, addr, 0, PAGE_SIZE));
-	ASSERT_TRUE(page_at(t, addr) != pages[0]);
+	ASSERT_TRUE(t_page(t, addr) != pages[0]);
 	/* ...the device still sees the old bytes, and writes go nowhere. */
 	ASSERT_TRUE(page_holds(pages[0], 0xab));
 	memset(page_address(pages[0]), 0xac, PAGE_SIZE);
@@ -321,10 +288,10 @@ TEST(ro_longterm_pin_after_fork_sees_parent_writes)
 	t_fill(p, addr, 0x71, PAGE_SIZE);
 	c = task_fork(p, "child");
 	current = p;
-	ASSERT_PTR_EQ(page_at(c, addr), page_at(p, addr));
-	ASSERT_EQ(pin(p, addr, 1, FOLL_LONGTERM, pages), 1);
-	ASSERT_PTR_EQ(page_at(p, addr), pages[0]);
-	ASSERT_TRUE(page_at(c, addr) != pages[0]);
+	ASSERT_PTR_EQ(t_page(c, addr), t_page(p, addr));
+	ASSERT_EQ(t_pin(p, addr, 1, FOLL_LONGTERM, pages), 1);
+	ASSERT_PTR_EQ(t_page(p, addr), pages[0]);
+	ASSERT_TRUE(t_page(c, addr) != pages[0]);
 	t_fill(p, addr, 0x72, PAGE_SIZE);
 	ASSERT_TRUE(page_holds(pages[0], 0x72));
 	ASSERT_TRUE(t_holds(c, addr, 0x71, PAGE_SIZE));

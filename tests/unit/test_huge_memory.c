@@ -13,21 +13,6 @@
 
 #define MiB	(1UL << 20)
 
-static pmd_t t_pmd(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-
-	return pmd ? pmdp_get(pmd) : 0;
-}
-
-static pte_t t_pte(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-	pte_t *pte = pmd ? pte_offset(pmd, addr) : NULL;
-
-	return pte ? ptep_get(pte) : 0;
-}
-
 /* The folio a PMD leaf maps at addr, or NULL. */
 static struct folio *t_thp(struct task_struct *t, unsigned long addr)
 {

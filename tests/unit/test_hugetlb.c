@@ -3,13 +3,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-static pmd_t t_pmd(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-
-	return pmd ? pmdp_get(pmd) : 0;
-}
-
 static struct folio *t_huge_folio(struct task_struct *t, unsigned long addr)
 {
 	pmd_t pmd = t_pmd(t, addr);

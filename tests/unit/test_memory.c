@@ -10,35 +10,12 @@
 
 /* ---- helpers: look at a task's page tables directly ---- */
 
-static pte_t *t_ptep(struct task_struct *t, unsigned long addr)
-{
-	pmd_t *pmd = mm_find_pmd(task_mm(t), addr);
-
-	return pmd ? pte_offset(pmd, addr) : NULL;
-}
-
-static pte_t t_pte(struct task_struct *t, unsigned long addr)
-{
-	pte_t *p = t_ptep(t, addr);
-
-	return p ? ptep_get(p) : 0;
-}
-
-/* The page a present, normal PTE maps (NULL otherwise). */
-static struct page *t_page(struct task_struct *t, unsigned long addr)
-{
-	pte_t e = t_pte(t, addr);
-
-	if (!pte_present(e) || pte_special(e))
-		return NULL;
-	return pfn_to_page(pte_pfn(e));
-}
-
 /* Write-protects a PTE behind the task's back (as clear_refs would). */
 static void t_wrprotect(struct task_struct *t, unsigned long addr)
 {
 	struct mm_struct *mm = task_mm(t);
-	pte_t *p = t_ptep(t, addr);
+	pmd_t *pmd = mm_find_pmd(mm, addr);
+	pte_t *p = pmd ? pte_offset(pmd, addr) : NULL;
 
 	ASSERT_NOT_NULL(p);
 	pthread_mutex_lock(&mm->page_table_lock);
@@ -59,16 +36,6 @@ static vm_fault_t t_fault(struct task_struct *t, unsigned long addr,
 	ret = vma ? handle_mm_fault(vma, addr, flags) : VM_FAULT_SIGSEGV;
 	mmap_read_unlock(mm);
 	return ret;
-}
-
-static unsigned long t_mmap(struct task_struct *t, size_t len,
-			    unsigned long prot, unsigned long flags,
-			    struct file *f)
-{
-	long addr = vm_mmap(t, 0, len, prot, flags, f, 0);
-
-	ASSERT_GT(addr, 0);
-	return (unsigned long)addr;
 }
 
 /* ---- anonymous faults ---- */
@@ -99,7 +66,7 @@ TEST(anon_read_maps_zero_page_then_write_gets_fresh_page)
 	ASSERT_FALSE(is_zero_pfn(pte_pfn(e)));
 	ASSERT_TRUE(pte_write(e));
 	ASSERT_TRUE(pte_dirty(e));
-	page = t_page(t, addr);
+	page = t_normal_page(t, addr);
 	ASSERT_NOT_NULL(page);
 	ASSERT_TRUE(PageAnonExclusive(page));
 	ASSERT_TRUE(folio_test_anon(page_folio(page)));
@@ -123,14 +90,14 @@ TEST(write_fault_on_untouched_page_maps_writable_zeroed)
 
 	ASSERT_EQ(t_fault(t, addr + PAGE_SIZE, FAULT_FLAG_WRITE), 0);
 	ASSERT_TRUE(pte_write(t_pte(t, addr + PAGE_SIZE)));
-	ASSERT_TRUE(page_holds(t_page(t, addr + PAGE_SIZE), 0));
+	ASSERT_TRUE(page_holds(t_normal_page(t, addr + PAGE_SIZE), 0));
 	ASSERT_TRUE(pte_none(t_pte(t, addr)));
 	/* populate calls it again on a mapped page: nothing changes */
-	p = t_page(t, addr + PAGE_SIZE);
+	p = t_normal_page(t, addr + PAGE_SIZE);
 
 	ASSERT_EQ(t_fault(t, addr + PAGE_SIZE, FAULT_FLAG_WRITE), 0);
 	ASSERT_EQ(t_fault(t, addr + PAGE_SIZE, 0), 0);
-	ASSERT_PTR_EQ(t_page(t, addr + PAGE_SIZE), p);
+	ASSERT_PTR_EQ(t_normal_page(t, addr + PAGE_SIZE), p);
 	ASSERT_EQ(page_ref_count(p), 1);
 	ASSERT_EQ(page_mapcount(p), 1);
 }
@@ -144,10 +111,10 @@ TEST(zero_page_write_copies_into_anon_page)
 	ASSERT_TRUE(t_holds(t, addr, 0, PAGE_SIZE));
 	t_fill(t, addr, 0x5a, PAGE_SIZE);
 	ASSERT_TRUE(t_holds(t, addr, 0x5a, PAGE_SIZE));
-	ASSERT_TRUE(page_holds(t_page(t, addr), 0x5a));
+	ASSERT_TRUE(page_holds(t_normal_page(t, addr), 0x5a));
 	ASSERT_TRUE(page_holds(machine->zero_page, 0));
 	ASSERT_EQ(vmstat_get("gupsim_cow_copy"), copies + 1);
-	ASSERT_TRUE(PageAnonExclusive(t_page(t, addr)));
+	ASSERT_TRUE(PageAnonExclusive(t_normal_page(t, addr)));
 }
 
 /* ---- COW, reuse ---- */
@@ -160,10 +127,10 @@ TEST(cow_after_fork_copies_for_writer_and_reuses_for_last)
 	long copies, reuses;
 
 	t_fill(t, addr, 0x11, PAGE_SIZE);
-	old = t_page(t, addr);
+	old = t_normal_page(t, addr);
 	c = task_fork(t, "child");
 	ASSERT_NOT_NULL(c);
-	ASSERT_PTR_EQ(t_page(c, addr), old);
+	ASSERT_PTR_EQ(t_normal_page(c, addr), old);
 	ASSERT_FALSE(pte_write(t_pte(t, addr)));
 	ASSERT_FALSE(pte_write(t_pte(c, addr)));
 	ASSERT_FALSE(PageAnonExclusive(old));
@@ -173,7 +140,7 @@ TEST(cow_after_fork_copies_for_writer_and_reuses_for_last)
 	copies = vmstat_get("gupsim_cow_copy");
 	reuses = vmstat_get("gupsim_cow_reuse");
 	t_fill(t, addr, 0x22, PAGE_SIZE);
-	np = t_page(t, addr);
+	np = t_normal_page(t, addr);
 	ASSERT_TRUE(np != old);
 	ASSERT_TRUE(PageAnonExclusive(np));
 	ASSERT_TRUE(pte_write(t_pte(t, addr)));
@@ -186,7 +153,7 @@ TEST(cow_after_fork_copies_for_writer_and_reuses_for_last)
 
 	/* the child is the last user: it reuses the old page in place */
 	t_fill(c, addr, 0x33, 16);
-	ASSERT_PTR_EQ(t_page(c, addr), old);
+	ASSERT_PTR_EQ(t_normal_page(c, addr), old);
 	ASSERT_TRUE(PageAnonExclusive(old));
 	ASSERT_TRUE(pte_write(t_pte(c, addr)));
 	ASSERT_EQ(vmstat_get("gupsim_cow_reuse"), reuses + 1);
@@ -206,7 +173,7 @@ TEST(shared_page_with_extra_reference_is_copied)
 	t_fill(t, addr, 0x11, PAGE_SIZE);
 	c = task_fork(t, "child");
 	ASSERT_NOT_NULL(c);
-	old = t_page(t, addr);
+	old = t_normal_page(t, addr);
 	task_exit(c);
 	current = t;
 	/* mapped once again, but not exclusive, and someone holds a ref */
@@ -214,7 +181,7 @@ TEST(shared_page_with_extra_reference_is_copied)
 	ASSERT_FALSE(PageAnonExclusive(old));
 	folio_get(page_folio(old));
 	t_fill(t, addr, 0x44, PAGE_SIZE);
-	ASSERT_TRUE(t_page(t, addr) != old);
+	ASSERT_TRUE(t_normal_page(t, addr) != old);
 	ASSERT_TRUE(page_holds(old, 0x11));	/* the reference sees old data */
 	ASSERT_EQ(page_mapcount(old), 0);
 	folio_put(page_folio(old));
@@ -228,13 +195,13 @@ TEST(exclusive_page_is_reused_despite_extra_references)
 	long reuses;
 
 	t_fill(t, addr, 0x11, PAGE_SIZE);
-	page = t_page(t, addr);
+	page = t_normal_page(t, addr);
 	/* like a long-term R/W pin: extra references on an exclusive page */
 	folio_ref_add(page_folio(page), 3);
 	t_wrprotect(t, addr);
 	reuses = vmstat_get("gupsim_cow_reuse");
 	t_fill(t, addr, 0x66, PAGE_SIZE);
-	ASSERT_PTR_EQ(t_page(t, addr), page);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), page);
 	ASSERT_TRUE(page_holds(page, 0x66));
 	ASSERT_TRUE(pte_write(t_pte(t, addr)));
 	ASSERT_EQ(vmstat_get("gupsim_cow_reuse"), reuses + 1);
@@ -252,7 +219,7 @@ TEST(pinned_exclusive_page_sees_later_writes)
 				      &pin), 1);
 	t_wrprotect(t, addr);
 	t_fill(t, addr, 0x77, PAGE_SIZE);
-	ASSERT_PTR_EQ(t_page(t, addr), pin);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), pin);
 	ASSERT_TRUE(page_holds(pin, 0x77));
 	unpin_user_page(pin);
 }
@@ -266,7 +233,7 @@ TEST(forced_write_into_readonly_private_mapping)
 	struct page *page;
 
 	ASSERT_EQ(t_fault(t, addr, FAULT_FLAG_WRITE), 0);
-	page = t_page(t, addr);
+	page = t_normal_page(t, addr);
 	ASSERT_NOT_NULL(page);
 	ASSERT_TRUE(PageAnonExclusive(page));
 	ASSERT_FALSE(pte_write(t_pte(t, addr)));
@@ -298,10 +265,10 @@ TEST(unshare_exclusive_is_a_no_op)
 	struct page *page;
 
 	t_fill(t, addr, 0x11, PAGE_SIZE);
-	page = t_page(t, addr);
+	page = t_normal_page(t, addr);
 	t_wrprotect(t, addr);
 	ASSERT_EQ(t_fault(t, addr, FAULT_FLAG_UNSHARE), 0);
-	ASSERT_PTR_EQ(t_page(t, addr), page);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), page);
 	ASSERT_FALSE(pte_write(t_pte(t, addr)));
 	ASSERT_EQ(vmstat_get("gupsim_unshare_fault"), unshares + 1);
 }
@@ -314,21 +281,21 @@ TEST(unshare_shared_anon_copies_read_only)
 	pte_t e;
 
 	t_fill(t, addr, 0x11, PAGE_SIZE);
-	old = t_page(t, addr);
+	old = t_normal_page(t, addr);
 	c = task_fork(t, "child");
 	ASSERT_NOT_NULL(c);
 	ASSERT_EQ(t_fault(t, addr, FAULT_FLAG_UNSHARE), 0);
-	np = t_page(t, addr);
+	np = t_normal_page(t, addr);
 	ASSERT_TRUE(np != old);
 	ASSERT_TRUE(PageAnonExclusive(np));
 	e = t_pte(t, addr);
 	ASSERT_FALSE(pte_write(e));
 	ASSERT_TRUE(page_holds(np, 0x11));
 	ASSERT_EQ(page_mapcount(old), 1);
-	ASSERT_PTR_EQ(t_page(c, addr), old);
+	ASSERT_PTR_EQ(t_normal_page(c, addr), old);
 	/* a later write reuses the now exclusive page in place */
 	t_fill(t, addr, 0x22, 8);
-	ASSERT_PTR_EQ(t_page(t, addr), np);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), np);
 	ASSERT_TRUE(t_holds(c, addr, 0x11, PAGE_SIZE));
 	task_exit(c);
 	current = t;
@@ -341,14 +308,14 @@ TEST(unshare_previously_shared_page_claims_it)
 	struct page *old;
 
 	t_fill(t, addr, 0x11, PAGE_SIZE);
-	old = t_page(t, addr);
+	old = t_normal_page(t, addr);
 	c = task_fork(t, "child");
 	ASSERT_NOT_NULL(c);
 	task_exit(c);
 	current = t;
 	ASSERT_FALSE(PageAnonExclusive(old));
 	ASSERT_EQ(t_fault(t, addr, FAULT_FLAG_UNSHARE), 0);
-	ASSERT_PTR_EQ(t_page(t, addr), old);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), old);
 	ASSERT_TRUE(PageAnonExclusive(old));
 	ASSERT_FALSE(pte_write(t_pte(t, addr)));
 }
@@ -361,7 +328,7 @@ TEST(unshare_zero_page_gives_exclusive_anon_page)
 
 	ASSERT_TRUE(t_holds(t, addr, 0, 64));
 	ASSERT_EQ(t_fault(t, addr, FAULT_FLAG_UNSHARE), 0);
-	page = t_page(t, addr);
+	page = t_normal_page(t, addr);
 	ASSERT_NOT_NULL(page);
 	ASSERT_TRUE(PageAnonExclusive(page));
 	ASSERT_FALSE(pte_write(t_pte(t, addr)));
@@ -387,13 +354,13 @@ TEST(private_file_mapping_cow_leaves_page_cache_alone)
 	ASSERT_TRUE(t_holds(t, priv, 'A', PAGE_SIZE));
 	cache = filemap_get_folio(&f->f_mapping, 0);
 	ASSERT_NOT_NULL(cache);
-	ASSERT_PTR_EQ(t_page(t, priv), &cache->page);
+	ASSERT_PTR_EQ(t_normal_page(t, priv), &cache->page);
 	ASSERT_FALSE(pte_write(t_pte(t, priv)));
 	ASSERT_EQ(page_mapcount(&cache->page), 2);
 
 	/* a write copies it into an exclusive anon page */
 	t_fill(t, priv, 'B', 10);
-	page = t_page(t, priv);
+	page = t_normal_page(t, priv);
 	ASSERT_TRUE(page != &cache->page);
 	ASSERT_TRUE(folio_test_anon(page_folio(page)));
 	ASSERT_TRUE(PageAnonExclusive(page));
@@ -433,7 +400,7 @@ TEST(shared_ext4_write_goes_through_page_mkwrite)
 	ASSERT_EQ(atomic_load(&task_mm(t)->rss_file), 1);
 
 	t_fill(t, addr, 'w', 4);
-	ASSERT_PTR_EQ(t_page(t, addr), &cache->page);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), &cache->page);
 	ASSERT_TRUE(pte_write(t_pte(t, addr)));
 	ASSERT_TRUE(pte_dirty(t_pte(t, addr)));
 	ASSERT_TRUE(folio_test_dirty(cache));
@@ -535,7 +502,7 @@ TEST(zap_drops_mapcount_and_frees)
 
 	t_fill(t, addr, 0x11, 4 * PAGE_SIZE);
 	ASSERT_EQ(atomic_load(&task_mm(t)->rss_anon), 4);
-	folio = page_folio(t_page(t, addr + PAGE_SIZE));
+	folio = page_folio(t_normal_page(t, addr + PAGE_SIZE));
 	folio_get(folio);	/* keep it alive to look at it */
 	ASSERT_EQ(vm_munmap(t, addr, 4 * PAGE_SIZE), 0);
 	ASSERT_EQ(folio_mapcount(folio), 0);

@@ -8,48 +8,12 @@
 #define MREMAP_FIXED	2
 #endif
 
-/* The entry mapping addr in task: *is_pmd says which level. 0 if none. */
-static uint64_t entry_at(struct task_struct *t, unsigned long addr,
-			 bool *is_pmd)
-{
-	struct mm_struct *mm = task_mm(t);
-	uint64_t e = 0;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	*is_pmd = false;
-	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && pmd_leaf(pmdp_get(pmd))) {
-		e = pmdp_get(pmd);
-		*is_pmd = true;
-	} else if (pmd && (pte = pte_offset(pmd, addr))) {
-		e = ptep_get(pte);
-	}
-	pthread_mutex_unlock(&mm->page_table_lock);
-	mmap_read_unlock(mm);
-	return e;
-}
-
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	bool is_pmd;
-	uint64_t e = entry_at(t, addr, &is_pmd);
-
-	if (!pte_present(e) || pte_special(e))
-		return NULL;
-	if (is_pmd)
-		return pfn_to_page(pte_pfn(e) + pte_index(addr));
-	return pfn_to_page(pte_pfn(e));
-}
-
 /* Isolates the folio mapped at addr onto list (the test's reference is
  * taken and dropped around it, as a GUP caller would). */
 static struct folio *isolate_at(struct task_struct *t, unsigned long addr,
 				struct list_head *list)
 {
-	struct page *page = page_at(t, addr);
+	struct page *page = t_normal_page(t, addr);
 	struct folio *folio;
 
 	if (!page)
@@ -91,7 +55,6 @@ TEST(migrate_anon_page)
 	struct folio *old, *new;
 	unsigned int moved = 0;
 	LIST_HEAD(list);
-	bool is_pmd;
 	uint64_t e;
 	long anon;
 
@@ -102,7 +65,7 @@ TEST(migrate_anon_page)
 				&moved), 0);
 	ASSERT_EQ(moved, 1);
 	ASSERT_TRUE(list_empty(&list));
-	new = page_folio(page_at(t, addr));
+	new = page_folio(t_normal_page(t, addr));
 	ASSERT_TRUE(new != old);
 	/* the old frame went back to the allocator */
 	ASSERT_EQ(folio_ref_count(old), 0);
@@ -115,7 +78,7 @@ TEST(migrate_anon_page)
 	ASSERT_FALSE(folio_test_locked(new));
 	ASSERT_TRUE(PageAnonExclusive(&new->page));
 	ASSERT_EQ(new->page.index, addr >> PAGE_SHIFT);
-	e = entry_at(t, addr, &is_pmd);
+	e = t_entry(t, addr);
 	ASSERT_TRUE(pte_write(e));
 	ASSERT_TRUE(page_holds(&new->page, 0x5a));
 	ASSERT_TRUE(t_holds(t, addr, 0x5a, 2 * PAGE_SIZE));
@@ -123,7 +86,7 @@ TEST(migrate_anon_page)
 	ASSERT_EQ(vmstat_get("nr_anon_pages"), anon);
 	/* still exclusive and writable: a write does not copy again */
 	t_fill(t, addr, 0x6b, 1);
-	ASSERT_PTR_EQ(page_at(t, addr), &new->page);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), &new->page);
 	ASSERT_INVARIANTS();
 	task_exit(t);
 }
@@ -138,7 +101,7 @@ TEST(pinned_page_does_not_migrate)
 	LIST_HEAD(list);
 
 	t_fill(t, addr, 0x77, PAGE_SIZE);
-	folio = page_folio(page_at(t, addr));
+	folio = page_folio(t_normal_page(t, addr));
 	/* a FOLL_PIN, as gup.c takes it on a small folio */
 	folio_ref_add(folio, GUP_PIN_COUNTING_BIAS);
 	atomic_fetch_add(&folio->page._debug_pins, 1);
@@ -151,7 +114,7 @@ TEST(pinned_page_does_not_migrate)
 	ASSERT_PTR_EQ(list_first_entry(&list, struct folio, page.lru), folio);
 	ASSERT_EQ(vmstat_get("pgmigrate_fail"), fail + 1);
 	/* still mapped where it was, PTE restored writable */
-	ASSERT_PTR_EQ(page_at(t, addr), &folio->page);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), &folio->page);
 	ASSERT_EQ(folio_mapcount(folio), 1);
 	ASSERT_TRUE(PageAnonExclusive(&folio->page));
 	ASSERT_FALSE(folio_test_locked(folio));
@@ -173,7 +136,6 @@ TEST(migrate_shared_anon_after_fork)
 	unsigned long addr = t_mmap_anon(p, PAGE_SIZE);
 	struct folio *old, *new;
 	LIST_HEAD(list);
-	bool is_pmd;
 
 	t_fill(p, addr, 0x21, PAGE_SIZE);
 	c = task_fork(p, "child");
@@ -182,14 +144,14 @@ TEST(migrate_shared_anon_after_fork)
 	ASSERT_EQ(folio_mapcount(old), 2);
 	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
 				NULL), 0);
-	new = page_folio(page_at(p, addr));
+	new = page_folio(t_normal_page(p, addr));
 	ASSERT_TRUE(new != old);
-	ASSERT_PTR_EQ(page_at(c, addr), &new->page);
+	ASSERT_PTR_EQ(t_normal_page(c, addr), &new->page);
 	ASSERT_EQ(folio_mapcount(new), 2);
 	ASSERT_EQ(folio_ref_count(new), 2);
 	ASSERT_FALSE(PageAnonExclusive(&new->page));
-	ASSERT_FALSE(pte_write(entry_at(p, addr, &is_pmd)));
-	ASSERT_FALSE(pte_write(entry_at(c, addr, &is_pmd)));
+	ASSERT_FALSE(pte_write(t_entry(p, addr)));
+	ASSERT_FALSE(pte_write(t_entry(c, addr)));
 	ASSERT_INVARIANTS();
 	/* COW still separates them */
 	t_fill(c, addr, 0x22, PAGE_SIZE);
@@ -219,9 +181,9 @@ static void migrate_file_page(enum fs_type fs)
 	ASSERT_EQ(folio_expected_ref_count(old), 3);	/* 2 PTEs + cache */
 	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
 				NULL), 0);
-	new = page_folio(page_at(a, x));
+	new = page_folio(t_normal_page(a, x));
 	ASSERT_TRUE(new != old);
-	ASSERT_PTR_EQ(page_at(b, y), &new->page);
+	ASSERT_PTR_EQ(t_normal_page(b, y), &new->page);
 	ASSERT_PTR_EQ(folio_mapping(new), &f->f_mapping);
 	ASSERT_EQ(new->page.index, 0);
 	ASSERT_TRUE(folio_test_uptodate(new));
@@ -258,7 +220,6 @@ TEST_CFG(migrate_thp, .thp = THP_ALWAYS)
 	long ok = vmstat_get("pgmigrate_success");
 	struct folio *old, *new;
 	LIST_HEAD(list);
-	bool is_pmd;
 
 	t_fill(t, addr, 0x4e, HPAGE_PMD_SIZE);
 	t_fill(t, addr + 300 * PAGE_SIZE, 0x4f, PAGE_SIZE);
@@ -266,9 +227,8 @@ TEST_CFG(migrate_thp, .thp = THP_ALWAYS)
 	ASSERT_EQ(folio_order(old), HPAGE_PMD_ORDER);
 	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
 				NULL), 0);
-	entry_at(t, addr, &is_pmd);
-	ASSERT_TRUE(is_pmd);
-	new = page_folio(page_at(t, addr));
+	ASSERT_TRUE(pmd_leaf(t_pmd(t, addr)));
+	new = page_folio(t_normal_page(t, addr));
 	ASSERT_TRUE(new != old);
 	ASSERT_EQ(folio_order(new), HPAGE_PMD_ORDER);
 	ASSERT_EQ(folio_entire_mapcount(new), 1);
@@ -300,7 +260,7 @@ TEST_CFG(pinnable_target_leaves_cma, .mem = 256 << 20, .cma = 64 << 20)
 	ASSERT_TRUE(t_holds(t, addr, 0x61, 4 * PAGE_SIZE));
 	for (i = 0; i < 4; i++)
 		ASSERT_TRUE(folio_is_longterm_pinnable(
-			page_folio(page_at(t, addr + i * PAGE_SIZE))));
+			page_folio(t_normal_page(t, addr + i * PAGE_SIZE))));
 	ASSERT_INVARIANTS();
 	task_exit(t);
 }
@@ -322,7 +282,7 @@ TEST(no_target_is_enomem)
 	ASSERT_EQ(migrate_pages(&list, no_target, 0, MR_SYSCALL, NULL),
 		  -ENOMEM);
 	ASSERT_PTR_EQ(list_first_entry(&list, struct folio, page.lru), folio);
-	ASSERT_PTR_EQ(page_at(t, addr), &folio->page);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), &folio->page);
 	putback_movable_pages(&list);
 	ASSERT_TRUE(t_holds(t, addr, 0x12, PAGE_SIZE));
 	task_exit(t);
@@ -342,7 +302,7 @@ TEST(real_pin_blocks_migration_until_unpinned)
 	ASSERT_PTR_EQ(&folio->page, pinned[0]);
 	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
 				NULL), 1);
-	ASSERT_PTR_EQ(page_at(t, addr), pinned[0]);
+	ASSERT_PTR_EQ(t_normal_page(t, addr), pinned[0]);
 	putback_movable_pages(&list);
 	ASSERT_INVARIANTS();
 	unpin_user_page(pinned[0]);
@@ -350,7 +310,7 @@ TEST(real_pin_blocks_migration_until_unpinned)
 	isolate_at(t, addr, &list);
 	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
 				NULL), 0);
-	ASSERT_TRUE(page_at(t, addr) != pinned[0]);
+	ASSERT_TRUE(t_normal_page(t, addr) != pinned[0]);
 	ASSERT_TRUE(t_holds(t, addr, 0x31, PAGE_SIZE));
 	task_exit(t);
 }
@@ -388,24 +348,22 @@ TEST_CFG(migrate_pte_mapped_thp, .thp = THP_ALWAYS)
 	unsigned long addr = t_mmap_anon(t, HPAGE_PMD_SIZE);
 	struct folio *old, *new;
 	LIST_HEAD(list);
-	bool is_pmd;
 
 	t_fill(t, addr, 0x19, HPAGE_PMD_SIZE);
 	/* unmapping part of it leaves a PTE-mapped large folio */
 	ASSERT_EQ(vm_munmap(t, addr, 16 * PAGE_SIZE), 0);
-	entry_at(t, addr + 100 * PAGE_SIZE, &is_pmd);
-	ASSERT_FALSE(is_pmd);
+	ASSERT_FALSE(pmd_leaf(t_pmd(t, addr + 100 * PAGE_SIZE)));
 	old = isolate_at(t, addr + 100 * PAGE_SIZE, &list);
 	ASSERT_EQ(folio_order(old), HPAGE_PMD_ORDER);
 	ASSERT_EQ(folio_mapcount(old), HPAGE_PMD_NR - 16);
 	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
 				NULL), 0);
-	new = page_folio(page_at(t, addr + 100 * PAGE_SIZE));
+	new = page_folio(t_normal_page(t, addr + 100 * PAGE_SIZE));
 	ASSERT_TRUE(new != old);
 	ASSERT_EQ(folio_order(new), HPAGE_PMD_ORDER);
 	ASSERT_EQ(folio_mapcount(new), HPAGE_PMD_NR - 16);
 	ASSERT_EQ(page_mapcount(folio_page(new, 3)), 0);
-	ASSERT_PTR_EQ(page_at(t, addr + 16 * PAGE_SIZE), folio_page(new, 16));
+	ASSERT_PTR_EQ(t_normal_page(t, addr + 16 * PAGE_SIZE), folio_page(new, 16));
 	ASSERT_TRUE(t_holds(t, addr + 16 * PAGE_SIZE, 0x19,
 			    HPAGE_PMD_SIZE - 16 * PAGE_SIZE));
 	ASSERT_INVARIANTS();

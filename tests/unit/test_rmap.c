@@ -3,28 +3,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-/* The page mapped at addr in task (PTE or PMD), or NULL. No reference. */
-static struct page *page_at(struct task_struct *t, unsigned long addr)
-{
-	struct mm_struct *mm = task_mm(t);
-	struct page *page = NULL;
-	pmd_t *pmd;
-	pte_t *pte;
-
-	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
-	pmd = mm_find_pmd(mm, addr);
-	if (pmd && pmd_leaf(pmdp_get(pmd))) {
-		page = pfn_to_page(pmd_pfn(pmdp_get(pmd)) + pte_index(addr));
-	} else if (pmd && (pte = pte_offset(pmd, addr)) &&
-		   pte_present(ptep_get(pte)) && !pte_special(ptep_get(pte))) {
-		page = pfn_to_page(pte_pfn(ptep_get(pte)));
-	}
-	pthread_mutex_unlock(&mm->page_table_lock);
-	mmap_read_unlock(mm);
-	return page;
-}
-
 #define MAX_HITS 8
 
 struct hits {
@@ -74,7 +52,7 @@ TEST(anon_rmap_walk_finds_parent_and_child)
 	struct hits h;
 
 	t_fill(p, addr, 0x11, 4 * PAGE_SIZE);
-	folio = page_folio(page_at(p, addr + PAGE_SIZE));
+	folio = page_folio(t_normal_page(p, addr + PAGE_SIZE));
 	ASSERT_TRUE(folio_test_anon(folio));
 	ASSERT_EQ(folio_mapcount(folio), 1);
 	ASSERT_EQ(folio->page.index, (addr + PAGE_SIZE) >> PAGE_SHIFT);
@@ -84,7 +62,7 @@ TEST(anon_rmap_walk_finds_parent_and_child)
 
 	c = task_fork(p, "child");
 	ASSERT_NOT_NULL(c);
-	ASSERT_PTR_EQ(page_at(c, addr + PAGE_SIZE), &folio->page);
+	ASSERT_PTR_EQ(t_normal_page(c, addr + PAGE_SIZE), &folio->page);
 	ASSERT_EQ(folio_mapcount(folio), 2);
 	ASSERT_FALSE(PageAnonExclusive(&folio->page));
 	h = walk(folio);
@@ -95,7 +73,7 @@ TEST(anon_rmap_walk_finds_parent_and_child)
 
 	/* the child's write breaks COW: the old page is the parent's alone */
 	t_fill(c, addr + PAGE_SIZE, 0x22, 1);
-	ASSERT_TRUE(page_at(c, addr + PAGE_SIZE) != &folio->page);
+	ASSERT_TRUE(t_normal_page(c, addr + PAGE_SIZE) != &folio->page);
 	h = walk(folio);
 	ASSERT_EQ(h.nr, 1);
 	ASSERT_PTR_EQ(h.mm[0], task_mm(p));
@@ -149,8 +127,8 @@ TEST(file_rmap_walk_two_tasks)
 	ASSERT_GT(y, 0);
 	t_fill(a, x + PAGE_SIZE, 0x33, PAGE_SIZE);
 	ASSERT_TRUE(t_holds(b, y + PAGE_SIZE, 0x33, PAGE_SIZE));
-	folio = page_folio(page_at(a, x + PAGE_SIZE));
-	ASSERT_PTR_EQ(page_at(b, y + PAGE_SIZE), &folio->page);
+	folio = page_folio(t_normal_page(a, x + PAGE_SIZE));
+	ASSERT_PTR_EQ(t_normal_page(b, y + PAGE_SIZE), &folio->page);
 	ASSERT_FALSE(folio_test_anon(folio));
 	ASSERT_EQ(folio->page.index, 1);
 	ASSERT_EQ(folio_mapcount(folio), 2);
@@ -192,7 +170,7 @@ TEST_CFG(thp_rmap_counts, .thp = THP_ALWAYS)
 
 	ASSERT_TRUE(IS_ALIGNED(addr, HPAGE_PMD_SIZE));
 	t_fill(t, addr, 0x44, HPAGE_PMD_SIZE);
-	folio = page_folio(page_at(t, addr + 5 * PAGE_SIZE));
+	folio = page_folio(t_normal_page(t, addr + 5 * PAGE_SIZE));
 	ASSERT_EQ(folio_order(folio), HPAGE_PMD_ORDER);
 	ASSERT_EQ(folio_entire_mapcount(folio), 1);
 	ASSERT_EQ(folio_mapcount(folio), 1);

@@ -31,22 +31,6 @@ static int nr_vmas(struct task_struct *t)
 	return task_mm(t)->map_count;
 }
 
-/* The PTE mapping addr, or 0. */
-static pte_t pte_at(struct task_struct *t, unsigned long addr)
-{
-	struct mm_struct *mm = task_mm(t);
-	pte_t *pte, v = 0;
-	pmd_t *pmd;
-
-	mmap_read_lock(mm);
-	pmd = mm_find_pmd(mm, addr);
-	pte = pmd ? pte_offset(pmd, addr) : NULL;
-	if (pte)
-		v = ptep_get(pte);
-	mmap_read_unlock(mm);
-	return v;
-}
-
 /* Fills page i of [addr, ...) with byte 'A' + i. */
 static void fill_pages(struct task_struct *t, unsigned long addr, int n)
 {
@@ -125,7 +109,7 @@ TEST(munmap_middle_splits_vma)
 	for (int i = 0; i < 8; i++)
 		if (i != 3 && i != 4)
 			ASSERT_TRUE(t_holds(t, a + PG(i), 'A' + i, PAGE_SIZE));
-	ASSERT_TRUE(pte_none(pte_at(t, a + PG(3))));
+	ASSERT_TRUE(pte_none(t_pte(t, a + PG(3))));
 	ASSERT_INVARIANTS();
 
 	/*
@@ -151,7 +135,7 @@ TEST(mprotect_splits_and_changes_ptes)
 	char c = 'x';
 
 	fill_pages(t, a, 4);
-	ASSERT_TRUE(pte_write(pte_at(t, a + PG(1))));
+	ASSERT_TRUE(pte_write(t_pte(t, a + PG(1))));
 	/*
 	 * before:  AAAA  rw
 	 * after:   ABBC  B read-only
@@ -163,17 +147,17 @@ TEST(mprotect_splits_and_changes_ptes)
 	ASSERT_EQ(vma_at(t, a + PG(1))->vm_flags & (VM_READ | VM_WRITE),
 		  VM_READ);
 	ASSERT_EQ(vma_at(t, a)->vm_flags & VM_WRITE, VM_WRITE);
-	ASSERT_FALSE(pte_write(pte_at(t, a + PG(1))));
-	ASSERT_FALSE(pte_write(pte_at(t, a + PG(2))));
-	ASSERT_TRUE(pte_present(pte_at(t, a + PG(2))));
-	ASSERT_TRUE(pte_write(pte_at(t, a + PG(3))));
+	ASSERT_FALSE(pte_write(t_pte(t, a + PG(1))));
+	ASSERT_FALSE(pte_write(t_pte(t, a + PG(2))));
+	ASSERT_TRUE(pte_present(t_pte(t, a + PG(2))));
+	ASSERT_TRUE(pte_write(t_pte(t, a + PG(3))));
 	ASSERT_EQ(user_write(t, a + PG(2), &c, 1), UACCESS_SIGSEGV);
 	ASSERT_TRUE(t_holds(t, a + PG(2), 'C', PAGE_SIZE));
 	ASSERT_EQ(user_write(t, a + PG(3), &c, 1), UACCESS_OK);
 
 	/* PROT_NONE: no access at all, the bytes stay */
 	ASSERT_EQ(vm_mprotect(t, a + PG(1), PG(1), PROT_NONE), 0);
-	ASSERT_TRUE(pte_protnone(pte_at(t, a + PG(1))));
+	ASSERT_TRUE(pte_protnone(t_pte(t, a + PG(1))));
 	ASSERT_EQ(user_read(t, a + PG(1), &c, 1), UACCESS_SIGSEGV);
 	/* back to rw: writes work and the data survived */
 	ASSERT_EQ(vm_mprotect(t, a, PG(4), RW), 0);
@@ -263,7 +247,7 @@ TEST(madvise_dontneed_zero_fills)
 
 	t_fill(t, a, 0x77, PG(4));
 	ASSERT_EQ(vm_madvise(t, a + PG(1), PG(2), MADV_DONTNEED), 0);
-	ASSERT_TRUE(pte_none(pte_at(t, a + PG(1))));
+	ASSERT_TRUE(pte_none(t_pte(t, a + PG(1))));
 	ASSERT_TRUE(t_holds(t, a, 0x77, PG(1)));
 	ASSERT_TRUE(t_holds(t, a + PG(1), 0, PG(2)));
 	ASSERT_TRUE(t_holds(t, a + PG(3), 0x77, PG(1)));
@@ -368,7 +352,7 @@ TEST(io_mapping_is_pfnmap)
 	vma = vma_at(t, r);
 	ASSERT_EQ(vma->vm_flags & (VM_IO | VM_PFNMAP | VM_SHARED),
 		  VM_IO | VM_PFNMAP | VM_SHARED);
-	pte = pte_at(t, r + PG(1));
+	pte = t_pte(t, r + PG(1));
 	ASSERT_TRUE(pte_present(pte));
 	ASSERT_TRUE(pte_special(pte));
 	ASSERT_TRUE(pte_write(pte));
@@ -378,7 +362,7 @@ TEST(io_mapping_is_pfnmap)
 	ASSERT_EQ(vm_mmap(t, 0, PG(4), RW, MAP_SHARED | MAP_GUPSIM_IO, NULL,
 			  PG(machine->mmio_pages - 2)), -EINVAL);
 	ASSERT_EQ(vm_munmap(t, r, PG(4)), 0);
-	ASSERT_TRUE(pte_none(pte_at(t, r + PG(1))));
+	ASSERT_TRUE(pte_none(t_pte(t, r + PG(1))));
 }
 
 TEST(map_populate_faults_in)
@@ -388,16 +372,16 @@ TEST(map_populate_faults_in)
 
 	ASSERT_GT(r, 0);
 	for (int i = 0; i < 8; i++) {
-		pte_t pte = pte_at(t, r + PG(i));
+		pte_t pte = t_pte(t, r + PG(i));
 
 		/* private writable: write faults, COW already broken */
 		ASSERT_TRUE(pte_present(pte));
 		ASSERT_TRUE(pte_write(pte));
 	}
 	r = vm_mmap(t, 0, PG(2), PROT_READ, ANON, NULL, 0);
-	ASSERT_TRUE(pte_none(pte_at(t, r)));
+	ASSERT_TRUE(pte_none(t_pte(t, r)));
 	ASSERT_EQ(vm_populate(t, r, PG(2), false), 0);
-	ASSERT_TRUE(pte_present(pte_at(t, r)));
+	ASSERT_TRUE(pte_present(t_pte(t, r)));
 	ASSERT_EQ(vm_populate(t, r, PG(2), true), -EINVAL);
 	ASSERT_EQ(vm_populate(t, r - PG(64), PG(2), false), -ENOMEM);
 }
