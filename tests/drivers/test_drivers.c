@@ -6,21 +6,9 @@
  * (mdev) pins made from another context in the mapping owner's mm.
  */
 #include <errno.h>
-#include <sys/mman.h>
 
 #include "../unit/harness.h"
 #include "../../drivers/driver.h"
-
-#define MiB	(1UL << 20)
-
-static unsigned long map_anon(struct task_struct *t, unsigned long len)
-{
-	long addr = vm_mmap(t, 0, len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0);
-
-	ASSERT_TRUE(addr > 0);
-	return addr;
-}
 
 /* The user's locked_vm as the task's own io_uring would see it. */
 static long user_locked_of(struct task_struct *t)
@@ -40,7 +28,7 @@ static long user_locked_of(struct task_struct *t)
 TEST(io_uring_charges_user_and_pinned_vm)
 {
 	struct task_struct *t = task_create("a", 8 * MiB, false);
-	unsigned long addr = map_anon(t, MiB);
+	unsigned long addr = t_mmap_anon(t, MiB);
 	struct drv_handle *h;
 
 	ASSERT_EQ(driver_register("io_uring", t, addr + 100, 5000, true, &h),
@@ -60,7 +48,7 @@ TEST(io_uring_charges_user_and_pinned_vm)
 TEST(io_uring_cap_ipc_lock_skips_the_user)
 {
 	struct task_struct *t = task_create("a", 0, true);
-	unsigned long addr = map_anon(t, MiB);
+	unsigned long addr = t_mmap_anon(t, MiB);
 	struct drv_handle *h;
 
 	ASSERT_EQ(driver_register("io_uring", t, addr, MiB, true, &h), 0);
@@ -74,7 +62,7 @@ TEST(io_uring_cap_ipc_lock_skips_the_user)
 TEST(vfio_and_ppc_charge_locked_vm)
 {
 	struct task_struct *t = task_create("a", 8 * MiB, false);
-	unsigned long addr = map_anon(t, 2 * MiB);
+	unsigned long addr = t_mmap_anon(t, 2 * MiB);
 	struct drv_handle *v, *p;
 
 	ASSERT_EQ(driver_register("vfio", t, addr, MiB, true, &v), 0);
@@ -92,7 +80,7 @@ TEST(vfio_and_ppc_charge_locked_vm)
 TEST(ib_umem_failure_gives_everything_back)
 {
 	struct task_struct *t = task_create("a", 64 * MiB, false);
-	unsigned long addr = map_anon(t, 4 * MiB);
+	unsigned long addr = t_mmap_anon(t, 4 * MiB);
 	struct drv_handle *h;
 	long acq;
 
@@ -113,7 +101,7 @@ TEST(ib_umem_failure_gives_everything_back)
 TEST(usnic_failure_leaves_the_pinned_part_charged)
 {
 	struct task_struct *t = task_create("a", 64 * MiB, false);
-	unsigned long addr = map_anon(t, 4 * MiB);
+	unsigned long addr = t_mmap_anon(t, 4 * MiB);
 	struct drv_handle *h;
 
 	ASSERT_EQ(vm_populate(t, addr, 4 * MiB, true), 0);
@@ -134,7 +122,7 @@ TEST(vfio_external_pins_use_the_owner_mm)
 {
 	struct task_struct *a = task_create("a", 8 * MiB, false);
 	struct task_struct *vendor = task_create("mdev", 0, false);
-	unsigned long addr = map_anon(a, 64 * 1024);
+	unsigned long addr = t_mmap_anon(a, 64 * 1024);
 	struct page *pages[4];
 	struct drv_handle *h;
 	long acq;

@@ -165,14 +165,21 @@ struct task_struct *t_task(const char *comm)
 	return t;
 }
 
-unsigned long t_mmap(struct task_struct *t, size_t len, unsigned long prot,
-		     unsigned long flags, struct file *file)
+unsigned long t_mmap_off(struct task_struct *t, size_t len, unsigned long prot,
+			 unsigned long flags, struct file *file,
+			 unsigned long off)
 {
-	long addr = vm_mmap(t, 0, len, prot, flags, file, 0);
+	long addr = vm_mmap(t, 0, len, prot, flags, file, off);
 
 	if (addr <= 0)
 		harness_fail(__FILE__, __LINE__, "vm_mmap: %ld", addr);
 	return (unsigned long)addr;
+}
+
+unsigned long t_mmap(struct task_struct *t, size_t len, unsigned long prot,
+		     unsigned long flags, struct file *file)
+{
+	return t_mmap_off(t, len, prot, flags, file, 0);
 }
 
 unsigned long t_mmap_anon(struct task_struct *t, size_t len)

@@ -90,6 +90,8 @@ void harness_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		harness_fail(__FILE__, __LINE__, "invariant: %s", __buf); \
 	} while (0)
 
+#define MiB	(1UL << 20)
+
 /* Helpers most tests want. */
 struct task_struct *t_task(const char *comm);
 /* An anonymous private rw mapping of len bytes; fails the test on error. */
@@ -100,7 +102,11 @@ void t_fill(struct task_struct *t, unsigned long addr, int byte, size_t len);
 bool t_holds(struct task_struct *t, unsigned long addr, int byte, size_t len);
 /* True if every byte of the page is byte (as a device sees it). */
 bool page_holds(struct page *page, int byte);
-/* vm_mmap() of len bytes at an address of the model's choosing, offset 0. */
+/* vm_mmap() of len bytes at an address of the model's choosing. */
+unsigned long t_mmap_off(struct task_struct *t, size_t len, unsigned long prot,
+			 unsigned long flags, struct file *file,
+			 unsigned long off);
+/* The same at file offset 0. */
 unsigned long t_mmap(struct task_struct *t, size_t len, unsigned long prot,
 		     unsigned long flags, struct file *file);
 /* pin_user_pages() / get_user_pages() under t's mmap_lock, as callers must. */

@@ -7,7 +7,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-#define MiB	(1UL << 20)
 #define CMA_CFG	.mem = 64 * MiB, .cma = 16 * MiB
 
 static const unsigned long cma_pages = 16 * MiB / PAGE_SIZE;

@@ -6,12 +6,7 @@
 static long t_map(struct task_struct *t, struct file *file, size_t len,
 		  int flags, unsigned long off)
 {
-	long addr = vm_mmap(t, 0, len, PROT_READ | PROT_WRITE, flags, file,
-			    off);
-
-	if (addr < 0)
-		harness_fail(__FILE__, __LINE__, "vm_mmap: %ld", addr);
-	return addr;
+	return t_mmap_off(t, len, PROT_READ | PROT_WRITE, flags, file, off);
 }
 
 TEST(ext4_shared_write_marks_folio_dirty)

@@ -11,8 +11,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-#define MiB	(1UL << 20)
-
 /* The folio a PMD leaf maps at addr, or NULL. */
 static struct folio *t_thp(struct task_struct *t, unsigned long addr)
 {

@@ -11,7 +11,6 @@
 #include "harness.h"
 #include "../../mm/internal.h"
 
-#define MiB	(1UL << 20)
 #define GiB	(1UL << 30)
 
 static unsigned long free_blocks[NR_PAGE_ORDERS];
