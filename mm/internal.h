@@ -505,7 +505,26 @@ struct zone {
 	atomic_long nr_free;		/* free pages in the buddy allocator */
 	atomic_long nr_free_cma;	/* of them, in MIGRATE_CMA pageblocks */
 	unsigned long managed_pages;
+	/*
+	 * Deferred initialisation (the kernel's DEFERRED_STRUCT_PAGE_INIT):
+	 * boot memory of each migratetype not yet put on the free lists,
+	 * [start, end) in MAX_PAGE_ORDER blocks whose struct pages were never
+	 * written. They count in nr_free (and nr_free_cma) and are free for
+	 * every purpose; the allocator hands them out from the top down
+	 * when the MAX_PAGE_ORDER list of their type runs empty, which is
+	 * the order a fully initialised free list would give. Under lock.
+	 */
+	struct {
+		unsigned long start, end;
+	} deferred[MIGRATE_TYPES];
 };
+
+/*
+ * Puts every deferred block of the zone on its free list (zone->lock
+ * held): before anything looks at free memory by pfn (range isolation,
+ * contiguous allocation) rather than through the free lists.
+ */
+void deferred_init_zone(struct zone *zone);
 
 /* gfp flags (only what the model uses; values are the model's own). */
 #define __GFP_MOVABLE		0x0008u	/* may live in ZONE_MOVABLE / CMA */

@@ -82,13 +82,19 @@ static void set_pfn_migratetype(unsigned long pfn, int mt)
 void set_pageblock_migratetype(struct page *page, int migratetype)
 {
 	unsigned long pfn = page_to_pfn(page);
+	struct zone *zone;
 
 	if (VM_WARN(pfn >= machine->ram_pages ||
 		    (unsigned int)migratetype >= MIGRATE_TYPES,
 		    "set_pageblock_migratetype: pfn %#lx mt %d", pfn,
 		    migratetype))
 		return;
+	/* A deferred block's list is its range's type: settle them first. */
+	zone = page_zone(page);
+	pthread_mutex_lock(&zone->lock);
+	deferred_init_zone(zone);
 	set_pfn_migratetype(pfn, migratetype);
+	pthread_mutex_unlock(&zone->lock);
 }
 
 bool is_migrate_cma_page(const struct page *page)
@@ -161,6 +167,51 @@ static void del_from_free_list(struct zone *zone, struct page *page,
 	WRITE_ONCE(page->private, 0UL);
 	zone->free_area[order].nr_free--;
 	account_free(zone, -(1L << order), mt);
+}
+
+/*
+ * Deferred initialisation: the boot blocks of a type sit below every block
+ * freed since on its MAX_PAGE_ORDER list (frees go on at the head), in
+ * descending pfn order. Keeping them as a pfn range instead, and putting
+ * the highest one on the list's tail when the list runs empty, hands out
+ * exactly what the full list would, without writing a struct page per 4
+ * MiB at start-up (64 MiB of mem_map for a 64 GiB machine). They are
+ * counted in nr_free and free_area[].nr_free from the start.
+ */
+static bool deferred_pop(struct zone *zone, int mt)
+{
+	unsigned long pfn;
+	struct page *page;
+
+	if (zone->deferred[mt].end <= zone->deferred[mt].start)
+		return false;
+	pfn = zone->deferred[mt].end - (1UL << MAX_PAGE_ORDER);
+	zone->deferred[mt].end = pfn;
+	page = pfn_to_page(pfn);
+	WRITE_ONCE(page->private, (unsigned long)MAX_PAGE_ORDER);
+	SetPagebuddy(page);
+	list_add_tail(&page->lru,
+		      &zone->free_area[MAX_PAGE_ORDER].free_list[mt]);
+	return true;
+}
+
+void deferred_init_zone(struct zone *zone)
+{
+	int mt;
+
+	for (mt = 0; mt < MIGRATE_TYPES; mt++)
+		while (deferred_pop(zone, mt))
+			;
+}
+
+/* An empty list of type mt at order o: may a deferred block refill it? */
+static bool free_list_empty(struct zone *zone, unsigned int o, int mt)
+{
+	struct list_head *list = &zone->free_area[o].free_list[mt];
+
+	if (!list_empty(list))
+		return false;
+	return o != MAX_PAGE_ORDER || !deferred_pop(zone, mt);
 }
 
 /* The list a free block is on: its pageblock's type (see the top). */
@@ -243,7 +294,7 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 		struct page *page;
 		unsigned long pfn;
 
-		if (list_empty(list))
+		if (free_list_empty(zone, o, mt))
 			continue;
 		page = container_of(list->next, struct page, lru);
 		pfn = page_to_pfn(page);
@@ -367,7 +418,7 @@ static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order,
 			struct page *page;
 			unsigned long pfn;
 
-			if (list_empty(list))
+			if (free_list_empty(zone, o, mt))
 				continue;
 			page = container_of(list->next, struct page, lru);
 			pfn = page_to_pfn(page);
@@ -620,6 +671,8 @@ static int isolate_range(struct zone *zone, unsigned long start,
 	int ret = 0;
 
 	pthread_mutex_lock(&zone->lock);
+	/* What follows finds free blocks by pfn: no deferred ones left. */
+	deferred_init_zone(zone);
 	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
 		if (pfn_migratetype(pfn) == MIGRATE_ISOLATE)
 			ret = -EBUSY;
@@ -866,6 +919,8 @@ static void init_zone(struct zone *zone, enum zone_type idx, const char *name,
 			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
 		zone->free_area[o].nr_free = 0;
 	}
+	for (mt = 0; mt < MIGRATE_TYPES; mt++)
+		zone->deferred[mt].start = zone->deferred[mt].end = 0;
 	atomic_store(&zone->nr_free, 0);
 	atomic_store(&zone->nr_free_cma, 0);
 }
@@ -934,20 +989,38 @@ static int machine_layout(struct machine *m, const struct machine_config *cfg)
 	return 0;
 }
 
-/* Hands all RAM to the buddy allocator in MAX_PAGE_ORDER blocks. */
+/*
+ * Hands all RAM to the buddy allocator in MAX_PAGE_ORDER blocks, deferred
+ * (see deferred_pop()): each zone holds at most one run of each type (the
+ * CMA area ends ZONE_NORMAL), which becomes that type's deferred range.
+ */
 static void free_all_ram(struct machine *m)
 {
-	unsigned long pfn;
+	unsigned long pfn, nr_block = 1UL << MAX_PAGE_ORDER;
 	int z;
 
 	for (z = ZONE_NORMAL; z <= ZONE_MOVABLE; z++) {
 		struct zone *zone = &m->zones[z];
 		unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
 
-		for (pfn = zone->zone_start_pfn; pfn < end;
-		     pfn += 1UL << MAX_PAGE_ORDER)
-			add_to_free_list(zone, pfn_to_page(pfn),
-					 MAX_PAGE_ORDER, free_block_mt(pfn));
+		for (pfn = zone->zone_start_pfn; pfn < end; pfn += nr_block) {
+			int mt = free_block_mt(pfn);
+
+			if (zone->deferred[mt].end == pfn) {
+				zone->deferred[mt].end += nr_block;
+			} else if (zone->deferred[mt].end ==
+				   zone->deferred[mt].start) {
+				zone->deferred[mt].start = pfn;
+				zone->deferred[mt].end = pfn + nr_block;
+			} else {
+				/* A second run of a type (no layout has one) */
+				add_to_free_list(zone, pfn_to_page(pfn),
+						 MAX_PAGE_ORDER, mt);
+				continue;
+			}
+			zone->free_area[MAX_PAGE_ORDER].nr_free++;
+			account_free(zone, nr_block, mt);
+		}
 	}
 }
 
@@ -1006,6 +1079,22 @@ bool machine_exists(void)
 	return machine != NULL;
 }
 
+/* Pages of the deferred (free) range starting at pfn, or 0. */
+static unsigned long deferred_skip(unsigned long pfn)
+{
+	int z, mt;
+
+	for (z = ZONE_NORMAL; z <= ZONE_MOVABLE; z++) {
+		struct zone *zone = &machine->zones[z];
+
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			if (pfn >= zone->deferred[mt].start &&
+			    pfn < zone->deferred[mt].end)
+				return zone->deferred[mt].end - pfn;
+	}
+	return 0;
+}
+
 /* Describes up to a few leaked pages into buf; returns how many leaked. */
 static unsigned long leak_check(char *buf, size_t len)
 {
@@ -1017,7 +1106,12 @@ static unsigned long leak_check(char *buf, size_t len)
 		buf[0] = 0;
 	while (pfn < machine->ram_pages) {
 		struct page *page = pfn_to_page(pfn);
+		unsigned long skip = deferred_skip(pfn);
 
+		if (skip) {
+			pfn += skip;
+			continue;
+		}
 		if (Pagebuddy(page) && page->private <= MAX_PAGE_ORDER) {
 			pfn += 1UL << page->private;
 			continue;
