@@ -16,16 +16,6 @@
 
 #include "internal.h"
 
-static inline void ptl_lock(struct mm_struct *mm)
-{
-	pthread_mutex_lock(&mm->page_table_lock);
-}
-
-static inline void ptl_unlock(struct mm_struct *mm)
-{
-	pthread_mutex_unlock(&mm->page_table_lock);
-}
-
 bool vma_thp_allowed(const struct vm_area_struct *vma, unsigned long addr)
 {
 	unsigned long haddr = addr & PMD_MASK;
@@ -199,7 +189,7 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	if (is_vm_hugetlb_page(vma))
 		return;		/* hugetlb leaves are always whole */
 	entry = pmdp_get(pmd);
-	if (!pmd_leaf(entry) && !is_pmd_migration_entry(entry))
+	if (!pmd_is_huge(entry))
 		return;
 
 	/*
@@ -215,7 +205,7 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 
 	ptl_lock(mm);
 	entry = pmdp_get(pmd);
-	if (!pmd_leaf(entry) && !is_pmd_migration_entry(entry)) {
+	if (!pmd_is_huge(entry)) {
 		ptl_unlock(mm);
 		pte_free_deferred(table_page(table));
 		return;
@@ -235,11 +225,8 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 void split_huge_pmd_address(struct vm_area_struct *vma, unsigned long address)
 {
 	pmd_t *pmd = mm_find_pmd(vma->vm_mm, address);
-	pmd_t entry;
 
-	if (!pmd)
-		return;
-	entry = pmdp_get(pmd);
-	if (pmd_leaf(entry) || is_pmd_migration_entry(entry))
+	/* split_huge_pmd() looks at the entry itself */
+	if (pmd)
 		split_huge_pmd(vma, pmd, address);
 }

@@ -345,6 +345,42 @@ static void hugetlb_mkwrite(struct mm_struct *mm, pmd_t *pmd, pmd_t entry)
 	pthread_mutex_unlock(&mm->page_table_lock);
 }
 
+enum hugetlb_reuse { HUGETLB_REUSED, HUGETLB_ENTRY_CHANGED, HUGETLB_MUST_COPY };
+
+/*
+ * Decides, under the ptl and on an entry that is still the one the fault
+ * saw, whether this anon folio can be reused: the decision reads the
+ * mapcount and may mark the folio exclusive, which a concurrent zap (a
+ * DONTNEED under the read lock) or migration must not race with, or the
+ * flag could land on a folio that was just freed.
+ */
+static enum hugetlb_reuse hugetlb_try_reuse(struct vm_area_struct *vma,
+					    pmd_t *pmd, pmd_t entry,
+					    struct folio *folio, bool unshare)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	enum hugetlb_reuse ret = HUGETLB_MUST_COPY;
+
+	ptl_lock(mm);
+	if (pmdp_get(pmd) != entry) {
+		ret = HUGETLB_ENTRY_CHANGED;
+		goto out;
+	}
+	/* The only mapping left (a fork's child went): ours. */
+	if (!PageAnonExclusive(&folio->page) && folio_mapcount(folio) == 1)
+		SetPageAnonExclusive(&folio->page);
+	if (!PageAnonExclusive(&folio->page))
+		goto out;
+	if (!unshare && (vma->vm_flags & VM_WRITE)) {
+		set_pmd(pmd, pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))));
+		count_vm_event(GUPSIM_COW_REUSE);
+	}
+	ret = HUGETLB_REUSED;
+out:
+	ptl_unlock(mm);
+	return ret;
+}
+
 /*
  * Write or unshare fault on a present leaf (hugetlb_wp()): a shared mapping
  * just gets the write bit; in a private one an exclusive anon folio is
@@ -368,19 +404,11 @@ static vm_fault_t hugetlb_wp(struct vm_area_struct *vma, pmd_t *pmd,
 	if (!unshare && pmd_write(entry))
 		return 0;
 
-	if (folio_test_anon(folio)) {
-		/* The only mapping left (a fork's child went): ours. */
-		if (!PageAnonExclusive(&folio->page) &&
-		    folio_mapcount(folio) == 1)
-			SetPageAnonExclusive(&folio->page);
-		if (PageAnonExclusive(&folio->page)) {
-			if (!unshare && (vma->vm_flags & VM_WRITE)) {
-				hugetlb_mkwrite(mm, pmd, entry);
-				count_vm_event(GUPSIM_COW_REUSE);
-			}
-			return 0;
-		}
-	}
+	/* Reused, or the entry changed under us (the fault is retried). */
+	if (folio_test_anon(folio) &&
+	    hugetlb_try_reuse(vma, pmd, entry, folio, unshare) !=
+	    HUGETLB_MUST_COPY)
+		return 0;
 
 	/* Hold the old folio while copying without the lock. */
 	if (!folio_try_get(folio))

@@ -608,6 +608,10 @@ bool folio_is_longterm_pinnable(struct folio *folio);
 /* Returns a refcount-1 page (a folio with __GFP_COMP), or NULL. */
 struct page *alloc_pages(gfp_t gfp, unsigned int order);
 struct folio *folio_alloc(gfp_t gfp, unsigned int order);
+/* Fills the NULL slots of pages[nr] with order-0 pages, one lock round
+ * per zone; returns how many slots are filled (may be fewer than nr). */
+unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr,
+			       struct page **pages);
 void __free_pages(struct page *page, unsigned int order);
 /* Frees a buddy block without refcount checks (the folio is already 0). */
 void free_pages_prepared(struct page *page, unsigned int order);
@@ -871,6 +875,57 @@ void free_pgtables(struct mm_struct *mm, unsigned long floor,
 		   unsigned long ceiling);
 /* Frees a table page after every lockless walker is done (call_rcu). */
 void pte_free_deferred(struct page *table);
+
+/* ---- page-table walking helpers                         (mm/memory.c) ---- */
+
+/*
+ * The ptl: the model has one page-table lock per mm (the kernel's split
+ * PTE/PMD locks collapse into mm->page_table_lock). Macros, because
+ * struct mm_struct is only defined further down this header.
+ */
+#define ptl_lock(mm)	pthread_mutex_lock(&(mm)->page_table_lock)
+#define ptl_unlock(mm)	pthread_mutex_unlock(&(mm)->page_table_lock)
+
+/* A PMD entry handled as one unit: a huge leaf or its migration entry. */
+static inline bool pmd_is_huge(pmd_t pmd)
+{
+	return pmd_leaf(pmd) || (is_migration_entry(pmd) && (pmd & _PAGE_PSE));
+}
+
+/*
+ * Takes the ptl and returns the PTE for addr if *pmd still points at a PTE
+ * table; otherwise (none, or a huge entry installed or split meanwhile)
+ * returns NULL with the ptl not held. Callers hold mmap_lock, so the table
+ * cannot be freed while they use the pointer.
+ */
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			   unsigned long addr);
+
+/*
+ * What walk_pmd_range() does at each PMD step of a VMA's range.
+ * ->huge_entry: a huge PMD entry covers the whole step (or the VMA is
+ *   hugetlb, whose leaves are never split); haddr is the step's PMD-aligned
+ *   start; the ptl is not held. It returns false when, under the ptl, the
+ *   entry was no longer huge: the step is then walked at PTE level.
+ * ->pte_range: [addr, end) within one PTE table (or where one may be: it
+ *   must look under the ptl, pte_offset_map_lock()).
+ */
+struct pmd_walk_ops {
+	bool (*huge_entry)(struct vm_area_struct *vma, pmd_t *pmd,
+			   unsigned long haddr, void *private);
+	void (*pte_range)(struct vm_area_struct *vma, pmd_t *pmd,
+			  unsigned long addr, unsigned long end, void *private);
+};
+
+/*
+ * Walks [start, end), clamped to vma, one PMD at a time: empty steps are
+ * skipped, a huge entry that covers only part of a step is split first.
+ * Callers hold mmap_lock (read is enough: every decision is re-checked
+ * under the ptl by the ops, and tables go only under the write lock).
+ */
+void walk_pmd_range(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long end, const struct pmd_walk_ops *ops,
+		    void *private);
 
 /* ======================================================================
  * RCU (liburcu memb flavour, TSan annotations)              (mm/rcu.c)

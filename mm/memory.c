@@ -21,16 +21,6 @@
 
 #include "internal.h"
 
-static inline void ptl_lock(struct mm_struct *mm)
-{
-	pthread_mutex_lock(&mm->page_table_lock);
-}
-
-static inline void ptl_unlock(struct mm_struct *mm)
-{
-	pthread_mutex_unlock(&mm->page_table_lock);
-}
-
 gfp_t vma_place_gfp(const struct vm_area_struct *vma)
 {
 	switch (vma->place) {
@@ -732,6 +722,59 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
 }
 
 /* ---------------------------------------------------------------------
+ * Range walks (zap here, change_protection in mprotect.c)
+ * --------------------------------------------------------------------- */
+
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
+			   unsigned long addr)
+{
+	ptl_lock(mm);
+	if (pmd_is_table(pmdp_get(pmd)))
+		return pte_offset(pmd, addr);
+	ptl_unlock(mm);
+	return NULL;
+}
+
+void walk_pmd_range(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long end, const struct pmd_walk_ops *ops,
+		    void *private)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long addr, next;
+	pmd_t *pmd, entry;
+
+	start = max(start, vma->vm_start);
+	end = min(end, vma->vm_end);
+	for (addr = start; addr < end; addr = next) {
+		next = min((addr & PMD_MASK) + PMD_SIZE, end);
+		pmd = mm_find_pmd(mm, addr);
+		if (!pmd)
+			continue;
+		entry = pmdp_get(pmd);
+		if (pmd_none(entry))
+			continue;
+		if (pmd_is_huge(entry)) {
+			bool whole = IS_ALIGNED(addr, PMD_SIZE) &&
+				     next - addr == PMD_SIZE;
+
+			/*
+			 * A racing split (a COW fault, another walker) may
+			 * have turned the entry into a table since we read
+			 * it: then the step is done at PTE level after all.
+			 */
+			if (whole || is_vm_hugetlb_page(vma)) {
+				if (ops->huge_entry(vma, pmd, addr & PMD_MASK,
+						    private))
+					continue;
+			} else {
+				split_huge_pmd(vma, pmd, addr);
+			}
+		}
+		ops->pte_range(vma, pmd, addr, next, private);
+	}
+}
+
+/* ---------------------------------------------------------------------
  * zap
  * --------------------------------------------------------------------- */
 
@@ -754,7 +797,8 @@ static void zap_batch_flush(struct zap_batch *b)
 
 /* Zaps [addr, end) within one PTE table. */
 static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
-			  unsigned long addr, unsigned long end)
+			  unsigned long addr, unsigned long end,
+			  void *private)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct zap_batch batch = { .nr = 0 };
@@ -763,12 +807,9 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 	pte_t *pte, entry;
 
 	while (addr < end) {
-		ptl_lock(mm);
-		if (!pmd_is_table(pmdp_get(pmd))) {
-			ptl_unlock(mm);
+		pte = pte_offset_map_lock(mm, pmd, addr);
+		if (!pte)
 			return;
-		}
-		pte = pte_offset(pmd, addr);
 		for (; addr < end && batch.nr < ZAP_BATCH;
 		     addr += PAGE_SIZE, pte++) {
 			entry = ptep_get(pte);
@@ -798,11 +839,17 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 	}
 }
 
-/* Removes a whole PMD leaf (THP or hugetlb) or PMD migration entry. */
-static void zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd)
+/*
+ * Removes a whole PMD leaf (THP or hugetlb) or PMD migration entry; false
+ * if the entry is no longer huge (split meanwhile, or zapped by a racing
+ * MADV_DONTNEED: both run under the mmap read lock).
+ */
+static bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
+			 unsigned long haddr, void *private)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct folio *folio = NULL;
+	bool huge = true;
 	pmd_t entry;
 
 	ptl_lock(mm);
@@ -825,39 +872,22 @@ static void zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd)
 		if (!is_vm_hugetlb_page(vma) && pfn_valid(pfn))
 			atomic_fetch_sub(mm_counter(mm, pfn_folio(pfn)),
 					 folio_nr_pages(pfn_folio(pfn)));
+	} else {
+		huge = false;
 	}
 	ptl_unlock(mm);
 	if (folio)
 		folio_put(folio);
+	return huge;
 }
+
+static const struct pmd_walk_ops zap_walk_ops = {
+	.huge_entry	= zap_huge_pmd,
+	.pte_range	= zap_pte_range,
+};
 
 void zap_page_range_single(struct vm_area_struct *vma, unsigned long start,
 			   unsigned long end)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned long addr, next;
-	pmd_t *pmd, entry;
-
-	start = max(start, vma->vm_start);
-	end = min(end, vma->vm_end);
-	for (addr = start; addr < end; addr = next) {
-		next = min((addr & PMD_MASK) + PMD_SIZE, end);
-		pmd = mm_find_pmd(mm, addr);
-		if (!pmd)
-			continue;
-		entry = pmdp_get(pmd);
-		if (pmd_none(entry))
-			continue;
-		if (pmd_leaf(entry) || is_pmd_migration_entry(entry)) {
-			bool whole = IS_ALIGNED(addr, PMD_SIZE) &&
-				     next - addr == PMD_SIZE;
-
-			if (whole || is_vm_hugetlb_page(vma)) {
-				zap_huge_pmd(vma, pmd);
-				continue;
-			}
-			split_huge_pmd(vma, pmd, addr);
-		}
-		zap_pte_range(vma, pmd, addr, next);
-	}
+	walk_pmd_range(vma, start, end, &zap_walk_ops, NULL);
 }

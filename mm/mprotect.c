@@ -17,16 +17,6 @@
  */
 #include "internal.h"
 
-static inline void ptl_lock(struct mm_struct *mm)
-{
-	pthread_mutex_lock(&mm->page_table_lock);
-}
-
-static inline void ptl_unlock(struct mm_struct *mm)
-{
-	pthread_mutex_unlock(&mm->page_table_lock);
-}
-
 static bool can_change_writable(struct vm_area_struct *vma,
 				unsigned long addr, uint64_t entry,
 				unsigned long newflags, bool huge)
@@ -77,17 +67,15 @@ static uint64_t change_entry(struct vm_area_struct *vma, unsigned long addr,
 
 static void change_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 			     unsigned long addr, unsigned long end,
-			     unsigned long newflags)
+			     void *private)
 {
+	unsigned long newflags = *(unsigned long *)private;
 	struct mm_struct *mm = vma->vm_mm;
 	pte_t *pte, entry;
 
-	ptl_lock(mm);
-	if (!pmd_is_table(pmdp_get(pmd))) {
-		ptl_unlock(mm);
+	pte = pte_offset_map_lock(mm, pmd, addr);
+	if (!pte)
 		return;
-	}
-	pte = pte_offset(pmd, addr);
 	for (; addr < end; addr += PAGE_SIZE, pte++) {
 		entry = ptep_get(pte);
 		if (pte_none(entry))
@@ -97,47 +85,31 @@ static void change_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 	ptl_unlock(mm);
 }
 
-static void change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
-			    unsigned long addr, unsigned long newflags)
+/* False if the entry stopped being huge (split) before we took the ptl. */
+static bool change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
+			    unsigned long haddr, void *private)
 {
+	unsigned long newflags = *(unsigned long *)private;
 	struct mm_struct *mm = vma->vm_mm;
+	bool huge;
 	pmd_t entry;
 
 	ptl_lock(mm);
 	entry = pmdp_get(pmd);
-	if (pmd_leaf(entry) || is_pmd_migration_entry(entry))
-		set_pmd(pmd, change_entry(vma, addr, entry, newflags, true));
+	huge = pmd_is_huge(entry);
+	if (huge)
+		set_pmd(pmd, change_entry(vma, haddr, entry, newflags, true));
 	ptl_unlock(mm);
+	return huge;
 }
+
+static const struct pmd_walk_ops change_walk_ops = {
+	.huge_entry	= change_huge_pmd,
+	.pte_range	= change_pte_range,
+};
 
 void change_protection(struct vm_area_struct *vma, unsigned long start,
 		       unsigned long end, unsigned long newflags)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned long addr, next;
-	pmd_t *pmd, entry;
-
-	start = max(start, vma->vm_start);
-	end = min(end, vma->vm_end);
-	for (addr = start; addr < end; addr = next) {
-		next = min((addr & PMD_MASK) + PMD_SIZE, end);
-		pmd = mm_find_pmd(mm, addr);
-		if (!pmd)
-			continue;
-		entry = pmdp_get(pmd);
-		if (pmd_none(entry))
-			continue;
-		if (pmd_leaf(entry) || is_pmd_migration_entry(entry)) {
-			bool whole = IS_ALIGNED(addr, PMD_SIZE) &&
-				     next - addr == PMD_SIZE;
-
-			if (whole || is_vm_hugetlb_page(vma)) {
-				change_huge_pmd(vma, pmd, addr & PMD_MASK,
-						newflags);
-				continue;
-			}
-			split_huge_pmd(vma, pmd, addr);
-		}
-		change_pte_range(vma, pmd, addr, next, newflags);
-	}
+	walk_pmd_range(vma, start, end, &change_walk_ops, &newflags);
 }

@@ -11,13 +11,6 @@
  */
 #include "internal.h"
 
-/* A PMD entry the mover handles as a unit: a huge leaf or its migration
- * entry (non-present, _PAGE_PSE). */
-static bool pmd_is_huge_entry(pmd_t pmd)
-{
-	return pmd_leaf(pmd) || (is_swap_pte(pmd) && (pmd & _PAGE_PSE));
-}
-
 /* Bytes from addr to the next PMD boundary, at most len. */
 static unsigned long pmd_extent(unsigned long old, unsigned long new,
 				unsigned long len)
@@ -54,11 +47,11 @@ static int prepare_move(struct vm_area_struct *vma, unsigned long old_addr,
 
 		if (pmd_none(e))
 			goto next;
-		if (pmd_is_huge_entry(e) &&
+		if (pmd_is_huge(e) &&
 		    !whole_pmd(old_addr, new_addr, extent)) {
 			split_huge_pmd(vma, old_pmd, old_addr);
 			e = pmdp_get(old_pmd);
-			if (VM_WARN(pmd_is_huge_entry(e),
+			if (VM_WARN(pmd_is_huge(e),
 				    "mremap: huge pmd at %#lx not split",
 				    old_addr))
 				return -EINVAL;
@@ -66,7 +59,7 @@ static int prepare_move(struct vm_area_struct *vma, unsigned long old_addr,
 		new_pmd = mm_alloc_pmd(new_vma->vm_mm, new_addr);
 		if (!new_pmd)
 			return -ENOMEM;
-		if (!pmd_is_huge_entry(e) &&
+		if (!pmd_is_huge(e) &&
 		    !pte_alloc(new_vma->vm_mm, new_pmd, new_addr))
 			return -ENOMEM;
 next:
@@ -116,7 +109,7 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 	if (err)
 		return err;
 
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	while (len) {
 		unsigned long extent = pmd_extent(old_addr, new_addr, len);
 		pmd_t *old_pmd = mm_find_pmd(mm, old_addr), *new_pmd;
@@ -127,7 +120,7 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 		new_pmd = mm_find_pmd(mm, new_addr);
 		if (VM_WARN(!new_pmd, "mremap: no PMD at %#lx", new_addr))
 			goto next;
-		if (pmd_is_huge_entry(e)) {
+		if (pmd_is_huge(e)) {
 			/* prepare_move() made sure it moves whole */
 			VM_WARN(!pmd_none(pmdp_get(new_pmd)),
 				"mremap: destination pmd %#lx in use", new_addr);
@@ -141,6 +134,6 @@ next:
 		new_addr += extent;
 		len -= extent;
 	}
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	return 0;
 }

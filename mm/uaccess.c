@@ -27,16 +27,6 @@ struct uaccess {
 	int byte;			/* UA_MEMSET */
 };
 
-static inline void ptl_lock(struct mm_struct *mm)
-{
-	pthread_mutex_lock(&mm->page_table_lock);
-}
-
-static inline void ptl_unlock(struct mm_struct *mm)
-{
-	pthread_mutex_unlock(&mm->page_table_lock);
-}
-
 static void copy_chunk(struct uaccess *ua, void *kaddr, size_t done,
 		       size_t len)
 {

@@ -569,9 +569,7 @@ static long unmapped_area_topdown(struct mm_struct *mm, unsigned long len,
 	unsigned long high = mm->mmap_base;
 	struct vm_area_struct *vma;
 
-	for (vma = list_empty(&mm->mmap) ? NULL :
-		   list_last_entry(&mm->mmap, struct vm_area_struct, vm_list);
-	     vma; vma = vma_prev(mm, vma)) {
+	list_for_each_entry_reverse(vma, &mm->mmap, vm_list) {
 		if (vma->vm_start >= high)
 			continue;
 		if (vma->vm_end < high && high - vma->vm_end >= len) {
@@ -630,9 +628,9 @@ static int remap_io_range(struct vm_area_struct *vma)
 
 		if (!pte)
 			return -ENOMEM;
-		pthread_mutex_lock(&mm->page_table_lock);
+		ptl_lock(mm);
 		set_pte(pte, pfn_pte(pfn, vma->vm_flags) | _PAGE_SPECIAL);
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 	}
 	return 0;
 }
@@ -1108,6 +1106,8 @@ static int madvise_update_flags(struct vm_area_struct *vma,
 	unsigned long newflags = (vma->vm_flags & ~clear) | set;
 	int err;
 
+	/* madvise_need_mmap_write() must have said so for this advice */
+	mmap_assert_write_locked(vma->vm_mm);
 	if (newflags == vma->vm_flags)
 		return 0;
 	vma = split_range(vma, start, end, &err);
@@ -1307,31 +1307,53 @@ long vm_mremap(struct task_struct *task, unsigned long addr,
 	return ret;
 }
 
+/*
+ * Advice that changes VMAs (splits them, sets vm_flags) needs the mmap_lock
+ * for write; the rest only walks the VMAs and works on the page tables
+ * under the ptl, so it takes it for read and faults and GUP go on
+ * meanwhile (the kernel's get_lock_mode(); where that takes only the VMA
+ * lock, for MADV_DONTNEED and MADV_FREE, the model, which has no per-VMA
+ * locks, takes the mmap read lock). Unknown advice gets the write lock,
+ * to be safe, and -EINVAL from do_madvise().
+ */
+static bool madvise_need_mmap_write(int advice)
+{
+	switch (advice) {
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		return false;
+	default:
+		return true;
+	}
+}
+
 int vm_madvise(struct task_struct *task, unsigned long start, size_t len,
 	       int advice)
 {
 	struct mm_struct *mm = task_mm_checked(task);
+	bool write = madvise_need_mmap_write(advice);
 	int ret;
 
 	if (!mm)
 		return -EINVAL;
-	mmap_write_lock(mm);
+	if (write)
+		mmap_write_lock(mm);
+	else
+		mmap_read_lock(mm);
 	ret = do_madvise(mm, start, len, advice);
-	mmap_write_unlock(mm);
+	if (write)
+		mmap_write_unlock(mm);
+	else
+		mmap_read_unlock(mm);
 	return ret;
 }
 
 int vm_populate(struct task_struct *task, unsigned long start, size_t len,
 		bool write)
 {
-	struct mm_struct *mm = task_mm_checked(task);
-	int ret;
-
-	if (!mm)
-		return -EINVAL;
-	mmap_read_lock(mm);
-	ret = do_madvise(mm, start, len,
-			 write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
-	mmap_read_unlock(mm);
-	return ret;
+	return vm_madvise(task, start, len,
+			  write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
 }
