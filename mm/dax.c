@@ -223,16 +223,16 @@ static vm_fault_t dax_fault(struct vm_fault *vmf)
 	entry = pte_mkyoung(entry);
 
 	folio = dax_get_folio(file, vmf->pgoff);
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (!pte_none(ptep_get(ptep))) {
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 		folio_put(folio);
 		return VM_FAULT_NOPAGE;
 	}
 	folio_add_file_rmap_ptes(folio, page, 1, vma);
 	set_pte(ptep, entry);
 	atomic_fetch_add(&mm->rss_file, 1);
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	if (pte_write(entry))
 		folio_set_dirty(folio);
 	return VM_FAULT_NOPAGE;

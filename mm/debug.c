@@ -578,9 +578,9 @@ static void collect_mappings(struct checker *ck)
 	for (i = 0; i < nr; i++) {
 		mm = mms[i];
 		mmap_read_lock(mm);
-		pthread_mutex_lock(&mm->page_table_lock);
+		ptl_lock(mm);
 		collect_mm(ck, mm);
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 		mmap_read_unlock(mm);
 		mmput(mm);
 	}
@@ -886,7 +886,7 @@ enum page_zone_kind user_range_zone(struct task_struct *task,
 		return PZ_NONE;
 	end = start + len;
 	mmap_read_lock(mm);
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	for (addr = start & PAGE_MASK; addr < end && mm->pgd;
 	     addr += PAGE_SIZE) {
 		struct page *page = mapped_page(mm, addr);
@@ -894,7 +894,7 @@ enum page_zone_kind user_range_zone(struct task_struct *task,
 		if (page)
 			kind = merge_kind(kind, page_zone_kind(page));
 	}
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	mmap_read_unlock(mm);
 	return kind;
 }

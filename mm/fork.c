@@ -28,14 +28,14 @@ static void mm_counter_add(struct mm_struct *mm, struct folio *folio, long nr)
 /* Both page table locks: the parent's first (the two mms differ). */
 static void ptl_lock_both(struct mm_struct *src_mm, struct mm_struct *dst_mm)
 {
-	pthread_mutex_lock(&src_mm->page_table_lock);
-	pthread_mutex_lock(&dst_mm->page_table_lock);
+	ptl_lock(src_mm);
+	ptl_lock(dst_mm);
 }
 
 static void ptl_unlock_both(struct mm_struct *src_mm, struct mm_struct *dst_mm)
 {
-	pthread_mutex_unlock(&dst_mm->page_table_lock);
-	pthread_mutex_unlock(&src_mm->page_table_lock);
+	ptl_unlock(dst_mm);
+	ptl_unlock(src_mm);
 }
 
 /* folio_needs_cow_for_dma(): sharing could hide the parent's writes. */

@@ -255,16 +255,16 @@ static vm_fault_t hugetlb_install_anon(struct vm_area_struct *vma, pmd_t *pmd,
 		return VM_FAULT_OOM;
 	}
 	folio_set_uptodate(folio);
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (pmdp_get(pmd) != expected) {
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 		folio_put(folio);
 		return 0;
 	}
 	folio_add_new_anon_rmap(folio, vma, haddr, RMAP_EXCLUSIVE);
 	SetPageAnonExclusive(&folio->page);
 	set_pmd(pmd, make_huge_pmd(folio, vma, writable));
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	return 0;
 }
 
@@ -274,15 +274,15 @@ static vm_fault_t hugetlb_install_file(struct vm_area_struct *vma, pmd_t *pmd,
 {
 	struct mm_struct *mm = vma->vm_mm;
 
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (!pmd_none(pmdp_get(pmd))) {
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 		folio_put(folio);
 		return 0;
 	}
 	folio_add_file_rmap_pmd(folio, vma);
 	set_pmd(pmd, make_huge_pmd(folio, vma, writable));
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	return 0;
 }
 
@@ -339,10 +339,10 @@ static vm_fault_t hugetlb_no_page(struct vm_area_struct *vma, pmd_t *pmd,
 /* Sets the write bit of a present leaf if it is still what we saw. */
 static void hugetlb_mkwrite(struct mm_struct *mm, pmd_t *pmd, pmd_t entry)
 {
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (pmdp_get(pmd) == entry)
 		set_pmd(pmd, pte_mkyoung(pte_mkdirty(pte_mkwrite(entry))));
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 }
 
 enum hugetlb_reuse { HUGETLB_REUSED, HUGETLB_ENTRY_CHANGED, HUGETLB_MUST_COPY };
@@ -424,9 +424,9 @@ static vm_fault_t hugetlb_wp(struct vm_area_struct *vma, pmd_t *pmd,
 		return VM_FAULT_OOM;
 	}
 	folio_set_uptodate(new);
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (pmdp_get(pmd) != entry) {
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 		folio_put(new);
 		folio_put(folio);
 		return 0;
@@ -436,7 +436,7 @@ static vm_fault_t hugetlb_wp(struct vm_area_struct *vma, pmd_t *pmd,
 	set_pmd(pmd, make_huge_pmd(new, vma,
 				   !unshare && (vma->vm_flags & VM_WRITE)));
 	folio_remove_rmap_pmd(folio, vma);
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	folio_put(folio);		/* the mapping's reference */
 	folio_put(folio);		/* ours */
 	if (!unshare)

@@ -119,12 +119,12 @@ static bool table_install(struct mm_struct *mm, uint64_t *entry)
 	page = table_alloc();
 	if (!page)
 		return false;
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (pte_none(entry_get(entry))) {
 		entry_set(entry, mk_table_entry(page));
 		page = NULL;
 	}
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	if (page) {
 		table_dtor(page);
 		__free_pages(page, 0);
@@ -241,11 +241,11 @@ static void free_table_at(struct mm_struct *mm, uint64_t *entry,
 	uint64_t *table = table_entry_target(e);
 	bool empty;
 
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	empty = table_is_empty(table);
 	if (empty)
 		entry_set(entry, 0);
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	if (VM_WARN(!empty, "free_pgtables: table at %#lx still maps entries",
 		    start))
 		return;

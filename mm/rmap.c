@@ -96,13 +96,13 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 	 * The new anon_vma is private until published, so taking its lock
 	 * under the ptl cannot invert the lock order with anyone.
 	 */
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	if (!vma->anon_vma) {
 		list_add_tail(&vma->anon_node, &av->vmas);
 		WRITE_ONCE(vma->anon_vma, av);
 		av = NULL;
 	}
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	if (av) {
 		/* lost the race: nobody else ever saw this one */
 		pthread_mutex_destroy(&av->lock);
@@ -477,7 +477,7 @@ uint64_t *page_vma_mapped(struct page *page, struct vm_area_struct *vma,
 	*is_pmd = false;
 	if (address < vma->vm_start || address >= vma->vm_end)
 		return NULL;
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	/* tables are only freed under mmap write lock after the rmap unlink */
 	if (!mm->pgd)
 		goto none;
@@ -493,6 +493,6 @@ uint64_t *page_vma_mapped(struct page *page, struct vm_area_struct *vma,
 	if (pte && pte_maps_page(ptep_get(pte), pfn, migration))
 		return pte;
 none:
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	return NULL;
 }
