@@ -4,21 +4,32 @@
  * folio, unless someone holds a reference the mappings and caches do not
  * explain (a pin, a GET, a driver): such a folio must stay where it is.
  *
- * One folio moves in these steps (the kernel's migrate_pages_batch for a
- * single folio, synchronous mode):
- *  1. the folio is isolated (PG_lru clear, one isolation reference) and
- *     locked; the destination is allocated and locked;
- *  2. try_to_migrate: each PTE/PMD mapping it becomes a migration entry,
- *     dropping that mapping's rmap and reference. Faults and GUP that meet
- *     a migration entry wait until it is gone;
- *  3. the refcount is frozen at what is expected (page cache + isolation).
- *     The freeze is the decisive test: GUP-fast takes references with
- *     inc-not-zero, so after it nobody can gain one; before it, any extra
- *     reference makes it fail and the mappings are restored as they were;
- *  4. contents and state are copied, the page cache slot is switched, and
- *     the migration entries become mappings of the destination.
+ * Folios move in batches of up to 512 pages, each step over the whole
+ * batch before the next (the kernel's migrate_pages_batch(), synchronous):
+ *  1. the folios are isolated (PG_lru clear, one isolation reference) by
+ *     the caller; here each is locked and gets a locked destination (the
+ *     small ones from one bulk allocation);
+ *  2. try_to_migrate: each PTE/PMD mapping a folio becomes a migration
+ *     entry, dropping that mapping's rmap and reference. Faults and GUP
+ *     that meet a migration entry wait until it is gone;
+ *  3. each refcount is frozen at what is expected (page cache +
+ *     isolation). The freeze is the decisive test: GUP-fast takes
+ *     references with inc-not-zero, so after it nobody can gain one;
+ *     before it, any extra reference makes it fail and that folio's
+ *     mappings are restored as they were;
+ *  4. the contents of all frozen folios are copied back to back (one
+ *     long copy runs at memory speed, a page at a time does not);
+ *  5. state is copied, the page cache slot is switched, and the
+ *     migration entries become mappings of the destination.
  */
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -141,11 +152,11 @@ static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 		if (is_pmd) {
 			/* the PMD maps the whole folio: move its head */
 			unmap_one(folio, vma, entryp, &folio->page, true);
-			pthread_mutex_unlock(&mm->page_table_lock);
+			ptl_unlock(mm);
 			break;
 		}
 		unmap_one(folio, vma, entryp, page, false);
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 	}
 	return true;
 }
@@ -222,7 +233,7 @@ static bool remove_migration_pte(struct folio *src, struct vm_area_struct *vma,
 			continue;
 		/* page_vma_mapped also finds present mappings: leave those */
 		if (!is_migration_entry(entry_get(entryp))) {
-			pthread_mutex_unlock(&mm->page_table_lock);
+			ptl_unlock(mm);
 			if (is_pmd)
 				break;
 			continue;
@@ -230,12 +241,12 @@ static bool remove_migration_pte(struct folio *src, struct vm_area_struct *vma,
 		if (is_pmd) {
 			remap_one(ra->dst, vma, addr, entryp, &ra->dst->page,
 				  true);
-			pthread_mutex_unlock(&mm->page_table_lock);
+			ptl_unlock(mm);
 			break;
 		}
 		remap_one(ra->dst, vma, addr, entryp, folio_page(ra->dst, i),
 			  false);
-		pthread_mutex_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 	}
 	return true;
 }
@@ -257,25 +268,30 @@ static void remove_migration_ptes(struct folio *src, struct folio *dst,
 	walk_folio(src, av, &rwc);
 }
 
-/* ---- one folio ---- */
+/* ---- the batch ---- */
 
-static void copy_folio_state(struct folio *dst, struct folio *src)
-{
-	unsigned long nr = folio_nr_pages(src), i;
+/* Pages in flight at once: the kernel's NR_MAX_BATCHED_MIGRATION. */
+#define NR_MAX_BATCHED_MIGRATION	HPAGE_PMD_NR
 
-	folio_copy(dst, src);
-	for (i = 0; i < nr; i++)
-		if (PageAnonExclusive(folio_page(src, i)))
-			SetPageAnonExclusive(folio_page(dst, i));
-	if (folio_test_dirty(src))
-		folio_set_dirty(dst);
-	if (folio_test_uptodate(src))
-		folio_set_uptodate(dst);
-	if (folio_test_swapbacked(src))
-		folio_set_swapbacked(dst);
-	dst->page.index = src->page.index;
-	WRITE_ONCE(dst->page.mapping, src->page.mapping);
-}
+/*
+ * The folios of one batch that are unmapped (later: frozen), with their
+ * targets, and the targets allocated in bulk for its small folios.
+ */
+struct migrate_batch {
+	unsigned int nr;
+	struct folio *src[NR_MAX_BATCHED_MIGRATION];
+	struct folio *dst[NR_MAX_BATCHED_MIGRATION];
+	struct anon_vma *av[NR_MAX_BATCHED_MIGRATION];
+	unsigned int nr_spare, next_spare;
+	struct page *spare[NR_MAX_BATCHED_MIGRATION];
+};
+
+struct migrate_counts {
+	unsigned int succeeded;		/* folios */
+	unsigned long succeeded_pages;
+	unsigned int nr_failed;		/* folios that can never move */
+	unsigned long failed_pages;
+};
 
 static bool folio_migratable(struct folio *folio)
 {
@@ -284,11 +300,267 @@ static bool folio_migratable(struct folio *folio)
 	       !Pagereserved(&folio->page);
 }
 
+/*
+ * Targets for the batch's small folios in one call, when get_new_folio is
+ * one of ours (its choice of memory is then known: order 0, movable, and
+ * pinnable under memalloc_pin_save()). A caller's own allocator is asked
+ * folio by folio, as before.
+ */
+static void alloc_spare_targets(struct migrate_batch *b,
+				struct list_head *batch,
+				new_folio_t get_new_folio)
+{
+	bool pinnable = get_new_folio == alloc_migration_target_pinnable;
+	unsigned int flags = 0, nr = 0;
+	struct folio *folio;
+
+	b->nr_spare = b->next_spare = 0;
+	if (!pinnable && get_new_folio != alloc_migration_target)
+		return;
+	list_for_each_entry(folio, batch, page.lru)
+		nr += !folio_test_large(folio);
+	if (nr < 2)
+		return;
+	memset(b->spare, 0, nr * sizeof(b->spare[0]));
+	if (pinnable)
+		flags = memalloc_pin_save();
+	b->nr_spare = alloc_pages_bulk(GFP_HIGHUSER_MOVABLE, nr, b->spare);
+	if (pinnable)
+		memalloc_pin_restore(flags);
+}
+
+static void free_spare_targets(struct migrate_batch *b)
+{
+	while (b->next_spare < b->nr_spare)
+		folio_put(page_folio(b->spare[b->next_spare++]));
+}
+
+static struct folio *get_target(struct migrate_batch *b, struct folio *src,
+				new_folio_t get_new_folio, unsigned long priv)
+{
+	if (!folio_test_large(src) && b->next_spare < b->nr_spare)
+		return page_folio(b->spare[b->next_spare++]);
+	return get_new_folio(src, priv);
+}
+
 /* Gives up a destination that was never used. */
 static void discard_dst(struct folio *dst)
 {
 	folio_unlock(dst);
 	folio_put(dst);
+}
+
+/* Result of migrate_folio_unmap() for a folio that went away by itself. */
+#define MIGRATE_FOLIO_FREED	1
+
+/*
+ * Step 1 and 2 for one folio: lock it, find its target, turn its
+ * mappings into migration entries. 0: unmapped, added to the batch;
+ * MIGRATE_FOLIO_FREED: everyone else let go, the folio is freed and off
+ * the list; -EAGAIN: busy, try again later; -EBUSY: never movable;
+ * -ENOMEM: no destination.
+ */
+static int migrate_folio_unmap(struct migrate_batch *b, struct folio *src,
+			       new_folio_t get_new_folio, unsigned long priv)
+{
+	struct anon_vma *av = NULL;
+	struct folio *dst;
+
+	if (!folio_migratable(src))
+		return -EBUSY;
+	if (!folio_trylock(src))
+		return -EAGAIN;
+	if (folio_ref_count(src) == 1 && !folio_mapped(src) &&
+	    !folio_mapping(src)) {
+		/* the isolation reference is the last one */
+		list_del(&src->page.lru);
+		WRITE_ONCE(src->page.mapping, NULL);
+		folio_unlock(src);
+		folio_put(src);
+		return MIGRATE_FOLIO_FREED;
+	}
+	dst = get_target(b, src, get_new_folio, priv);
+	if (!dst) {
+		folio_unlock(src);
+		return -ENOMEM;
+	}
+	if (VM_WARN(folio_nr_pages(dst) != folio_nr_pages(src) ||
+		    !folio_trylock(dst), "bad migration target")) {
+		folio_put(dst);
+		folio_unlock(src);
+		return -EBUSY;
+	}
+	/* hold the anon_vma: the restore walk runs when src is unmapped */
+	if (folio_test_anon(src))
+		av = folio_get_anon_vma(src);
+	try_to_migrate(src, av);
+
+	b->src[b->nr] = src;
+	b->dst[b->nr] = dst;
+	b->av[b->nr] = av;
+	b->nr++;
+	return 0;
+}
+
+/* Puts an unmapped folio back as it was; it is busy for this pass. */
+static void migrate_folio_undo(struct folio *src, struct folio *dst,
+			       struct anon_vma *av)
+{
+	remove_migration_ptes(src, src, av);
+	anon_vma_put(av);
+	discard_dst(dst);
+	folio_unlock(src);
+}
+
+/*
+ * Step 3 for the batch: every folio must be held by nothing but its
+ * isolation and its page cache slot now that its mappings are gone.
+ * Those that are (a pin, a GET, a racing user) are put back and moved to
+ * busy; the rest are frozen, so nobody gains a reference to them until
+ * they are released.
+ */
+static void migrate_batch_freeze(struct migrate_batch *b,
+				 struct list_head *busy)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < b->nr; i++) {
+		struct folio *src = b->src[i];
+		int expected = folio_expected_ref_count(src) + 1;
+
+		if (folio_mapped(src) || !folio_ref_freeze(src, expected)) {
+			migrate_folio_undo(src, b->dst[i], b->av[i]);
+			list_move_tail(&src->page.lru, busy);
+			continue;
+		}
+		b->src[kept] = src;
+		b->dst[kept] = b->dst[i];
+		b->av[kept] = b->av[i];
+		kept++;
+	}
+	b->nr = kept;
+}
+
+#if defined(__x86_64__)
+/* Bytes one step of the copy moves from each page (four 16-byte loads). */
+#define COPY_STEP		64
+/* How far ahead of the copy each source stream is prefetched. */
+#define COPY_PREFETCH_DIST	(8 * COPY_STEP)
+/* Pages copied side by side. */
+#define COPY_WAYS		4
+
+static inline void copy_line_nt(void *dst, const void *src)
+{
+	__m128i *d = dst;
+	const __m128i *s = src;
+	__m128i a = _mm_load_si128(s);
+	__m128i b = _mm_load_si128(s + 1);
+	__m128i c = _mm_load_si128(s + 2);
+	__m128i e = _mm_load_si128(s + 3);
+
+	_mm_stream_si128(d, a);
+	_mm_stream_si128(d + 1, b);
+	_mm_stream_si128(d + 2, c);
+	_mm_stream_si128(d + 3, e);
+}
+
+/*
+ * Copies n (<= COPY_WAYS) pages side by side, one line of each in turn,
+ * with non-temporal stores (migration never reads the target again, and
+ * a plain store would first read every target line for ownership). A
+ * page copied alone starts cold: the hardware prefetcher does not cross
+ * a 4 KiB page, so each page pays a full memory latency before its
+ * stream runs. Several pages at once keep several streams in flight,
+ * and each source is prefetched a few lines ahead of its copy, the next
+ * group's pages as this group reaches its end.
+ */
+static void copy_pages_nt(char *const *d, char *const *s, unsigned int n,
+			  char *const *next, unsigned int n_next)
+{
+	unsigned long off;
+	unsigned int k;
+
+	for (off = 0; off < PAGE_SIZE; off += COPY_STEP) {
+		unsigned long ahead = off + COPY_PREFETCH_DIST;
+
+		for (k = 0; k < n; k++) {
+			if (ahead < PAGE_SIZE)
+				_mm_prefetch(s[k] + ahead, _MM_HINT_T0);
+			else if (k < n_next)
+				_mm_prefetch(next[k] + ahead - PAGE_SIZE,
+					     _MM_HINT_T0);
+			copy_line_nt(d[k] + off, s[k] + off);
+		}
+	}
+}
+
+/*
+ * The batch's data, every page of every folio, back to back: the loop
+ * runs over the batch's pages as one list, COPY_WAYS at a time. The
+ * stores are fenced once, at the end: the copy is complete before any
+ * target is mapped.
+ */
+static void migrate_batch_copy(struct migrate_batch *b)
+{
+	char *d[2][COPY_WAYS], *s[2][COPY_WAYS];
+	unsigned int i = 0, cur = 0, n[2] = { 0, 0 };
+	unsigned long pg = 0;
+
+	/* group g+1 is gathered before group g is copied, for the prefetch */
+	for (;;) {
+		unsigned int nxt = cur ^ 1;
+
+		n[nxt] = 0;
+		while (n[nxt] < COPY_WAYS && i < b->nr) {
+			d[nxt][n[nxt]] = (char *)folio_address(b->dst[i]) +
+					 (pg << PAGE_SHIFT);
+			s[nxt][n[nxt]] = (char *)folio_address(b->src[i]) +
+					 (pg << PAGE_SHIFT);
+			n[nxt]++;
+			if (++pg == folio_nr_pages(b->src[i])) {
+				pg = 0;
+				i++;
+			}
+		}
+		if (n[cur])
+			copy_pages_nt(d[cur], s[cur], n[cur], s[nxt], n[nxt]);
+		if (!n[nxt])
+			break;
+		cur = nxt;
+	}
+	_mm_sfence();
+}
+#else
+static void migrate_batch_copy(struct migrate_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		memcpy(folio_address(b->dst[i]), folio_address(b->src[i]),
+		       folio_size(b->src[i]));
+}
+#endif
+
+/*
+ * The state that goes with the data and the folio's identity (the
+ * kernel's folio_migrate_flags() and the mapping part of
+ * folio_migrate_mapping()).
+ */
+static void migrate_folio_state(struct folio *dst, struct folio *src)
+{
+	static const int data_flags[] = {
+		PG_uptodate, PG_dirty, PG_referenced, PG_swapbacked,
+	};
+	unsigned long nr = folio_nr_pages(src), i;
+
+	for (i = 0; i < ARRAY_SIZE(data_flags); i++)
+		if (page_flag_test(&src->page, data_flags[i]))
+			page_flag_set(&dst->page, data_flags[i]);
+	for (i = 0; i < nr; i++)
+		if (PageAnonExclusive(folio_page(src, i)))
+			SetPageAnonExclusive(folio_page(dst, i));
+	dst->page.index = src->page.index;
+	WRITE_ONCE(dst->page.mapping, src->page.mapping);
 }
 
 /*
@@ -308,60 +580,13 @@ static void release_src(struct folio *src)
 	folio_put(src);
 }
 
-/*
- * 0: moved (src freed, off the list); -EAGAIN: busy, try again later;
- * -EBUSY: never movable; -ENOMEM: no destination.
- */
-static int migrate_folio_one(struct folio *src, new_folio_t get_new_folio,
-			     unsigned long priv)
+/* Step 4 for one frozen, copied folio: the target takes its place. */
+static void migrate_folio_finish(struct folio *src, struct folio *dst,
+				 struct anon_vma *av)
 {
-	struct address_space *mapping;
-	struct anon_vma *av = NULL;
-	struct folio *dst;
-	int expected;
+	struct address_space *mapping = folio_mapping(src);
 
-	if (!folio_migratable(src))
-		return -EBUSY;
-	if (!folio_trylock(src))
-		return -EAGAIN;
-	if (folio_ref_count(src) == 1 && !folio_mapped(src) &&
-	    !folio_mapping(src)) {
-		/* everyone else let go: the isolation reference is the last */
-		list_del(&src->page.lru);
-		WRITE_ONCE(src->page.mapping, NULL);
-		folio_unlock(src);
-		folio_put(src);
-		return 0;
-	}
-	dst = get_new_folio(src, priv);
-	if (!dst) {
-		folio_unlock(src);
-		return -ENOMEM;
-	}
-	if (VM_WARN(folio_nr_pages(dst) != folio_nr_pages(src) ||
-		    !folio_trylock(dst), "bad migration target")) {
-		folio_put(dst);
-		folio_unlock(src);
-		return -EBUSY;
-	}
-
-	/* hold the anon_vma: the restore walk runs when src is unmapped */
-	if (folio_test_anon(src))
-		av = folio_get_anon_vma(src);
-	try_to_migrate(src, av);
-
-	mapping = folio_mapping(src);
-	expected = folio_expected_ref_count(src) + 1;
-	if (folio_mapped(src) || !folio_ref_freeze(src, expected)) {
-		/* a pin, a GET or a racing user: put everything back */
-		remove_migration_ptes(src, src, av);
-		anon_vma_put(av);
-		discard_dst(dst);
-		folio_unlock(src);
-		return -EAGAIN;
-	}
-
-	copy_folio_state(dst, src);
+	migrate_folio_state(dst, src);
 	if (mapping)
 		filemap_replace_folio(mapping, src, dst);
 	remove_migration_ptes(src, dst, av);
@@ -373,59 +598,145 @@ static int migrate_folio_one(struct folio *src, new_folio_t get_new_folio,
 	/* the allocation reference; mappings and the cache hold their own */
 	folio_put(dst);
 	release_src(src);
-	return 0;
+}
+
+/*
+ * migrate_pages_batch() - one batch (at most NR_MAX_BATCHED_MIGRATION
+ * pages) through the steps, each step over the whole batch: targets in
+ * bulk, unmap all, freeze all, copy all back to back, finish all. Busy
+ * folios go to busy, folios that can never move to failed; what moved
+ * or went away leaves the list. -ENOMEM when a target was missing: the
+ * folios unmapped before it still move, the rest stay on batch.
+ */
+static int migrate_pages_batch(struct migrate_batch *b,
+			       struct list_head *batch, struct list_head *busy,
+			       struct list_head *failed,
+			       new_folio_t get_new_folio, unsigned long priv,
+			       struct migrate_counts *c)
+{
+	struct folio *folio, *next;
+	unsigned int i;
+	int rc = 0;
+
+	b->nr = 0;
+	alloc_spare_targets(b, batch, get_new_folio);
+	list_for_each_entry_safe(folio, next, batch, page.lru) {
+		unsigned long nr = folio_nr_pages(folio);
+
+		switch (migrate_folio_unmap(b, folio, get_new_folio, priv)) {
+		case 0:
+			break;
+		case MIGRATE_FOLIO_FREED:
+			c->succeeded++;
+			c->succeeded_pages += nr;
+			break;
+		case -EAGAIN:
+			list_move_tail(&folio->page.lru, busy);
+			break;
+		case -ENOMEM:
+			rc = -ENOMEM;
+			goto move;
+		default:
+			/* permanent: keep it out of later passes */
+			list_move_tail(&folio->page.lru, failed);
+			c->nr_failed++;
+			c->failed_pages += nr;
+			break;
+		}
+	}
+move:
+	free_spare_targets(b);
+	migrate_batch_freeze(b, busy);
+	migrate_batch_copy(b);
+	for (i = 0; i < b->nr; i++) {
+		c->succeeded++;
+		c->succeeded_pages += folio_nr_pages(b->src[i]);
+		migrate_folio_finish(b->src[i], b->dst[i], b->av[i]);
+	}
+	b->nr = 0;
+	return rc;
+}
+
+/* Moves whole folios from the front of from to batch, at most a batch. */
+static void cut_batch(struct list_head *from, struct list_head *batch)
+{
+	unsigned long pages = 0;
+
+	while (!list_empty(from)) {
+		struct folio *folio = list_first_entry(from, struct folio,
+						       page.lru);
+		unsigned long nr = folio_nr_pages(folio);
+
+		if (pages && pages + nr > NR_MAX_BATCHED_MIGRATION)
+			break;
+		list_move_tail(&folio->page.lru, batch);
+		pages += nr;
+	}
+}
+
+/* Appends every entry of list to head. */
+static void splice_tail(struct list_head *list, struct list_head *head)
+{
+	list_splice_init(list, head->prev);
+}
+
+static unsigned long list_pages(struct list_head *list, unsigned int *nr)
+{
+	unsigned long pages = 0;
+	struct folio *folio;
+
+	list_for_each_entry(folio, list, page.lru) {
+		pages += folio_nr_pages(folio);
+		(*nr)++;
+	}
+	return pages;
 }
 
 int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
 		  unsigned long priv, enum migrate_reason reason,
 		  unsigned int *nr_succeeded)
 {
-	unsigned int succeeded = 0, failed_pages = 0;
-	int pass, nr_failed = 0, rc = 0, retry = 1;
-	struct folio *folio, *next;
+	struct migrate_counts c = { 0 };
+	struct migrate_batch *b;
 	LIST_HEAD(failed);
+	LIST_HEAD(busy);
+	int pass, rc = 0;
 
-	for (pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && retry; pass++) {
-		retry = 0;
-		list_for_each_entry_safe(folio, next, from, page.lru) {
-			unsigned long nr = folio_nr_pages(folio);
+	b = malloc(sizeof(*b));
+	if (!b) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY; pass++) {
+		while (!list_empty(from)) {
+			LIST_HEAD(batch);
 
-			switch (migrate_folio_one(folio, get_new_folio, priv)) {
-			case 0:
-				succeeded++;
-				mod_vmstat(PGMIGRATE_SUCCESS, nr);
-				break;
-			case -EAGAIN:
-				retry++;
-				break;
-			case -ENOMEM:
-				rc = -ENOMEM;
-				goto out;
-			default:
-				/* permanent: keep it out of later passes */
-				list_move_tail(&folio->page.lru, &failed);
-				nr_failed++;
-				failed_pages += nr;
+			cut_batch(from, &batch);
+			rc = migrate_pages_batch(b, &batch, &busy, &failed,
+						 get_new_folio, priv, &c);
+			/* list order stays: busy, unprocessed, the rest */
+			splice_tail(&batch, &busy);
+			if (rc == -ENOMEM) {
+				splice_tail(from, &busy);
 				break;
 			}
 		}
-		if (retry)
-			sched_yield();
+		splice_tail(&busy, from);
+		if (rc == -ENOMEM || list_empty(from))
+			break;
+		/* busy folios are retried after the others had a turn */
+		sched_yield();
 	}
-	/* whatever is still busy after the last pass has failed */
-	list_for_each_entry(folio, from, page.lru) {
-		nr_failed++;
-		failed_pages += folio_nr_pages(folio);
-	}
-	rc = nr_failed;
+	free(b);
 out:
+	/* whatever is still busy after the last pass has failed too */
+	c.failed_pages += list_pages(from, &c.nr_failed);
+	if (!rc)
+		rc = c.nr_failed;
 	list_splice_init(&failed, from);
-	if (rc == -ENOMEM) {
-		list_for_each_entry(folio, from, page.lru)
-			failed_pages += folio_nr_pages(folio);
-	}
-	mod_vmstat(PGMIGRATE_FAIL, failed_pages);
+	mod_vmstat(PGMIGRATE_SUCCESS, c.succeeded_pages);
+	mod_vmstat(PGMIGRATE_FAIL, c.failed_pages);
 	if (nr_succeeded)
-		*nr_succeeded = succeeded;
+		*nr_succeeded = c.succeeded;
 	return rc;
 }

@@ -444,12 +444,11 @@ static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order,
  * holds more than half of the zone's free pages (so CMA memory gets used
  * before the rest runs low), else only after their own type.
  */
-static struct page *rmqueue(struct zone *zone, unsigned int order, int mt,
-			    bool alloc_cma, bool cma_first)
+static struct page *__rmqueue(struct zone *zone, unsigned int order, int mt,
+			      bool alloc_cma, bool cma_first)
 {
 	struct page *page = NULL;
 
-	pthread_mutex_lock(&zone->lock);
 	if (alloc_cma && (cma_first ||
 			  atomic_load(&zone->nr_free_cma) >
 			  atomic_load(&zone->nr_free) / 2))
@@ -460,8 +459,42 @@ static struct page *rmqueue(struct zone *zone, unsigned int order, int mt,
 		page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
 	if (!page && !cma_first)
 		page = __rmqueue_fallback(zone, order, mt);
+	return page;
+}
+
+static struct page *rmqueue(struct zone *zone, unsigned int order, int mt,
+			    bool alloc_cma, bool cma_first)
+{
+	struct page *page;
+
+	pthread_mutex_lock(&zone->lock);
+	page = __rmqueue(zone, order, mt, alloc_cma, cma_first);
 	pthread_mutex_unlock(&zone->lock);
 	return page;
+}
+
+/*
+ * Up to nr order-0 blocks of one zone under one round of its lock, with
+ * the same choice per block as rmqueue(): the CMA-first test is made
+ * again for every block, as the free counts move. Returns how many.
+ */
+static unsigned long rmqueue_bulk(struct zone *zone, int mt, bool alloc_cma,
+				  bool cma_first, unsigned long nr,
+				  struct page **pages)
+{
+	unsigned long got = 0;
+
+	pthread_mutex_lock(&zone->lock);
+	while (got < nr) {
+		struct page *page = __rmqueue(zone, 0, mt, alloc_cma,
+					      cma_first);
+
+		if (!page)
+			break;
+		pages[got++] = page;
+	}
+	pthread_mutex_unlock(&zone->lock);
+	return got;
 }
 
 /* ---- gfp and the memalloc_pin scope ---- */
@@ -564,6 +597,65 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	if (page)
 		prep_new_page(page, order, gfp);
 	return page;
+}
+
+/*
+ * alloc_pages_bulk() - order-0 pages for every NULL slot of pages[nr]
+ * (slots already filled are kept, as the kernel's caller may retry with a
+ * half-filled array). The pages are those alloc_pages(gfp, 0) would give
+ * one by one, in the same order, but each zone's lock is taken once for
+ * the lot instead of once per page. Returns how many slots are filled.
+ */
+unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr,
+			       struct page **pages)
+{
+	struct zone *normal = &machine->zones[ZONE_NORMAL];
+	struct zone *movable = &machine->zones[ZONE_MOVABLE];
+	struct page **want;
+	unsigned long i, n = 0, got = 0, filled = 0;
+	int mt;
+	bool is_movable;
+
+	if (VM_WARN(!machine, "alloc_pages_bulk without a machine"))
+		return 0;
+	want = malloc(nr * sizeof(*want));
+	if (!want)
+		return 0;
+	gfp = current_gfp_context(gfp);
+	mt = gfp_migratetype(gfp);
+	is_movable = mt == MIGRATE_MOVABLE;
+	for (i = 0; i < nr; i++)
+		n += !pages[i];
+	/*
+	 * The zones in get_page_from_freelist()'s order: when one runs dry
+	 * for a block, alloc_pages() would go on to the next for every
+	 * later block as well, so each zone is drained in one round.
+	 */
+	if (is_movable && (gfp & __GFP_PLACE_CMA))
+		got += rmqueue_bulk(normal, mt, true, true, n - got,
+				    want + got);
+	if (is_movable && (gfp & __GFP_PLACE_MOVABLE) &&
+	    movable->spanned_pages)
+		got += rmqueue_bulk(movable, mt, false, false, n - got,
+				    want + got);
+	if (gfp & __GFP_PLACE_NORMAL)
+		got += rmqueue_bulk(normal, mt, false, false, n - got,
+				    want + got);
+	if (is_movable && movable->spanned_pages)
+		got += rmqueue_bulk(movable, mt, true, false, n - got,
+				    want + got);
+	got += rmqueue_bulk(normal, mt, is_movable, false, n - got,
+			    want + got);
+
+	for (i = 0, n = 0; i < nr; i++) {
+		if (!pages[i] && n < got) {
+			prep_new_page(want[n], 0, gfp);
+			pages[i] = want[n++];
+		}
+		filled += !!pages[i];
+	}
+	free(want);
+	return filled;
 }
 
 struct folio *folio_alloc(gfp_t gfp, unsigned int order)
