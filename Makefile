@@ -40,6 +40,10 @@ HARNESS   := $(BUILD)/tests/unit/harness.o
 # runs after the unit tests).
 ALL_EXTRA   :=
 PROVE_EXTRA :=
+# The gupsim command (built by mk/scenario.mk); scripts find it through the
+# exported absolute path in $GUPSIM.
+GUPSIM_BIN  := $(BUILD)/gupsim
+export GUPSIM := $(abspath $(GUPSIM_BIN))
 -include mk/*.mk
 
 all: deps $(LIB) $(TEST_BINS) $(ALL_EXTRA)

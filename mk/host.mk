@@ -7,5 +7,5 @@ HOST_TESTS := tests/host/difftest.sh tests/host/disagree.sh
 PROVE_EXTRA += $(HOST_TESTS)
 
 .PHONY: difftest
-difftest: deps $(GUPSIM)
+difftest: deps $(GUPSIM_BIN)
 	$(Q)prove -f $(HOST_TESTS)

@@ -9,12 +9,11 @@
 #   make demo                       runs the built-in demo
 SCN_SRCS := $(wildcard scenario/*.c backend/*.c drivers/*.c)
 SCN_OBJS := $(SCN_SRCS:%.c=$(BUILD)/%.o)
-GUPSIM   := $(BUILD)/gupsim
 SCN_TEST := $(BUILD)/tests/scenario_parser
 
 CMD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*.c))
 
-$(GUPSIM): $(CMD_OBJS) $(SCN_OBJS) $(LIB)
+$(GUPSIM_BIN): $(CMD_OBJS) $(SCN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(SCN_OBJS) $(LIB) $(LDLIBS)
 
@@ -22,15 +21,12 @@ $(SCN_TEST): $(BUILD)/tests/scenario/test_parser.o $(HARNESS) $(SCN_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(HARNESS) $(SCN_OBJS) $(LIB) $(LDLIBS)
 
-ALL_EXTRA   += $(GUPSIM) $(SCN_TEST)
+ALL_EXTRA   += $(GUPSIM_BIN) $(SCN_TEST)
 PROVE_EXTRA += $(SCN_TEST) tests/scenario/run-bad.sh tests/scenario/run-good.sh \
 	       tests/scenario/coverage.sh
 
-# the runner scripts find the binary of this build (build, build-asan, ...)
-export GUPSIM := $(abspath $(GUPSIM))
-
 .PHONY: demo
-demo: deps $(GUPSIM)
-	$(Q)$(GUPSIM) demo
+demo: deps $(GUPSIM_BIN)
+	$(Q)$(GUPSIM_BIN) demo
 
 -include $(SCN_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(BUILD)/tests/scenario/test_parser.d
