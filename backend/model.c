@@ -485,11 +485,11 @@ static struct result model_fork(struct backend *be, const struct stmt *st)
 
 		*cv = *pv;
 		cv->segs = calloc(pv->nr_segs + 1, sizeof(*cv->segs));
-		if (cv->segs)
+		if (!cv->segs)
+			cv->nr_segs = 0;
+		else if (pv->nr_segs)	/* a failed mmap has no segments */
 			memcpy(cv->segs, pv->segs,
 			       pv->nr_segs * sizeof(*cv->segs));
-		else
-			cv->nr_segs = 0;
 	}
 	child = task_fork(t, st->name);
 	m->tasks[st->other] = child;
