@@ -348,6 +348,13 @@ static void gup_fast_pgd_range(struct mm_struct *mm, unsigned long addr,
 }
 
 /*
+ * Test-only fault injection: called between the walk and the
+ * write_protect_seq check, so a test can make a fork land exactly there
+ * (a race that threads only hit now and then).
+ */
+void (*gup_fast_after_walk_hook)(struct mm_struct *mm);
+
+/*
  * gup_fast() - the lockless part: the number of pages taken from start
  * on, in order (it stops at the first page it cannot take).
  */
@@ -369,6 +376,8 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 	mm_rcu_read_lock();
 	gup_fast_pgd_range(mm, start, end, flags, pages, &nr);
 	mm_rcu_read_unlock();
+	if (unlikely(gup_fast_after_walk_hook))
+		gup_fast_after_walk_hook(mm);
 
 	if (flags & FOLL_PIN) {
 		/* Every page the walk took is a real pin (see the grab). */

@@ -1484,6 +1484,8 @@ bool is_valid_gup_args(struct page **pages, int *locked,
 		       unsigned int *gup_flags, unsigned int to_set);
 bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
 		      struct page *page);
+/* Test-only: runs after the GUP-fast walk, before its fork check. */
+extern void (*gup_fast_after_walk_hook)(struct mm_struct *mm);
 long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 			   unsigned long nr_pages, struct page **pages,
 			   int *locked, unsigned int gup_flags);

@@ -3,7 +3,9 @@
  * Tests of the GUP slow path: argument and VMA checks, the walk, faulting,
  * unsharing, the zero page, large folios and the pin accounting.
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "../../mm/internal.h"
@@ -827,5 +829,53 @@ TEST_CFG(fault_oom_is_enomem, .mem = 32 << 20, .device = 8 << 20)
 		  -ENOMEM);
 	unpin_user_pages(pages, got);
 	free(pages);
+	task_exit(t);
+}
+
+/* ---- migration entries: the walk waits, then pins the page ---- */
+
+struct restore_later {
+	struct mm_struct *mm;
+	pte_t *ptep;
+	pte_t old;
+};
+
+/* Plays the migration that finishes while GUP waits on its entry. */
+static void *restore_pte_later(void *arg)
+{
+	struct restore_later *r = arg;
+
+	usleep(50 * 1000);
+	ptl_lock(r->mm);
+	set_pte(r->ptep, r->old);
+	ptl_unlock(r->mm);
+	return NULL;
+}
+
+TEST(slow_pin_waits_for_migration_entry)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long addr = t_mmap_anon(t, PAGE_SIZE);
+	struct restore_later r = { .mm = task_mm(t) };
+	struct page *pages[1];
+	pthread_t thread;
+
+	t_fill(t, addr, 0x61, PAGE_SIZE);
+	mmap_read_lock(r.mm);
+	r.ptep = pte_offset(mm_find_pmd(r.mm, addr), addr);
+	mmap_read_unlock(r.mm);
+	ASSERT_NOT_NULL(r.ptep);
+	ptl_lock(r.mm);
+	r.old = ptep_get(r.ptep);
+	set_pte(r.ptep, make_migration_entry(pte_pfn(r.old),
+					     SWP_MIGRATION_WRITE));
+	ptl_unlock(r.mm);
+	ASSERT_EQ(pthread_create(&thread, NULL, restore_pte_later, &r), 0);
+	/* Blocks on the migration entry until the "migration" is done. */
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_WRITE, pages), 1);
+	pthread_join(thread, NULL);
+	ASSERT_PTR_EQ(pages[0], pfn_to_page(pte_pfn(r.old)));
+	ASSERT_TRUE(page_holds(pages[0], 0x61));
+	unpin_user_pages(pages, 1);
 	task_exit(t);
 }

@@ -254,6 +254,44 @@ TEST(fast_write_protect_seq_forces_slow_pin)
 	task_exit(t);
 }
 
+/* A whole fork (write_protect_seq += 2) between the walk and its check. */
+static void fork_ran_during_walk(struct mm_struct *mm)
+{
+	atomic_fetch_add(&mm->write_protect_seq, 2);
+}
+
+TEST(fast_pins_dropped_when_fork_ran_during_walk)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long addr = t_mmap_anon(t, 2 * PAGE_SIZE);
+	struct page *pages[2];
+	long fb;
+	int ref;
+
+	t_fill(t, addr, 0x4e, 2 * PAGE_SIZE);
+	ref = page_ref_count(t_page(t, addr));
+	fb = fallbacks();
+	gup_fast_after_walk_hook = fork_ran_during_walk;
+	/* The fast walk's pins are undone; the slow path pins instead. */
+	ASSERT_EQ(pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
+	gup_fast_after_walk_hook = NULL;
+	ASSERT_EQ(fallbacks(), fb + 1);
+	ASSERT_EQ(page_ref_count(pages[0]), ref + (int)GUP_PIN_COUNTING_BIAS);
+	/* the undone pins count as acquired and released */
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED), 4);
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_RELEASED), 2);
+	unpin_user_pages(pages, 2);
+	ASSERT_EQ(page_ref_count(t_page(t, addr)), ref);
+	/* FOLL_GET is not fork's business: the walk's references stand. */
+	gup_fast_after_walk_hook = fork_ran_during_walk;
+	ASSERT_EQ(get_user_pages_fast(addr, 2, 0, pages), 2);
+	gup_fast_after_walk_hook = NULL;
+	ASSERT_EQ(fallbacks(), fb + 1);
+	put_page(pages[0]);
+	put_page(pages[1]);
+	task_exit(t);
+}
+
 TEST(fast_returns_fast_count_when_slow_part_fails)
 {
 	struct task_struct *t = t_task("t");
