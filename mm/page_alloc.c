@@ -306,6 +306,25 @@ static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
 }
 
 /*
+ * The next free buddy block in [*pfn, end): its head page, with *pfn at it
+ * and its order in *order; NULL when there is none. Caller holds
+ * zone->lock, so the blocks cannot change under the walk.
+ */
+static struct page *next_free_block(unsigned long *pfn, unsigned long end,
+				    unsigned int *order)
+{
+	for (; *pfn < end; (*pfn)++) {
+		struct page *page = pfn_to_page(*pfn);
+
+		if (Pagebuddy(page)) {
+			*order = page->private;
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/*
  * Moves every free block of the pageblock at pfn from list type `from` to
  * `to` and retypes the pageblock. The caller made sure no free block
  * larger than a pageblock covers it (split_free_above_pageblock()).
@@ -315,21 +334,15 @@ static void move_freepages_block(struct zone *zone, unsigned long pfn, int to)
 	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
 	unsigned long end = start + pageblock_nr_pages;
 	int from = free_block_mt(start);
+	struct page *page;
+	unsigned int order;
 
 	if (from == to)
 		return;
-	for (pfn = start; pfn < end;) {
-		struct page *page = pfn_to_page(pfn);
-		unsigned int order;
-
-		if (!Pagebuddy(page)) {
-			pfn++;
-			continue;
-		}
-		order = page->private;
+	for (pfn = start; (page = next_free_block(&pfn, end, &order));
+	     pfn += 1UL << order) {
 		del_from_free_list(zone, page, order, from);
 		add_to_free_list(zone, page, order, to);
-		pfn += 1UL << order;
 	}
 	set_pfn_migratetype(start, to);
 }
@@ -786,29 +799,22 @@ static void unisolate_range(struct zone *zone, unsigned long start,
 			    unsigned long end, int mt)
 {
 	unsigned long pfn;
+	struct page *page;
+	unsigned int order;
 	LIST_HEAD(blocks);
 
 	pthread_mutex_lock(&zone->lock);
-	for (pfn = start; pfn < end;) {
-		struct page *page = pfn_to_page(pfn);
-		unsigned int order;
-
-		if (!Pagebuddy(page)) {
-			pfn++;
-			continue;
-		}
-		order = page->private;
+	for (pfn = start; (page = next_free_block(&pfn, end, &order));
+	     pfn += 1UL << order) {
 		del_from_free_list(zone, page, order, free_block_mt(pfn));
 		WRITE_ONCE(page->private, order);
 		list_add_tail(&page->lru, &blocks);
-		pfn += 1UL << order;
 	}
 	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
 		set_pfn_migratetype(pfn, mt);
 	while (!list_empty(&blocks)) {
-		struct page *page = container_of(blocks.next, struct page, lru);
-		unsigned int order = page->private;
-
+		page = container_of(blocks.next, struct page, lru);
+		order = page->private;
 		list_del_init(&page->lru);
 		WRITE_ONCE(page->private, 0UL);
 		__free_one_page(zone, page_to_pfn(page), order);
