@@ -294,20 +294,38 @@ static void violation(struct checker *ck, struct page *page,
 	}
 }
 
+/*
+ * Room for one more element in a doubling array of nr used and *cap
+ * allocated elements: the array (moved, maybe), or NULL with the old one
+ * kept and the checker marked out of memory.
+ */
+static void *ck_grow(struct checker *ck, void *arr, size_t *cap, size_t nr,
+		     size_t size, size_t first)
+{
+	size_t ncap;
+	void *n;
+
+	if (nr < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : first;
+	n = realloc(arr, ncap * size);
+	if (!n) {
+		ck->oom = true;
+		return NULL;
+	}
+	*cap = ncap;
+	return n;
+}
+
 static void vec_push(struct checker *ck, struct pfn_vec *vec,
 		     unsigned long pfn)
 {
-	if (vec->nr == vec->cap) {
-		size_t cap = vec->cap ? vec->cap * 2 : 4096;
-		unsigned long *v = realloc(vec->v, cap * sizeof(*v));
+	unsigned long *v = ck_grow(ck, vec->v, &vec->cap, vec->nr,
+				   sizeof(*v), 4096);
 
-		if (!v) {
-			ck->oom = true;
-			return;
-		}
-		vec->v = v;
-		vec->cap = cap;
-	}
+	if (!v)
+		return;
+	vec->v = v;
 	vec->v[vec->nr++] = pfn;
 }
 
@@ -358,17 +376,12 @@ static size_t vec_count_range(const struct pfn_vec *vec, unsigned long pfn,
 static void add_free_block(struct checker *ck, unsigned long pfn,
 			   unsigned int order)
 {
-	if (ck->nr_free == ck->cap_free) {
-		size_t cap = ck->cap_free ? ck->cap_free * 2 : 1024;
-		struct free_block *f = realloc(ck->free, cap * sizeof(*f));
+	struct free_block *f = ck_grow(ck, ck->free, &ck->cap_free, ck->nr_free,
+				       sizeof(*f), 1024);
 
-		if (!f) {
-			ck->oom = true;
-			return;
-		}
-		ck->free = f;
-		ck->cap_free = cap;
-	}
+	if (!f)
+		return;
+	ck->free = f;
 	ck->free[ck->nr_free].pfn = pfn;
 	ck->free[ck->nr_free].order = order;
 	ck->nr_free++;
@@ -559,17 +572,12 @@ static void collect_mappings(struct checker *ck)
 
 	pthread_mutex_lock(&machine->lists_lock);
 	list_for_each_entry(mm, &machine->mms, mm_list) {
-		if (nr == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct mm_struct **n = realloc(mms, ncap * sizeof(*n));
+		struct mm_struct **n = ck_grow(ck, mms, &cap, nr,
+					       sizeof(*n), 16);
 
-			if (!n) {
-				ck->oom = true;
-				break;
-			}
-			mms = n;
-			cap = ncap;
-		}
+		if (!n)
+			break;
+		mms = n;
 		if (mm_get_not_zero(mm))
 			mms[nr++] = mm;
 	}
