@@ -174,6 +174,35 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
 }
 
 /*
+ * Before the grab: an entry (PTE or PMD leaf) the walk may take a page
+ * from. PROT_NONE entries fail entry_access_permitted() (not present for
+ * the user): the slow path checks the VMA's access rights.
+ */
+static inline bool gup_fast_entry_usable(uint64_t entry, unsigned int flags)
+{
+	if (!entry_access_permitted(entry, flags & FOLL_WRITE))
+		return false;
+	if (pte_devmap(entry) && (flags & FOLL_LONGTERM))
+		return false;
+	/* Special: the zero page or a pfn map, no folio to grab here. */
+	return !pte_special(entry) && pfn_valid(pte_pfn(entry));
+}
+
+/*
+ * After the grab (and the entry's re-check): what the walk may not accept
+ * without the VMA.
+ */
+static inline bool gup_fast_folio_acceptable(struct folio *folio,
+					     struct page *page,
+					     uint64_t entry,
+					     unsigned int flags)
+{
+	if (!gup_fast_folio_allowed(folio, flags))
+		return false;
+	return pte_write(entry) || !gup_must_unshare(NULL, flags, page);
+}
+
+/*
  * Takes one PTE's page: true if it went into pages[]. Any doubt is a
  * false, which ends the fast walk there.
  */
@@ -184,15 +213,7 @@ static bool gup_fast_pte(pmd_t pmd, pmd_t *pmdp, pte_t *ptep,
 	struct folio *folio;
 	struct page *page;
 
-	/* PROT_NONE: the slow path checks the VMA's access rights. */
-	if (pte_protnone(pte))
-		return false;
-	if (!entry_access_permitted(pte, flags & FOLL_WRITE))
-		return false;
-	if (pte_devmap(pte) && (flags & FOLL_LONGTERM))
-		return false;
-	/* Special: the zero page or a pfn map, no folio to grab here. */
-	if (pte_special(pte) || !pfn_valid(pte_pfn(pte)))
+	if (!gup_fast_entry_usable(pte, flags))
 		return false;
 	page = pfn_to_page(pte_pfn(pte));
 
@@ -203,9 +224,7 @@ static bool gup_fast_pte(pmd_t pmd, pmd_t *pmdp, pte_t *ptep,
 	if (unlikely(pmd != entry_recheck(pmdp) ||
 		     pte != entry_recheck(ptep)))
 		goto put;
-	if (!gup_fast_folio_allowed(folio, flags))
-		goto put;
-	if (!pte_write(pte) && gup_must_unshare(NULL, flags, page))
+	if (!gup_fast_folio_acceptable(folio, page, pte, flags))
 		goto put;
 
 	gup_fast_mark_referenced(folio);
@@ -242,11 +261,7 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 	struct page *head, *page;
 	int refs;
 
-	if (!entry_access_permitted(orig, flags & FOLL_WRITE))
-		return false;
-	if (pte_special(orig) || !pfn_valid(pmd_pfn(orig)))
-		return false;
-	if (pmd_devmap(orig) && (flags & FOLL_LONGTERM))
+	if (!gup_fast_entry_usable(orig, flags))
 		return false;
 	head = pfn_to_page(pmd_pfn(orig));
 
@@ -261,9 +276,7 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 		return false;
 	if (unlikely(orig != entry_recheck(pmdp)))
 		goto put;
-	if (!gup_fast_folio_allowed(folio, flags))
-		goto put;
-	if (!pmd_write(orig) && gup_must_unshare(NULL, flags, &folio->page))
+	if (!gup_fast_folio_acceptable(folio, &folio->page, orig, flags))
 		goto put;
 
 	gup_fast_mark_referenced(folio);
