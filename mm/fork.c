@@ -11,9 +11,14 @@
  * runs without mmap_lock, notices a concurrent fork through the parent's
  * write_protect_seq and backs off.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+#define MMAP_BASE		0x7f0000000000UL
+
+__thread struct task_struct *current;
 
 static void mm_counter_add(struct mm_struct *mm, struct folio *folio, long nr)
 {
@@ -514,3 +519,160 @@ struct task_struct *task_fork(struct task_struct *parent, const char *comm)
 	}
 	return child;
 }
+
+/* ---- mm_struct ---- */
+
+struct mm_struct *mm_alloc(void)
+{
+	struct mm_struct *mm = calloc(1, sizeof(*mm));
+	pthread_rwlockattr_t attr;
+
+	if (!mm)
+		return NULL;
+	if (pgd_alloc(mm)) {
+		free(mm);
+		return NULL;
+	}
+	/*
+	 * The kernel's rwsem lets a waiting writer block new readers; glibc
+	 * prefers readers by default and would starve munmap under a storm
+	 * of GUP callers. Like the rwsem, it must not be read-locked twice.
+	 */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+			PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&mm->mmap_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	pthread_mutex_init(&mm->page_table_lock, NULL);
+	INIT_LIST_HEAD(&mm->mmap);
+	mm->mmap_base = MMAP_BASE;
+	atomic_init(&mm->mm_users, 1);
+	pthread_mutex_lock(&machine->lists_lock);
+	list_add_tail(&mm->mm_list, &machine->mms);
+	pthread_mutex_unlock(&machine->lists_lock);
+	return mm;
+}
+
+void mmget(struct mm_struct *mm)
+{
+	atomic_fetch_add(&mm->mm_users, 1);
+}
+
+void mmput(struct mm_struct *mm)
+{
+	int old;
+
+	if (!mm)
+		return;
+	old = atomic_fetch_sub(&mm->mm_users, 1);
+	if (VM_WARN(old <= 0, "mmput: mm_users was %d", old))
+		return;
+	if (old > 1)
+		return;
+	exit_mmap(mm);
+	pthread_mutex_lock(&machine->lists_lock);
+	list_del(&mm->mm_list);
+	pthread_mutex_unlock(&machine->lists_lock);
+	pthread_rwlock_destroy(&mm->mmap_lock);
+	pthread_mutex_destroy(&mm->page_table_lock);
+	free(mm);
+}
+
+/* ---- tasks ---- */
+
+struct task_struct *task_alloc(const char *comm, struct mm_struct *mm)
+{
+	struct task_struct *task = calloc(1, sizeof(*task));
+
+	if (!task)
+		return NULL;
+	snprintf(task->comm, sizeof(task->comm), "%s", comm ? comm : "");
+	task->mm = mm;
+	task->rlimit_memlock = RLIM_INFINITY;
+	INIT_LIST_HEAD(&task->tasks);
+	pthread_mutex_lock(&machine->lists_lock);
+	task->pid = ++machine->next_pid;
+	pthread_mutex_unlock(&machine->lists_lock);
+	if (mm && !mm->owner)
+		mm->owner = task;
+	return task;
+}
+
+struct task_struct *task_create(const char *comm, unsigned long memlock,
+				bool cap_ipc_lock)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+
+	if (VM_WARN(!machine, "task_create without a machine"))
+		return NULL;
+	mm = mm_alloc();
+	if (!mm)
+		return NULL;
+	task = task_alloc(comm, mm);
+	if (!task)
+		goto out_mm;
+	/* Each task is its own user: charges to one never limit another. */
+	task->user = alloc_uid(1000 + task->pid);
+	if (!task->user)
+		goto out_task;
+	task->rlimit_memlock = memlock;
+	task->cap_ipc_lock = cap_ipc_lock;
+	pthread_mutex_lock(&machine->lists_lock);
+	list_add_tail(&task->tasks, &machine->tasks);
+	pthread_mutex_unlock(&machine->lists_lock);
+	return task;
+out_task:
+	free(task);
+out_mm:
+	mmput(mm);
+	return NULL;
+}
+
+void task_exit(struct task_struct *task)
+{
+	struct mm_struct *mm;
+
+	if (!task)
+		return;
+	pthread_mutex_lock(&machine->lists_lock);
+	list_del_init(&task->tasks);
+	pthread_mutex_unlock(&machine->lists_lock);
+	task->flags |= PF_EXITING;
+	mm = task->mm;
+	if (mm && mm->owner == task)
+		mm->owner = NULL;
+	task->mm = NULL;
+	mmput(mm);
+	free_uid(task->user);
+	if (current == task)
+		current = NULL;
+	free(task);
+}
+
+struct mm_struct *task_mm(struct task_struct *task)
+{
+	return task ? task->mm : NULL;
+}
+
+const char *task_comm(const struct task_struct *task)
+{
+	return task ? task->comm : "";
+}
+
+void exit_all_tasks(void)
+{
+	for (;;) {
+		struct task_struct *task = NULL;
+
+		pthread_mutex_lock(&machine->lists_lock);
+		if (!list_empty(&machine->tasks))
+			task = list_first_entry(&machine->tasks,
+						struct task_struct, tasks);
+		pthread_mutex_unlock(&machine->lists_lock);
+		if (!task)
+			break;
+		task_exit(task);
+	}
+}
+

@@ -15,7 +15,11 @@
  * hugetlb_change_protection() does not upgrade them; a write fault reuses
  * an exclusive page).
  */
-#include "internal.h"
+#include "vma.h"
+
+#ifndef PROT_SEM
+#define PROT_SEM		0x8
+#endif
 
 static bool can_change_writable(struct vm_area_struct *vma,
 				unsigned long addr, uint64_t entry,
@@ -113,3 +117,88 @@ void change_protection(struct vm_area_struct *vma, unsigned long start,
 {
 	walk_pmd_range(vma, start, end, &change_walk_ops, &newflags);
 }
+
+/* ---- mprotect ---- */
+
+static int mprotect_fixup(struct vm_area_struct *vma, unsigned long start,
+			  unsigned long end, unsigned long newflags)
+{
+	int err;
+
+	if (newflags == vma->vm_flags)
+		return 0;
+	vma = split_range(vma, start, end, &err);
+	if (!vma)
+		return err;
+	/* Private memory made writable is committed (VM_ACCOUNT). */
+	if ((newflags & (VM_WRITE | VM_SHARED | VM_NORESERVE | VM_HUGETLB))
+	    == VM_WRITE)
+		newflags |= VM_ACCOUNT;
+	WRITE_ONCE(vma->vm_flags, newflags);
+	change_protection(vma, start, end, newflags);
+	return 0;
+}
+
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		unsigned long prot)
+{
+	const unsigned long known = PROT_READ | PROT_WRITE | PROT_EXEC |
+				    PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP;
+	struct vm_area_struct *vma;
+	unsigned long end, nstart;
+	int err;
+
+	mmap_assert_write_locked(mm);
+	if (prot & ~known)
+		return -EINVAL;
+	if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) ==
+	    (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(start))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start > start)
+		return -ENOMEM;
+	for (nstart = start; ; ) {
+		unsigned long newflags, tmp;
+
+		newflags = (vma->vm_flags & ~VM_ACCESS_FLAGS) |
+			   calc_vm_prot_bits(prot);
+		/* Each VM_MAY* bit sits four above the bit it allows. */
+		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS)
+			return -EACCES;
+		tmp = min(vma->vm_end, end);
+		err = mprotect_fixup(vma, nstart, tmp, newflags);
+		if (err)
+			return err;
+		nstart = tmp;
+		if (nstart >= end)
+			return 0;
+		vma = find_vma(mm, nstart);
+		if (!vma || vma->vm_start != nstart)
+			return -ENOMEM;
+	}
+}
+
+
+int vm_mprotect(struct task_struct *task, unsigned long start, size_t len,
+		unsigned long prot)
+{
+	struct mm_struct *mm = task_mm_checked(task);
+	int ret;
+
+	if (!mm)
+		return -EINVAL;
+	mmap_write_lock(mm);
+	ret = do_mprotect(mm, start, len, prot);
+	mmap_write_unlock(mm);
+	return ret;
+}
+

@@ -9,7 +9,15 @@
  * GUP-fast still runs: it re-reads an entry after taking its reference,
  * and an entry moved away reads as none there, so it backs off.
  */
-#include "internal.h"
+#include "vma.h"
+
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE		1
+#define MREMAP_FIXED		2
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
 
 /* Bytes from addr to the next PMD boundary, at most len. */
 static unsigned long pmd_extent(unsigned long old, unsigned long new,
@@ -137,3 +145,147 @@ next:
 	ptl_unlock(mm);
 	return 0;
 }
+
+/* ---- mremap ---- */
+
+/*
+ * Moves [old_addr, old_addr + old_len) of vma to new_addr with new_len
+ * (>= old_len): a new VMA with the same pgoff (anon rmap indexes stay
+ * valid), the entries moved under the ptl, then the old range unmapped
+ * (nothing left to zap there) unless MREMAP_DONTUNMAP.
+ */
+static long move_vma(struct vm_area_struct *vma, unsigned long old_addr,
+		     unsigned long old_len, unsigned long new_len,
+		     unsigned long new_addr, unsigned long flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *new_vma;
+	int err;
+
+	if (mm->map_count >= MAX_MAP_COUNT - 3)
+		return -ENOMEM;
+	new_vma = copy_vma(vma, old_addr, new_addr, new_addr + new_len);
+	if (!new_vma)
+		return -ENOMEM;
+
+	/* Walkers must not see a page in neither VMA while it moves. */
+	vma_rmap_lock(vma);
+	err = move_page_tables(vma, old_addr, new_vma, new_addr, old_len);
+	vma_rmap_unlock(vma);
+	if (err) {
+		unmap_region(mm, new_addr, new_addr + new_len);
+		return err;
+	}
+	if (!(flags & MREMAP_DONTUNMAP))
+		do_munmap(mm, old_addr, old_len);
+	return new_addr;
+}
+
+long do_mremap(struct mm_struct *mm, unsigned long addr,
+	       unsigned long old_len, unsigned long new_len,
+	       unsigned long flags, unsigned long new_addr)
+{
+	struct vm_area_struct *vma;
+	unsigned long align;
+	long ret;
+
+	mmap_assert_write_locked(mm);
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) &&
+	    !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(addr))
+		return -EINVAL;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	/* old_len 0 duplicates a shared mapping: not modelled. */
+	if (!new_len || !old_len)
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+		return -EINVAL;
+	if (addr > TASK_SIZE - old_len)
+		return -EINVAL;
+
+	vma = vma_lookup(mm, addr);
+	if (!vma || addr + old_len > vma->vm_end)
+		return -EFAULT;
+	if (is_vm_hugetlb_page(vma)) {
+		/* hugetlb: same size, whole huge pages, moves only */
+		if (old_len != new_len || !IS_ALIGNED(addr | old_len, PMD_SIZE))
+			return -EINVAL;
+	}
+	if (new_len > old_len && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EFAULT;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EINVAL;
+
+	if (flags & MREMAP_FIXED) {
+		if (!IS_ALIGNED(new_addr, is_vm_hugetlb_page(vma) ?
+				PMD_SIZE : PAGE_SIZE))
+			return -EINVAL;
+		if (new_addr > TASK_SIZE - new_len || new_addr < MMAP_MIN_ADDR)
+			return -EINVAL;
+		if (new_addr < addr + old_len && addr < new_addr + new_len)
+			return -EINVAL;
+		ret = do_munmap(mm, new_addr, new_len);
+		if (ret)
+			return ret;
+		if (old_len > new_len) {
+			ret = do_munmap(mm, addr + new_len, old_len - new_len);
+			if (ret)
+				return ret;
+			old_len = new_len;
+		}
+		/* the unmaps may have split or freed it */
+		vma = vma_lookup(mm, addr);
+		if (!vma || addr + old_len > vma->vm_end)
+			return -EFAULT;
+		return move_vma(vma, addr, old_len, new_len, new_addr, flags);
+	}
+
+	if (old_len >= new_len && !(flags & MREMAP_DONTUNMAP)) {
+		if (old_len > new_len) {
+			ret = do_munmap(mm, addr + new_len, old_len - new_len);
+			if (ret)
+				return ret;
+		}
+		return addr;
+	}
+
+	/* Grow in place when the range ends the VMA and room follows. */
+	if (!(flags & MREMAP_DONTUNMAP) && addr + old_len == vma->vm_end &&
+	    vma->vm_end <= TASK_SIZE - (new_len - old_len) &&
+	    range_is_free(mm, vma->vm_end, new_len - old_len)) {
+		vma_rmap_lock(vma);
+		vma->vm_end = addr + new_len;
+		vma_rmap_unlock(vma);
+		return addr;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	align = (new_len >= PMD_SIZE || is_vm_hugetlb_page(vma)) ?
+		PMD_SIZE : PAGE_SIZE;
+	ret = get_unmapped_area(mm, 0, new_len, align);
+	if (ret < 0)
+		return ret;
+	return move_vma(vma, addr, old_len, new_len, ret, flags);
+}
+
+
+long vm_mremap(struct task_struct *task, unsigned long addr,
+	       unsigned long old_len, unsigned long new_len,
+	       unsigned long flags, unsigned long new_addr)
+{
+	struct mm_struct *mm = task_mm_checked(task);
+	long ret;
+
+	if (!mm)
+		return -EINVAL;
+	mmap_write_lock(mm);
+	ret = do_mremap(mm, addr, old_len, new_len, flags, new_addr);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
