@@ -615,6 +615,11 @@ unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr,
 void __free_pages(struct page *page, unsigned int order);
 /* Frees a buddy block without refcount checks (the folio is already 0). */
 void free_pages_prepared(struct page *page, unsigned int order);
+/*
+ * Boot (mm_init.c): every RAM page of m to the buddy allocator, as
+ * deferred MAX_PAGE_ORDER blocks (the kernel's memblock_free_all()).
+ */
+void free_all_ram(struct machine *m);
 
 unsigned int memalloc_pin_save(void);
 void memalloc_pin_restore(unsigned int flags);
