@@ -278,3 +278,42 @@ bool page_is_longterm_pinnable(struct page *page)
 {
 	return folio_is_longterm_pinnable(page_folio(page));
 }
+
+/* ---- page geometry and raw frames, for the driver models ---- */
+
+bool page_is_compound(const struct page *page)
+{
+	return PageHead(page) || PageTail(page);
+}
+
+struct page *page_compound_head(const struct page *page)
+{
+	return compound_head(page);
+}
+
+unsigned long page_compound_nr(const struct page *page)
+{
+	return folio_nr_pages(page_folio(page));
+}
+
+/*
+ * No struct page a driver may take a reference on: outside RAM (the MMIO
+ * window, where a BAR has no memmap in the kernel) or PG_reserved.
+ * fs-DAX frames are ZONE_DEVICE pages with refcounts: not "invalid".
+ */
+bool is_invalid_reserved_pfn(unsigned long pfn)
+{
+	if (!machine || pfn >= machine->total_pfns)
+		return true;
+	if (pfn >= machine->mmio_start_pfn &&
+	    pfn < machine->mmio_start_pfn + machine->mmio_pages)
+		return true;
+	return PageReserved(pfn_to_page(pfn));
+}
+
+void *pfn_to_virt(unsigned long pfn)
+{
+	if (!machine || pfn >= machine->total_pfns)
+		return NULL;
+	return machine->phys_base + pfn * PAGE_SIZE;
+}

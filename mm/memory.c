@@ -891,3 +891,32 @@ void zap_page_range_single(struct vm_area_struct *vma, unsigned long start,
 {
 	walk_pmd_range(vma, start, end, &zap_walk_ops, NULL);
 }
+
+/* ---- raw frames of VM_PFNMAP mappings, for vfio ---- */
+
+/*
+ * follow_pfnmap_start()/_end() folded into one lookup: the frame a
+ * VM_PFNMAP mapping maps at addr. Like the kernel, only VM_PFNMAP VMAs
+ * are walked, and a write needs a writable entry. The model installs
+ * every PFN of such a mapping at mmap time, so there is nothing to fault.
+ * The caller holds mmap_read_lock(mm).
+ */
+int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,
+		      unsigned long *pfn)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	pmd_t *pmd;
+	pte_t *ptep, pte;
+
+	if (!vma || !(vma->vm_flags & VM_PFNMAP))
+		return -EFAULT;
+	pmd = mm_find_pmd(mm, addr);
+	if (!pmd || !pmd_is_table(READ_ONCE(*pmd)))
+		return -EFAULT;
+	ptep = pte_offset(pmd, addr);
+	pte = ptep ? READ_ONCE(*ptep) : 0;
+	if (!pte_present(pte) || (write && !pte_write(pte)))
+		return -EFAULT;
+	*pfn = pte_pfn(pte);
+	return 0;
+}

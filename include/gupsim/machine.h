@@ -128,7 +128,7 @@ void vmstat_for_each(void (*fn)(const char *name, long value, void *arg),
  */
 int check_invariants(char *buf, size_t len);
 
-/* ---- accounting helpers drivers use (mm/mlock.c, mm/util.c) ---- */
+/* ---- accounting helpers drivers use (mm/mlock.c) ---- */
 
 bool capable_ipc_lock(void);
 unsigned long rlimit_memlock(void);
@@ -153,6 +153,8 @@ int user_locked_vm_charge(struct user_struct *user, unsigned long pages,
 			  unsigned long limit);
 void user_locked_vm_uncharge(struct user_struct *user, unsigned long pages);
 long user_locked_vm(struct user_struct *user);
+
+/* ---- page geometry and raw frames (mm/folio.c, mm/memory.c) ---- */
 
 /* Compound geometry: PageCompound(), compound_head(), compound_nr(). */
 bool page_is_compound(const struct page *page);
