@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 static struct test_case *tests, **tests_tail = &tests;
 static const char *running_test;

@@ -117,7 +117,7 @@ long t_gup(struct task_struct *t, unsigned long addr, unsigned long nr,
 
 /*
  * Page-table peeks, read under the mmap_lock and the page_table_lock. The
- * values are pmd_t / pte_t words: tests read them with mm/internal.h.
+ * values are pmd_t / pte_t words: tests read them with mm/testing.h.
  */
 /* The PMD entry covering addr; 0 when no PMD table covers it. */
 uint64_t t_pmd(struct task_struct *t, unsigned long addr);

@@ -5,7 +5,7 @@
  * and migration of movable user pages out of the way.
  */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define CMA_CFG	.mem = 64 * MiB, .cma = 16 * MiB
 

@@ -5,7 +5,7 @@
  * that it is reported, then repairs it so the after-test check passes.
  */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 static char buf[8192];
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Files: ext4 page cache and dirty tracking, tmpfs/memfd, fs-DAX. */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 static long t_map(struct task_struct *t, struct file *file, size_t len,
 		  int flags, unsigned long off)

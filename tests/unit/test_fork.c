@@ -3,7 +3,7 @@
 #include <sched.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 TEST(fork_shares_anon_write_protected_then_cow)
 {

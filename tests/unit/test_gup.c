@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 /* Broken-invariant warnings plus reports of the caller's misuse. */
 static int nr_warnings(void)

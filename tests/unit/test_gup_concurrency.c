@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define RANGE_PAGES	32
 #define PIN_PAGES	8

@@ -4,7 +4,7 @@
  * where it must leave the rest to the slow path.
  */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 static long fallbacks(void)
 {

@@ -5,7 +5,7 @@
  * MADV_DONTNEED.
  */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define CMA_BYTES	(64UL << 20)
 #define CMA_PAGES	(CMA_BYTES >> PAGE_SHIFT)

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 /* The folio a PMD leaf maps at addr, or NULL. */
 static struct folio *t_thp(struct task_struct *t, unsigned long addr)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hugetlb: the pool, hugetlbfs faults, exhaustion, fork. */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 static struct folio *t_huge_folio(struct task_struct *t, unsigned long addr)
 {

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define PG(n)		((unsigned long)(n) * PAGE_SIZE)
 

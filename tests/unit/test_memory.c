@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 /* ---- helpers: look at a task's page tables directly ---- */
 

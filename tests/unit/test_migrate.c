@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Tests of migration: isolation, moving anon/file/THP folios, refusals. */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE	1

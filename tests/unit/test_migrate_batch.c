@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define BATCH_CFG	.mem = 256 << 20, .cma = 64 << 20
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define GiB	(1UL << 30)
 

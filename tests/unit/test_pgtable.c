@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Page tables: entry encoding, allocation, walks and freeing (pgtable.c). */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 static long nr_pagetables(void)
 {

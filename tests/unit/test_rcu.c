@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 struct shared_obj {
 	unsigned char bytes[256];

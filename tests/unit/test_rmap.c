@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Tests of the reverse mapping: anon_vma families, mapcounts, rmap walks. */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #define MAX_HITS 8
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE	1

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reference, mapping and pin counts of a folio (the kernel's
+ * include/linux/page_ref.h and the counting helpers of mm.h), with the
+ * model's exact pin bookkeeping packed into the same atomic word as the
+ * refcount (_ref_pins).
+ */
+#ifndef GUPSIM_MM_PAGE_REF_H
+#define GUPSIM_MM_PAGE_REF_H
+
+#include "page-flags.h"
+
+/*
+ * ---- reference counts (atomic; see DESIGN.md "Invariants") ----
+ * Who holds references: each PTE mapping a page of a folio holds one, each
+ * PMD mapping one; the page cache holds folio_nr_pages() for a folio it
+ * contains; a FOLL_GET holds one per page; a FOLL_PIN holds
+ * GUP_PIN_COUNTING_BIAS on a small folio, one (plus _pincount) on a large
+ * one; an isolated folio (migration) holds one; the allocator hands out
+ * a folio with one, which its user keeps or drops.
+ */
+
+static inline int folio_ref_count(const struct folio *folio)
+{
+	return atomic_load((atomic_int *)&folio->page._refcount);
+}
+
+static inline int page_ref_count(const struct page *page)
+{
+	return folio_ref_count(page_folio(page));
+}
+
+static inline void folio_ref_add(struct folio *folio, int nr)
+{
+	atomic_fetch_add(&folio->page._refcount, nr);
+}
+
+static inline void folio_get(struct folio *folio)
+{
+	folio_ref_add(folio, 1);
+}
+
+static inline bool folio_ref_sub_and_test(struct folio *folio, int nr)
+{
+	return atomic_fetch_sub(&folio->page._refcount, nr) == nr;
+}
+
+/* Takes nr references unless the count is zero (a freed folio). */
+static inline bool folio_ref_try_add(struct folio *folio, int nr)
+{
+	int old = atomic_load(&folio->page._refcount);
+
+	do {
+		if (old <= 0)
+			return false;
+	} while (!atomic_compare_exchange_weak(&folio->page._refcount, &old,
+					       old + nr));
+	return true;
+}
+
+static inline bool folio_try_get(struct folio *folio)
+{
+	return folio_ref_try_add(folio, 1);
+}
+
+/* Drops nr references; frees the folio when the last one goes. */
+void folio_put_refs(struct folio *folio, int nr);
+
+static inline void folio_put(struct folio *folio)
+{
+	folio_put_refs(folio, 1);
+}
+
+/*
+ * ---- references and pins in one atomic (_ref_pins) ----
+ * A pin is GUP_PIN_COUNTING_BIAS references (one on a large folio) plus
+ * one in the model's _debug_pins; taking or dropping both with a single
+ * 64-bit read-modify-write halves the locked instructions of the pin and
+ * unpin hot paths. The refcount half never carries into the pin half: it
+ * stays a positive int, and nothing is subtracted from either half
+ * without checking that it holds that much.
+ */
+static inline unsigned long long ref_pins_delta(int nr, int pins)
+{
+	return (unsigned long long)(unsigned int)nr |
+	       ((unsigned long long)(unsigned int)pins << 32);
+}
+
+static inline int ref_pins_refcount(unsigned long long v)
+{
+	return (int)(unsigned int)v;
+}
+
+static inline int ref_pins_pins(unsigned long long v)
+{
+	return (int)(unsigned int)(v >> 32);
+}
+
+/* Adds nr references and pins debug pins (the caller holds a reference). */
+static inline void folio_ref_pins_add(struct folio *folio, int nr, int pins)
+{
+	atomic_fetch_add(&folio->page._ref_pins, ref_pins_delta(nr, pins));
+}
+
+/* The same unless the refcount is zero (a freed folio): GUP-fast. */
+static inline bool folio_ref_pins_try_add(struct folio *folio, int nr,
+					  int pins)
+{
+	unsigned long long old = atomic_load(&folio->page._ref_pins);
+
+	do {
+		if (ref_pins_refcount(old) <= 0)
+			return false;
+	} while (!atomic_compare_exchange_weak(&folio->page._ref_pins, &old,
+					       old + ref_pins_delta(nr, pins)));
+	return true;
+}
+
+/*
+ * Drops nr references and pins debug pins in one atomic and frees the
+ * folio when the last reference goes. 0 done, 1 done and freed;
+ * -ENOENT: the folio holds fewer than pins pins (nothing changed, the
+ * caller reports the bad unpin); -ERANGE: fewer than nr references
+ * (reported here, nothing changed).
+ */
+int folio_put_ref_pins(struct folio *folio, int nr, int pins);
+
+/* The refcount of a frozen folio (migration): expected -> 0 or fail. */
+static inline bool folio_ref_freeze(struct folio *folio, int expected)
+{
+	return atomic_compare_exchange_strong(&folio->page._refcount,
+					      &expected, 0);
+}
+
+static inline void folio_ref_unfreeze(struct folio *folio, int count)
+{
+	atomic_store(&folio->page._refcount, count);
+}
+
+/* ---- mapcounts (0-based in the model) ---- */
+
+static inline int page_mapcount(const struct page *page)
+{
+	return atomic_load((atomic_int *)&page->_mapcount);
+}
+
+static inline int folio_entire_mapcount(const struct folio *folio)
+{
+	return atomic_load((atomic_int *)&folio->page._entire_mapcount);
+}
+
+/* Every mapping of the folio: each PTE of a page and each PMD counts one. */
+static inline int folio_mapcount(const struct folio *folio)
+{
+	if (!folio_test_large(folio))
+		return page_mapcount(&folio->page);
+	return atomic_load((atomic_int *)&folio->page._large_mapcount);
+}
+
+static inline bool folio_mapped(const struct folio *folio)
+{
+	return folio_mapcount(folio) > 0;
+}
+
+/* ---- pins ---- */
+
+/*
+ * True if the folio may have a FOLL_PIN pin: exact for large folios, and for
+ * small ones a refcount of GUP_PIN_COUNTING_BIAS or more (1024 plain
+ * references look like a pin: false positives are allowed, false negatives
+ * never).
+ */
+static inline bool folio_maybe_dma_pinned(const struct folio *folio)
+{
+	if (folio_test_large(folio))
+		return atomic_load((atomic_int *)&folio->page._pincount) > 0;
+	return (unsigned int)folio_ref_count(folio) >= GUP_PIN_COUNTING_BIAS;
+}
+
+#endif /* GUPSIM_MM_PAGE_REF_H */
