@@ -150,6 +150,12 @@ gfp_t current_gfp_context(gfp_t gfp);
 int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn,
 		       int migratetype);
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
+/*
+ * Isolates from the LRU every in-use folio of [start, end) onto list
+ * (compaction.c): 0, or -EBUSY when one cannot move at all.
+ */
+int isolate_migratepages_range(unsigned long start, unsigned long end,
+			       struct list_head *list);
 
 unsigned long nr_free_pages(void);
 

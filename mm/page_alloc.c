@@ -815,48 +815,6 @@ static void unisolate_range(struct zone *zone, unsigned long start,
 	pthread_mutex_unlock(&zone->lock);
 }
 
-/*
- * Isolates from the LRU every in-use folio of [start, end) onto list.
- * -EBUSY when one cannot be moved at all (no LRU: page tables, the zero
- * page, hugetlb pool folios, kernel allocations).
- */
-static int isolate_migratepages_range(unsigned long start, unsigned long end,
-				      struct list_head *list)
-{
-	unsigned long pfn = start;
-
-	while (pfn < end) {
-		struct page *page = pfn_to_page(pfn);
-		struct folio *folio;
-		unsigned long next;
-
-		if (Pagebuddy(page)) {
-			unsigned long order = READ_ONCE(page->private);
-
-			pfn += order <= MAX_PAGE_ORDER ? 1UL << order : 1;
-			continue;
-		}
-		folio = page_folio(page);
-		if (!folio_try_get(folio)) {
-			pfn++;		/* free, or being freed */
-			continue;
-		}
-		if (page_folio(page) != folio) {
-			folio_put(folio);
-			continue;	/* split or reused under us */
-		}
-		next = folio_pfn(folio) + folio_nr_pages(folio);
-		if (!folio_isolate_lru(folio)) {
-			folio_put(folio);
-			return -EBUSY;
-		}
-		list_add_tail(&folio->page.lru, list);
-		folio_put(folio);
-		pfn = next;
-	}
-	return 0;
-}
-
 /* True when every page of [start, end) is free in the allocator. */
 static bool range_is_free(unsigned long start, unsigned long end)
 {
