@@ -62,19 +62,38 @@ static const struct {
 
 /* ---- symbol tables ---- */
 
+/*
+ * A symbol is named by its index in its table, never by a pointer: a
+ * table grows (and moves) while a statement is being parsed, e.g. a fork
+ * adds the child task and its mappings while the parent is in use.
+ * id == index, as ids are handed out in order of creation.
+ */
 struct sym {
 	char name[SCN_NAME_MAX + 1];
 	int id;
 	bool live;
-	int task;		/* mappings: the owner */
+	int task;		/* mappings: the owner (part of the key) */
+	int owner;		/* driver handles: the registering task */
 	uint64_t size;		/* mappings, files: bytes; handles: range */
 	enum handle_kind hkind;	/* handles */
 	int line;		/* where it was created / died */
+	int hnext;		/* next older symbol in the same hash chain */
+	int next_owned;		/* next mapping / driver handle of the task */
+	/* tasks: their mappings and driver handles, in creation order */
+	int first_var, last_var, first_drv, last_drv;
 };
 
+/*
+ * Names resolve in O(1): a chained hash of (name, task) whose chains
+ * start at the newest symbol. Only the newest symbol of a name can be
+ * live (a name is reused only once its holder is dead), so the first
+ * match in a chain answers every lookup.
+ */
 struct symtab {
 	struct sym *v;
 	int n, cap;
+	int *bucket;		/* nr_buckets heads, -1: empty */
+	int nr_buckets;		/* a power of two, >= n */
 };
 
 struct parser {
@@ -140,43 +159,110 @@ static void *xrealloc(void *ptr, size_t size)
 	return p;
 }
 
-static struct sym *sym_find(struct symtab *tab, const char *s, size_t len,
-			    int task, bool live_only)
+/* FNV-1a over the name, mixed with the owning task. */
+static unsigned int sym_hash(const char *s, size_t len, int task)
 {
-	/* The newest entry wins: a reused name names its latest owner. */
-	for (int i = tab->n - 1; i >= 0; i--) {
-		struct sym *sym = &tab->v[i];
+	uint32_t h = 2166136261u ^ (uint32_t)task;
 
-		if (task >= 0 && sym->task != task)
-			continue;
-		if (live_only && !sym->live)
-			continue;
-		if (strlen(sym->name) == len && !memcmp(sym->name, s, len))
-			return sym;
-	}
-	return NULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
 }
 
-/* Adds a symbol and records its name in the program's table for kind. */
-static struct sym *sym_add(struct symtab *tab, char ***names, int *nr,
-			   const char *s, size_t len, int task)
+static void sym_rehash(struct symtab *tab)
+{
+	int nb = tab->nr_buckets ? tab->nr_buckets * 2 : 64;
+
+	tab->bucket = xrealloc(tab->bucket, nb * sizeof(*tab->bucket));
+	tab->nr_buckets = nb;
+	for (int i = 0; i < nb; i++)
+		tab->bucket[i] = -1;
+	/* oldest first, so each chain starts at its newest symbol */
+	for (int i = 0; i < tab->n; i++) {
+		struct sym *sym = &tab->v[i];
+		unsigned int b = sym_hash(sym->name, strlen(sym->name),
+					  sym->task) & (nb - 1);
+
+		sym->hnext = tab->bucket[b];
+		tab->bucket[b] = i;
+	}
+}
+
+/*
+ * The newest symbol called s (of task, for mappings; -1 otherwise), or
+ * -1; with live_only, -1 as well when that symbol is dead.
+ */
+static int sym_find(struct symtab *tab, const char *s, size_t len, int task,
+		    bool live_only)
+{
+	int i;
+
+	if (!tab->nr_buckets)
+		return -1;
+	i = tab->bucket[sym_hash(s, len, task) & (tab->nr_buckets - 1)];
+	for (; i >= 0; i = tab->v[i].hnext) {
+		struct sym *sym = &tab->v[i];
+
+		if (sym->task == task && strlen(sym->name) == len &&
+		    !memcmp(sym->name, s, len))
+			return live_only && !sym->live ? -1 : i;
+	}
+	return -1;
+}
+
+/* Room for element n of a doubling array of *cap elements of size. */
+static void *grow(void *v, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xrealloc(v, *cap * size);
+}
+
+/*
+ * Adds a symbol and records its name in the program's table for kind.
+ * Returns its index; pointers into tab are stale afterwards.
+ */
+static int sym_add(struct symtab *tab, char ***names, int *nr,
+		   const char *s, size_t len, int task)
 {
 	struct sym *sym;
+	int names_cap = tab->cap;
 
-	if (tab->n == tab->cap) {
-		tab->cap = tab->cap ? tab->cap * 2 : 16;
-		tab->v = xrealloc(tab->v, tab->cap * sizeof(*tab->v));
-	}
+	tab->v = grow(tab->v, tab->n, &tab->cap, sizeof(*tab->v));
+	/* the program's names array has the table's capacity */
+	if (tab->cap != names_cap)
+		*names = xrealloc(*names, tab->cap * sizeof(char *));
 	sym = &tab->v[tab->n++];
 	memset(sym, 0, sizeof(*sym));
 	memcpy(sym->name, s, len);
 	sym->name[len] = 0;
 	sym->live = true;
 	sym->task = task;
+	sym->owner = -1;
+	sym->next_owned = sym->first_var = sym->last_var = -1;
+	sym->first_drv = sym->last_drv = -1;
 	sym->id = (*nr)++;
-	*names = xrealloc(*names, *nr * sizeof(char *));
 	(*names)[sym->id] = strdup(sym->name);
-	return sym;
+	if (tab->n > tab->nr_buckets) {
+		sym_rehash(tab);
+	} else {
+		unsigned int b = sym_hash(s, len, task) & (tab->nr_buckets - 1);
+
+		sym->hnext = tab->bucket[b];
+		tab->bucket[b] = sym->id;
+	}
+	return sym->id;
+}
+
+/* Appends symbol i of tab to a task's list (first/last are the task's). */
+static void sym_own(struct symtab *tab, int i, int *first, int *last)
+{
+	if (*last >= 0)
+		tab->v[*last].next_owned = i;
+	else
+		*first = i;
+	*last = i;
 }
 
 /* ---- lexical checks of words ---- */
@@ -393,6 +479,12 @@ static int parse_opts(struct parser *p, int from, struct opt *opts, int nopts,
 	return 0;
 }
 
+/* Where a conflict between two given options is reported: the later. */
+static int later_col(const struct opt *a, const struct opt *b)
+{
+	return a->col > b->col ? a->col : b->col;
+}
+
 static int opt_size(struct parser *p, struct opt *o, uint64_t *out)
 {
 	return parse_number(p, o->val, o->vlen, o->vcol, true, out);
@@ -436,44 +528,38 @@ static int need_word(struct parser *p, int i, const char *what)
 	return 0;
 }
 
-static struct sym *find_task(struct parser *p, const struct token *t)
+/* A live task named by t: its index, or -1 after an error. */
+static int find_task(struct parser *p, const struct token *t)
 {
 	char tb[64];
-	struct sym *s;
+	int i;
 
 	if (check_name(p, t->s, t->len, t->col))
-		return NULL;
-	s = sym_find(&p->tasks, t->s, t->len, -1, false);
-	if (!s) {
-		perr(p, t->col, "unknown task '%s'", TOKS(t));
-		return NULL;
-	}
-	if (!s->live) {
-		perr(p, t->col, "task '%s' has exited (line %d)", TOKS(t),
-		     s->line);
-		return NULL;
-	}
-	return s;
+		return -1;
+	i = sym_find(&p->tasks, t->s, t->len, -1, false);
+	if (i < 0)
+		return perr(p, t->col, "unknown task '%s'", TOKS(t));
+	if (!p->tasks.v[i].live)
+		return perr(p, t->col, "task '%s' has exited (line %d)", TOKS(t),
+			    p->tasks.v[i].line);
+	return i;
 }
 
-static struct sym *find_live(struct parser *p, struct symtab *tab,
-			     const struct token *t, const char *what)
+static int find_live(struct parser *p, struct symtab *tab,
+		     const struct token *t, const char *what)
 {
 	char tb[64];
-	struct sym *s;
+	int i;
 
 	if (check_name(p, t->s, t->len, t->col))
-		return NULL;
-	s = sym_find(tab, t->s, t->len, -1, true);
-	if (s)
-		return s;
-	s = sym_find(tab, t->s, t->len, -1, false);
-	if (s)
-		perr(p, t->col, "%s '%s' no longer exists (gone at line %d)",
-		     what, TOKS(t), s->line);
-	else
-		perr(p, t->col, "unknown %s '%s'", what, TOKS(t));
-	return NULL;
+		return -1;
+	i = sym_find(tab, t->s, t->len, -1, false);
+	if (i < 0)
+		return perr(p, t->col, "unknown %s '%s'", what, TOKS(t));
+	if (!tab->v[i].live)
+		return perr(p, t->col, "%s '%s' no longer exists (gone at line %d)",
+			    what, TOKS(t), tab->v[i].line);
+	return i;
 }
 
 /* A new name in a namespace: valid, and not live already. */
@@ -481,40 +567,43 @@ static int new_name(struct parser *p, struct symtab *tab,
 		    const struct token *t, int task, const char *what)
 {
 	char tb[64];
-	struct sym *s;
+	int i;
 
 	if (t->type != TOK_WORD)
 		return perr(p, t->col, "expected a %s name, got '%s'", what,
 			    TOKS(t));
 	if (check_name(p, t->s, t->len, t->col))
 		return -1;
-	s = sym_find(tab, t->s, t->len, task, true);
-	if (s)
+	i = sym_find(tab, t->s, t->len, task, true);
+	if (i >= 0)
 		return perr(p, t->col, "%s '%s' already exists (line %d)", what,
-			    TOKS(t), s->line);
+			    TOKS(t), tab->v[i].line);
 	return 0;
 }
 
-static struct sym *find_var(struct parser *p, struct sym *task,
-			    const char *s, size_t len, int col)
+/* A mapping of task: its symbol (valid until the next add), or NULL. */
+static struct sym *find_var(struct parser *p, int task, const char *s,
+			    size_t len, int col)
 {
 	char tb[64];
-	struct sym *v;
+	int v;
 
 	if (check_name(p, s, len, col))
 		return NULL;
-	v = sym_find(&p->vars, s, len, task->id, true);
-	if (!v)
+	v = sym_find(&p->vars, s, len, task, true);
+	if (v < 0) {
 		perr(p, col, "unknown mapping '%s' in task %s",
-		     tok_str(s, len, tb, sizeof(tb)), task->name);
-	return v;
+		     tok_str(s, len, tb, sizeof(tb)), p->tasks.v[task].name);
+		return NULL;
+	}
+	return &p->vars.v[v];
 }
 
 /*
  * RANGE: VAR or VAR+OFF at token i, then optionally len=SIZE at i+1.
  * Returns the number of tokens used, or -1.
  */
-static int parse_range(struct parser *p, int i, struct sym *task,
+static int parse_range(struct parser *p, int i, int task,
 		       struct range *r)
 {
 	const struct token *t;
@@ -625,7 +714,7 @@ static int parse_file(struct parser *p, struct stmt *st)
 	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs" };
 	struct opt o[] = { OPT("fs", true), OPT("size", true) };
 	struct sym *s;
-	int r;
+	int r, id;
 
 	if (need(p, 1, "file name") ||
 	    new_name(p, &p->files, &p->t[1], -1, "file"))
@@ -642,8 +731,9 @@ static int parse_file(struct parser *p, struct stmt *st)
 	st->size = 2ULL << 20;
 	if (o[1].given && opt_size(p, &o[1], &st->size))
 		return -1;
-	s = sym_add(&p->files, &p->prog->file_names, &p->prog->nr_files,
-		    p->t[1].s, p->t[1].len, -1);
+	id = sym_add(&p->files, &p->prog->file_names, &p->prog->nr_files,
+		     p->t[1].s, p->t[1].len, -1);
+	s = &p->files.v[id];
 	s->size = st->size;
 	s->line = p->line;
 	st->file = s->id;
@@ -659,28 +749,28 @@ static bool is_keyword(const char *s, size_t len)
 	return false;
 }
 
-static struct sym *add_task(struct parser *p, const struct token *t)
+/* A new task: its index, or -1 after an error. */
+static int add_task(struct parser *p, const struct token *t)
 {
 	char tb[64];
-	struct sym *s;
+	int i;
 
 	if (new_name(p, &p->tasks, t, -1, "task"))
-		return NULL;
-	if (is_keyword(t->s, t->len)) {
-		perr(p, t->col, "'%s' is a statement keyword and cannot name a task",
-		     TOKS(t));
-		return NULL;
-	}
-	s = sym_add(&p->tasks, &p->prog->task_names, &p->prog->nr_tasks,
+		return -1;
+	if (is_keyword(t->s, t->len))
+		return perr(p, t->col,
+			    "'%s' is a statement keyword and cannot name a task",
+			    TOKS(t));
+	i = sym_add(&p->tasks, &p->prog->task_names, &p->prog->nr_tasks,
 		    t->s, t->len, -1);
-	s->line = p->line;
-	return s;
+	p->tasks.v[i].line = p->line;
+	return i;
 }
 
 static int parse_task(struct parser *p, struct stmt *st)
 {
 	struct opt o[] = { OPT("memlock", true), OPT("cap_ipc_lock", false) };
-	struct sym *s;
+	int s;
 
 	if (need(p, 1, "task name"))
 		return -1;
@@ -695,28 +785,34 @@ static int parse_task(struct parser *p, struct stmt *st)
 	}
 	st->cap_ipc_lock = o[1].given;
 	s = add_task(p, &p->t[1]);
-	if (!s)
+	if (s < 0)
 		return -1;
-	st->task = s->id;
-	snprintf(st->name, sizeof(st->name), "%s", s->name);
+	st->task = s;
+	snprintf(st->name, sizeof(st->name), "%s", p->tasks.v[s].name);
 	return 0;
 }
 
-static struct sym *add_var(struct parser *p, struct sym *task, const char *name,
-			   size_t len, uint64_t size)
+/* A new mapping of task: its index (pointers into p->vars go stale). */
+static int add_var(struct parser *p, int task, const char *name, size_t len,
+		   uint64_t size)
 {
-	struct sym *v = sym_add(&p->vars, &p->prog->var_names, &p->prog->nr_vars,
-				name, len, task->id);
 	struct program *prog = p->prog;
+	int cap = p->vars.cap;
+	int v = sym_add(&p->vars, &prog->var_names, &prog->nr_vars, name, len,
+			task);
+	struct sym *t = &p->tasks.v[task];
 
-	v->size = size;
-	v->line = p->line;
-	prog->var_size = xrealloc(prog->var_size,
-				  prog->nr_vars * sizeof(*prog->var_size));
-	prog->var_task = xrealloc(prog->var_task,
-				  prog->nr_vars * sizeof(*prog->var_task));
-	prog->var_size[v->id] = size;
-	prog->var_task[v->id] = task->id;
+	p->vars.v[v].size = size;
+	p->vars.v[v].line = p->line;
+	if (p->vars.cap != cap) {
+		prog->var_size = xrealloc(prog->var_size,
+					  p->vars.cap * sizeof(*prog->var_size));
+		prog->var_task = xrealloc(prog->var_task,
+					  p->vars.cap * sizeof(*prog->var_task));
+	}
+	prog->var_size[v] = size;
+	prog->var_task[v] = task;
+	sym_own(&p->vars, v, &t->first_var, &t->last_var);
 	return v;
 }
 
@@ -730,8 +826,8 @@ static int parse_source(struct parser *p, const struct token *t,
 	};
 	const char *plus;
 	char tb[64];
-	struct sym *f;
 	size_t nlen;
+	int f;
 
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
 		if (tok_is(t, srcs[i].name)) {
@@ -749,28 +845,27 @@ static int parse_source(struct parser *p, const struct token *t,
 	if (check_name(p, t->s + 5, nlen, t->col + 5))
 		return -1;
 	f = sym_find(&p->files, t->s + 5, nlen, -1, true);
-	if (!f)
+	if (f < 0)
 		return perr(p, t->col + 5, "unknown file '%s'",
 			    tok_str(t->s + 5, nlen, tb, sizeof(tb)));
-	st->file = f->id;
+	st->file = f;
 	if (plus && parse_number(p, plus + 1, t->len - 5 - nlen - 1,
 				 t->col + 5 + (int)nlen + 1, true, &st->src_off))
 		return -1;
 	return 0;
 }
 
-static int parse_mmap(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_mmap(struct parser *p, int task, struct stmt *st)
 {
 	static const char *const place[] = { "normal", "movable", "cma" };
 	struct opt o[] = {
 		OPT("private", false), OPT("shared", false), OPT("prot", true),
 		OPT("populate", false), OPT("thp", false), OPT("place", true),
 	};
-	struct sym *v;
-	int r;
+	int v, r;
 
 	if (need(p, 2, "mapping name") ||
-	    new_name(p, &p->vars, &p->t[2], task->id, "mapping"))
+	    new_name(p, &p->vars, &p->t[2], task, "mapping"))
 		return -1;
 	if (need_word(p, 3, "size") ||
 	    parse_number(p, p->t[3].s, p->t[3].len, p->t[3].col, true, &st->size))
@@ -781,7 +876,8 @@ static int parse_mmap(struct parser *p, struct sym *task, struct stmt *st)
 	if (parse_opts(p, 5, o, 6, "mmap"))
 		return -1;
 	if (o[0].given && o[1].given)
-		return perr(p, o[1].col, "'private' and 'shared' conflict");
+		return perr(p, later_col(&o[0], &o[1]),
+			    "'private' and 'shared' conflict");
 	st->shared = o[1].given;
 	st->prot = SCN_PROT_R | SCN_PROT_W;
 	if (o[2].given && parse_prot(p, o[2].val, o[2].vlen, o[2].vcol, &st->prot))
@@ -795,13 +891,13 @@ static int parse_mmap(struct parser *p, struct sym *task, struct stmt *st)
 		st->place = PLACE_R_NORMAL + r;
 	}
 	v = add_var(p, task, p->t[2].s, p->t[2].len, st->size);
-	st->var = v->id;
-	snprintf(st->name, sizeof(st->name), "%s", v->name);
+	st->var = v;
+	snprintf(st->name, sizeof(st->name), "%s", p->vars.v[v].name);
 	return 0;
 }
 
 /* TASK write RANGE BYTE */
-static int parse_write(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_write(struct parser *p, int task, struct stmt *st)
 {
 	int n = parse_range(p, 2, task, &st->range);
 
@@ -812,7 +908,7 @@ static int parse_write(struct parser *p, struct sym *task, struct stmt *st)
 	return no_more(p, 3 + n, "the byte");
 }
 
-static int parse_range_only(struct parser *p, struct sym *task,
+static int parse_range_only(struct parser *p, int task,
 			    struct stmt *st)
 {
 	int n = parse_range(p, 2, task, &st->range);
@@ -822,7 +918,7 @@ static int parse_range_only(struct parser *p, struct sym *task,
 	return no_more(p, 2 + n, "the range");
 }
 
-static int parse_mprotect(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_mprotect(struct parser *p, int task, struct stmt *st)
 {
 	int n = parse_range(p, 2, task, &st->range);
 
@@ -835,7 +931,7 @@ static int parse_mprotect(struct parser *p, struct sym *task, struct stmt *st)
 }
 
 /* advice values are <sys/mman.h>'s (MADV_DONTNEED 4, HUGEPAGE 14, NO 15) */
-static int parse_madvise(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_madvise(struct parser *p, int task, struct stmt *st)
 {
 	static const struct { const char *name; int advice; } adv[] = {
 		{ "dontneed", 4 }, { "hugepage", 14 }, { "nohugepage", 15 },
@@ -858,7 +954,7 @@ static int parse_madvise(struct parser *p, struct sym *task, struct stmt *st)
 	return no_more(p, 3 + n, "the advice");
 }
 
-static int parse_var_stmt(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_var_stmt(struct parser *p, int task, struct stmt *st)
 {
 	struct sym *v;
 
@@ -876,7 +972,7 @@ static int parse_var_stmt(struct parser *p, struct sym *task, struct stmt *st)
 	return no_more(p, 3, "the mapping");
 }
 
-static int parse_where(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_where(struct parser *p, int task, struct stmt *st)
 {
 	int n = parse_range(p, 2, task, &st->range);
 
@@ -886,69 +982,83 @@ static int parse_where(struct parser *p, struct sym *task, struct stmt *st)
 	return no_more(p, 2 + n, "the range");
 }
 
-static int parse_fork(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_fork(struct parser *p, int task, struct stmt *st)
 {
-	struct sym *child;
-	int nvars = p->vars.n;
+	int child;
 
 	if (need(p, 2, "child task name"))
 		return -1;
 	if (no_more(p, 3, "the child's name"))
 		return -1;
 	child = add_task(p, &p->t[2]);
-	if (!child)
+	if (child < 0)
 		return -1;
-	st->other = child->id;
-	snprintf(st->name, sizeof(st->name), "%s", child->name);
-	/* The child knows the parent's mappings by the same names. */
-	for (int i = 0; i < nvars; i++) {
-		struct sym *v = &p->vars.v[i];
-		struct sym *c;
+	st->other = child;
+	snprintf(st->name, sizeof(st->name), "%s", p->tasks.v[child].name);
+	/*
+	 * The child knows the parent's mappings by the same names. Its own
+	 * list is new and empty, so the walk ends at the parent's last one.
+	 */
+	for (int i = p->tasks.v[task].first_var; i >= 0;
+	     i = p->vars.v[i].next_owned) {
 		char name[SCN_NAME_MAX + 1];
-		uint64_t size;
-		int pid;
+		int c;
 
-		if (v->task != task->id || !v->live)
+		if (!p->vars.v[i].live)
 			continue;
-		snprintf(name, sizeof(name), "%s", v->name);
-		size = v->size;
-		pid = v->id;
-		c = add_var(p, child, name, strlen(name), size);	/* may move p->vars.v */
+		snprintf(name, sizeof(name), "%s", p->vars.v[i].name);
+		c = add_var(p, child, name, strlen(name), p->vars.v[i].size);
 		st->pairs = xrealloc(st->pairs,
 				     (st->nr_pairs + 1) * sizeof(*st->pairs));
-		st->pairs[st->nr_pairs].parent = pid;
-		st->pairs[st->nr_pairs].child = c->id;
+		st->pairs[st->nr_pairs].parent = i;
+		st->pairs[st->nr_pairs].child = c;
 		st->nr_pairs++;
 	}
 	return 0;
 }
 
-static int parse_exit(struct parser *p, struct sym *task, struct stmt *st)
+/*
+ * exit ends the task, its mappings and its driver registrations (the
+ * files they hang off are closed); pin handles stay until `unpin`.
+ */
+static int parse_exit(struct parser *p, int task, struct stmt *st)
 {
+	struct sym *t = &p->tasks.v[task];
+
+	(void)st;
 	if (no_more(p, 2, "exit"))
 		return -1;
-	task->live = false;
-	task->line = p->line;
-	for (int i = 0; i < p->vars.n; i++)
-		if (p->vars.v[i].task == task->id)
-			p->vars.v[i].live = false;
+	t->live = false;
+	t->line = p->line;
+	for (int i = t->first_var; i >= 0; i = p->vars.v[i].next_owned)
+		p->vars.v[i].live = false;
+	for (int i = t->first_drv; i >= 0; i = p->handles.v[i].next_owned) {
+		struct sym *h = &p->handles.v[i];
+
+		if (h->live) {
+			h->live = false;
+			h->line = p->line;
+		}
+	}
 	return 0;
 }
 
-static struct sym *add_handle(struct parser *p, const struct token *t,
-			      enum handle_kind kind, uint64_t len)
+/* A new handle: its index (pointers into p->handles go stale). */
+static int add_handle(struct parser *p, const struct token *t,
+		      enum handle_kind kind, uint64_t len)
 {
-	struct sym *h = sym_add(&p->handles, &p->prog->handle_names,
-				&p->prog->nr_handles, t->s, t->len, -1);
+	int i = sym_add(&p->handles, &p->prog->handle_names,
+			&p->prog->nr_handles, t->s, t->len, -1);
+	struct sym *h = &p->handles.v[i];
 
 	h->hkind = kind;
 	h->size = len;
 	h->line = p->line;
-	return h;
+	return i;
 }
 
 /* TASK pin HANDLE RANGE [write] [longterm] [fast] [get] [force] [mm=OTHER] */
-static int parse_pin(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_pin(struct parser *p, int task, struct stmt *st)
 {
 	static const unsigned int bits[] = { PIN_WRITE, PIN_LONGTERM, PIN_FAST,
 					     PIN_GET, PIN_FORCE };
@@ -957,9 +1067,8 @@ static int parse_pin(struct parser *p, struct sym *task, struct stmt *st)
 		OPT("get", false), OPT("force", false), OPT("mm", true),
 		OPT("len", true),
 	};
-	struct sym *mm_task = task, *h;
 	const struct token *ht;
-	int n, i;
+	int mm_task = task, n, i, h;
 
 	if (need(p, 2, "handle name") ||
 	    new_name(p, &p->handles, &p->t[2], -1, "handle"))
@@ -980,29 +1089,29 @@ static int parse_pin(struct parser *p, struct sym *task, struct stmt *st)
 		struct token t = { TOK_WORD, o[5].val, o[5].vlen, o[5].vcol, 0 };
 
 		if (o[2].given)
-			return perr(p, o[2].col,
+			return perr(p, later_col(&o[2], &o[5]),
 				    "'fast' cannot be combined with 'mm=' (there is no remote GUP-fast call)");
 		mm_task = find_task(p, &t);
-		if (!mm_task)
+		if (mm_task < 0)
 			return -1;
-		st->other = mm_task->id;
+		st->other = mm_task;
 	}
 	if (parse_range(p, 3, mm_task, &st->range) < 0)
 		return -1;
 	st->hkind = o[3].given ? HANDLE_GET : HANDLE_PIN;
 	h = add_handle(p, ht, st->hkind, st->range.len);
-	st->handle = h->id;
-	snprintf(st->name, sizeof(st->name), "%s", h->name);
+	st->handle = h;
+	snprintf(st->name, sizeof(st->name), "%s", p->handles.v[h].name);
 	return 0;
 }
 
 /* TASK driver KIND HANDLE RANGE [write] */
-static int parse_driver(struct parser *p, struct sym *task, struct stmt *st)
+static int parse_driver(struct parser *p, int task, struct stmt *st)
 {
 	struct opt o[] = { OPT("write", false) };
+	struct sym *t = &p->tasks.v[task];
 	char tb[64];
-	struct sym *h;
-	int n;
+	int n, h;
 
 	if (need_word(p, 2, "driver kind"))
 		return -1;
@@ -1024,21 +1133,24 @@ static int parse_driver(struct parser *p, struct sym *task, struct stmt *st)
 		st->pin_flags |= PIN_WRITE;
 	st->hkind = HANDLE_DRIVER;
 	h = add_handle(p, &p->t[3], HANDLE_DRIVER, st->range.len);
-	st->handle = h->id;
-	snprintf(st->name, sizeof(st->name), "%s", h->name);
+	st->handle = h;
+	snprintf(st->name, sizeof(st->name), "%s", p->handles.v[h].name);
+	/* exit ends the registration: the task keeps a list of them */
+	p->handles.v[h].owner = task;
+	sym_own(&p->handles, h, &t->first_drv, &t->last_drv);
 	return 0;
 }
 
-static int parse_where_stmt(struct parser *p, struct sym *task,
+static int parse_where_stmt(struct parser *p, int task,
 			    struct stmt *st)
 {
 	return parse_where(p, task, st);
 }
 
-static int parse_task_stmt(struct parser *p, struct sym *task,
+static int parse_task_stmt(struct parser *p, int task,
 			   struct stmt *st)
 {
-	st->task = task->id;
+	st->task = task;
 	switch (st->kind) {
 	case ST_MMAP: return parse_mmap(p, task, st);
 	case ST_WRITE: return parse_write(p, task, st);
@@ -1056,11 +1168,15 @@ static int parse_task_stmt(struct parser *p, struct sym *task,
 	}
 }
 
+/* The live handle named by token i (valid until the next add), or NULL. */
 static struct sym *find_handle(struct parser *p, int i)
 {
+	int h;
+
 	if (need_word(p, i, "handle"))
 		return NULL;
-	return find_live(p, &p->handles, &p->t[i], "handle");
+	h = find_live(p, &p->handles, &p->t[i], "handle");
+	return h < 0 ? NULL : &p->handles.v[h];
 }
 
 static int parse_unpin(struct parser *p, struct stmt *st)
@@ -1158,7 +1274,7 @@ static int parse_dev(struct parser *p, struct stmt *st)
 static int parse_cma_alloc(struct parser *p, struct stmt *st)
 {
 	char b1[32];
-	struct sym *c;
+	int c;
 
 	if (need(p, 1, "allocation name") ||
 	    new_name(p, &p->cmas, &p->t[1], -1, "cma allocation"))
@@ -1174,24 +1290,24 @@ static int parse_cma_alloc(struct parser *p, struct stmt *st)
 		return -1;
 	c = sym_add(&p->cmas, &p->prog->cma_names, &p->prog->nr_cmas,
 		    p->t[1].s, p->t[1].len, -1);
-	c->line = p->line;
-	st->cma = c->id;
-	snprintf(st->name, sizeof(st->name), "%s", c->name);
+	p->cmas.v[c].line = p->line;
+	st->cma = c;
+	snprintf(st->name, sizeof(st->name), "%s", p->cmas.v[c].name);
 	return 0;
 }
 
 static int parse_cma_free(struct parser *p, struct stmt *st)
 {
-	struct sym *c;
+	int c;
 
 	if (need_word(p, 1, "allocation name"))
 		return -1;
 	c = find_live(p, &p->cmas, &p->t[1], "cma allocation");
-	if (!c || no_more(p, 2, "the name"))
+	if (c < 0 || no_more(p, 2, "the name"))
 		return -1;
-	c->live = false;
-	c->line = p->line;
-	st->cma = c->id;
+	p->cmas.v[c].live = false;
+	p->cmas.v[c].line = p->line;
+	st->cma = c;
 	return 0;
 }
 
@@ -1209,8 +1325,7 @@ static int parse_show(struct parser *p, struct stmt *st)
 {
 	static const char *const what[] = { "meminfo", "vmstat", "pins", "maps" };
 	char tb[64];
-	struct sym *t;
-	int i;
+	int i, t;
 
 	if (need_word(p, 1, "what to show (meminfo, vmstat, pins or maps TASK)"))
 		return -1;
@@ -1227,9 +1342,9 @@ static int parse_show(struct parser *p, struct stmt *st)
 	if (need_word(p, 2, "task"))
 		return -1;
 	t = find_task(p, &p->t[2]);
-	if (!t)
+	if (t < 0)
 		return -1;
-	st->other = t->id;
+	st->other = t;
 	return no_more(p, 3, "the task");
 }
 
@@ -1379,8 +1494,7 @@ static int parse_statement(struct parser *p, struct stmt *st)
 {
 	const struct token *t0 = &p->t[0];
 	char tb[64];
-	struct sym *task;
-	int ret;
+	int task, ret;
 
 	st->task = st->other = st->var = st->file = st->handle = st->cma = -1;
 	if (t0->type != TOK_WORD)
@@ -1390,7 +1504,7 @@ static int parse_statement(struct parser *p, struct stmt *st)
 		ret = parse_keyword_stmt(p, st);
 	} else {
 		if (p->nt < 2 || verb_kind(&p->t[1]) == NR_STMT_KINDS) {
-			if (sym_find(&p->tasks, t0->s, t0->len, -1, true)) {
+			if (sym_find(&p->tasks, t0->s, t0->len, -1, true) >= 0) {
 				if (p->nt < 2)
 					return perr(p, t0->col + (int)t0->len,
 						    "missing task statement after '%s'",
@@ -1403,7 +1517,7 @@ static int parse_statement(struct parser *p, struct stmt *st)
 		}
 		st->kind = verb_kind(&p->t[1]);
 		task = find_task(p, t0);
-		if (!task)
+		if (task < 0)
 			return -1;
 		ret = parse_task_stmt(p, task, st);
 	}
@@ -1469,6 +1583,7 @@ static int parse_line(struct parser *p, const char *line, size_t len,
 static void symtab_free(struct symtab *tab)
 {
 	free(tab->v);
+	free(tab->bucket);
 }
 
 struct program *scn_parse(const char *filename, const char *buf, size_t len,
