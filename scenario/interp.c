@@ -75,6 +75,8 @@ struct run_state {
 	const struct run_options *opts;
 	FILE *out, *err;
 	int nr_run, nr_expect, nr_failed;
+	int nr_not_run;		/* expectations after an early stop */
+	bool stopped;		/* the run ended before its end: a failure */
 	bool broken;
 };
 
@@ -206,15 +208,62 @@ static void summary(struct run_state *rs, int status, const char *why)
 		fprintf(rs->out, "{\"file\":");
 		json_string(rs->out, rs->prog->filename);
 		fprintf(rs->out,
-			",\"summary\":{\"statements\":%d,\"expectations\":%d,\"failed\":%d,\"invariants\":\"%s\",\"exit\":%d}}\n",
-			rs->nr_run, rs->nr_expect, rs->nr_failed,
+			",\"summary\":{\"statements\":%d,\"expectations\":%d,\"failed\":%d,\"not_run\":%d,\"invariants\":\"%s\",\"exit\":%d}}\n",
+			rs->nr_run, rs->nr_expect, rs->nr_failed, rs->nr_not_run,
 			rs->broken ? "violated" : "hold", status);
 		return;
 	}
-	fprintf(rs->out, "%s: %d statements, %d expectations, %d failed; %s%s%s\n",
+	fprintf(rs->out, "%s: %d statements, %d expectations, %d failed; %s%s%s",
 		rs->prog->filename, rs->nr_run, rs->nr_expect, rs->nr_failed,
 		rs->broken ? "MODEL INVARIANTS VIOLATED" : "invariants hold",
 		why ? "; " : "", why ? why : "");
+	if (rs->stopped)
+		fprintf(rs->out, "; %d expectation%s did not run",
+			rs->nr_not_run, rs->nr_not_run == 1 ? "" : "s");
+	fputc('\n', rs->out);
+}
+
+/*
+ * The run stops before statement `from` (nothing runs without a machine):
+ * counts the expectations that were not checked and says so, as a run
+ * that checked less than it was asked to must not pass.
+ */
+static void stop_early(struct run_state *rs, int from, int line,
+		       const char *why)
+{
+	const struct program *prog = rs->prog;
+	int n = 0;
+
+	for (int i = from; i < prog->nr_stmts; i++)
+		n += prog->stmts[i].has_expect;
+	rs->nr_not_run = n;
+	fflush(rs->out);
+	if (line)
+		fprintf(rs->err, "%s:%d: %s; %d expectation%s did not run\n",
+			prog->filename, line, why, n, n == 1 ? "" : "s");
+	else
+		fprintf(rs->err, "%s: %s; %d expectation%s did not run\n",
+			prog->filename, why, n, n == 1 ? "" : "s");
+}
+
+/* Runs the default machine when the program has none: false if it failed. */
+static bool default_machine_ok(struct run_state *rs, struct backend *be)
+{
+	struct stmt def;
+	struct result r;
+	char *output, buf[128];
+
+	if (rs->prog->has_machine)
+		return true;
+	default_machine(&def);
+	r = run_one(be, &def, &output);
+	free(output);
+	if (r.kind == RES_OK || r.kind == RES_SKIP)
+		return true;
+	result_format(&r, buf, sizeof(buf));
+	fprintf(rs->err, "%s: the default machine could not be created: %s %s\n",
+		rs->prog->filename, buf, r.msg);
+	return false;
 }
 
 int scn_run(const struct program *prog, const struct run_options *opts,
@@ -232,21 +281,11 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 			be.ops->name, buf);
 		return 2;
 	}
-	if (!prog->has_machine) {
-		struct stmt def;
-		struct result r;
-		char *output;
-
-		default_machine(&def);
-		r = run_one(&be, &def, &output);
-		free(output);
-		if (r.kind != RES_OK && r.kind != RES_SKIP) {
-			result_format(&r, buf, sizeof(buf));
-			fprintf(err, "%s: the default machine could not be created: %s %s\n",
-				prog->filename, buf, r.msg);
-			why = "no machine";
-			i = prog->nr_stmts;
-		}
+	if (!default_machine_ok(&rs, &be)) {
+		why = "no machine";
+		stop_early(&rs, 0, 0, "no machine, nothing ran");
+		rs.stopped = true;
+		i = prog->nr_stmts;
 	}
 	for (; i < prog->nr_stmts; i++) {
 		const struct stmt *st = &prog->stmts[i];
@@ -258,8 +297,16 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 		free(output);
 		if (st->kind == ST_MACHINE && r.kind != RES_OK &&
 		    r.kind != RES_SKIP) {
-			/* Nothing can run without a machine. */
+			/*
+			 * Nothing can run without a machine. Only a failure
+			 * the scenario expected, at its very end, is a pass.
+			 */
 			why = "the machine could not be created, nothing else ran";
+			stop_early(&rs, i + 1, st->line,
+				   "the machine could not be created, nothing else ran");
+			if (!st->has_expect || rs.nr_not_run ||
+			    i + 1 < prog->nr_stmts)
+				rs.stopped = true;
 			break;
 		}
 	}
@@ -269,7 +316,7 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 		fprintf(err, "%s: at the end of the run: %s\n", prog->filename,
 			buf);
 	}
-	status = rs.broken ? 3 : rs.nr_failed ? 1 : 0;
+	status = rs.broken ? 3 : rs.nr_failed || rs.stopped ? 1 : 0;
 	summary(&rs, status, why);
 	fflush(out);
 	return status;

@@ -4,10 +4,13 @@
  * correct file turns into, where errors are reported, and that no input
  * crashes the parser.
  */
+#include <malloc.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "../unit/harness.h"
 #include "../../scenario/scenario.h"
+#include "../../backend/backend.h"
 
 static struct program *parse(const char *text, struct scn_error *err)
 {
@@ -276,4 +279,152 @@ TEST_NO_MACHINE(garbage_never_crashes)
 		}
 		scn_free(prog);
 	}
+}
+
+/* Appends printf output to a growing heap string. */
+static void cat(char **buf, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void cat(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*buf = realloc(*buf, *len + n + 1);
+	va_start(ap, fmt);
+	vsnprintf(*buf + *len, n + 1, fmt, ap);
+	va_end(ap);
+	*len += n;
+}
+
+/*
+ * A fork that adds the 17th, 33rd, ... task grows the task table while the
+ * parent's entry is in use. Freed memory is scribbled over (M_PERTURB) so
+ * that reading it gives wrong answers in the plain build too.
+ */
+TEST_NO_MACHINE(fork_grows_the_task_table)
+{
+	struct scn_error err;
+	struct program *prog;
+	char *text = NULL;
+	size_t len = 0;
+
+	mallopt(M_PERTURB, 0xa5);
+	cat(&text, &len, "task T0\nT0 mmap a 4K anon\nT0 mmap b 4K anon\n");
+	for (int i = 1; i < 70; i++)
+		cat(&text, &len, "T%d fork T%d\nT%d write b 'x'\n", i - 1, i, i);
+	prog = parse(text, &err);
+	mallopt(M_PERTURB, 0);
+	if (!prog)
+		harness_fail(__FILE__, __LINE__, "line %d:%d: %s", err.line,
+			     err.col, err.msg);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->nr_tasks, 70);
+	ASSERT_EQ(prog->nr_vars, 140);
+	scn_free(prog);
+	free(text);
+}
+
+/* Every table grows past its first allocation: names keep resolving. */
+TEST_NO_MACHINE(many_names_of_every_kind)
+{
+	struct scn_error err;
+	struct program *prog;
+	char *text = NULL;
+	size_t len = 0;
+
+	mallopt(M_PERTURB, 0xa5);
+	for (int i = 0; i < 100; i++)
+		cat(&text, &len, "task T%d\nfile f%d fs=tmpfs\nT%d mmap m%d 4K file:f%d\n"
+			"T%d pin h%d m%d\nT%d driver io_uring d%d m%d\ncma_alloc c%d 4K\n",
+			i, i, i, i, i, i, i, i, i, i, i, i);
+	for (int i = 0; i < 100; i++)
+		cat(&text, &len, "unpin h%d\nrelease d%d\ncma_free c%d\nT%d exit\n",
+		    i, i, i, i);
+	prog = parse(text, &err);
+	mallopt(M_PERTURB, 0);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->nr_handles, 200);
+	ASSERT_EQ(prog->nr_files, 100);
+	scn_free(prog);
+	free(text);
+}
+
+/* exit ends the task's driver registrations; pin handles stay. */
+TEST_NO_MACHINE(exit_ends_driver_handles)
+{
+	struct scn_error e;
+	struct program *prog;
+	const char *head = "task A\ntask B\nA mmap b 8K anon\nB mmap c 8K anon\n"
+			   "A driver io_uring d b\nA pin p b\nA exit\n";
+	char text[512];
+
+	snprintf(text, sizeof(text), "%srelease d\n", head);
+	e = parse_bad(text);
+	ASSERT_EQ(e.line, 8);
+	ASSERT_EQ(e.col, 9);
+	ASSERT_STREQ(e.msg, "handle 'd' no longer exists (gone at line 7)");
+	snprintf(text, sizeof(text), "%sdev d read\n", head);
+	e = parse_bad(text);
+	ASSERT_EQ(e.col, 5);
+	/* the name is free again, and the pin handle is still there */
+	snprintf(text, sizeof(text), "%sB driver vfio d c\nrelease d\nunpin p\n",
+		 head);
+	prog = parse(text, &e);
+	ASSERT_NOT_NULL(prog);
+	scn_free(prog);
+}
+
+/* A conflict is reported at the option that made it: the later one. */
+TEST_NO_MACHINE(conflicts_point_at_the_later_option)
+{
+	struct scn_error e;
+
+	e = parse_bad("task A\nA mmap b 8K anon private shared\n");
+	ASSERT_EQ(e.col, 26);
+	e = parse_bad("task A\nA mmap b 8K anon shared private\n");
+	ASSERT_EQ(e.col, 25);
+	ASSERT_STREQ(e.msg, "'private' and 'shared' conflict");
+	e = parse_bad("task A\ntask B\nB mmap b 8K anon\nA pin h b fast mm=B\n");
+	ASSERT_EQ(e.col, 16);
+	e = parse_bad("task A\ntask B\nB mmap b 8K anon\nA pin h b mm=B fast\n");
+	ASSERT_EQ(e.col, 16);
+}
+
+/* Runs text on the model backend; returns the exit status and stderr. */
+static int run_text(const char *text, char *errbuf, size_t errlen)
+{
+	struct run_options opts = { .quiet = true,
+				    .backend = &model_backend_ops };
+	struct scn_error err;
+	struct program *prog = parse(text, &err);
+	FILE *out = fopen("/dev/null", "w"), *ef = fmemopen(errbuf, errlen, "w");
+	int status;
+
+	if (!prog)
+		return -1;
+	status = scn_run(prog, &opts, out, ef);
+	fclose(out);
+	fclose(ef);
+	scn_free(prog);
+	return status;
+}
+
+/* A run that stops before its end fails, and says what did not run. */
+TEST_NO_MACHINE(run_without_machine_fails)
+{
+	char err[1024] = "";
+
+	ASSERT_EQ(run_text("machine mem=4K\ntask A => ok\ntask B => ok\n",
+			   err, sizeof(err)), 1);
+	ASSERT_TRUE(strstr(err, "2 expectations did not run") != NULL);
+	memset(err, 0, sizeof(err));
+	ASSERT_EQ(run_text("machine hugetlb=100000\ntask A\nA mmap b 4K anon => ok\n",
+			   err, sizeof(err)), 1);
+	ASSERT_TRUE(strstr(err, "1 expectation did not run") != NULL);
+	/* a machine that was expected to fail, with nothing after it */
+	ASSERT_EQ(run_text("machine mem=4K => EINVAL\n", err, sizeof(err)), 0);
 }
