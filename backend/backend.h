@@ -1,19 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The backend interface: one table of operations the interpreter calls,
- * one per statement kind. It speaks the language's terms only (statements
- * with their names resolved to ids, results); nothing of the model leaks
- * through it, so a backend that runs statements on the host kernel can
- * implement the same table.
+ * backend/: what executes a parsed program, statement by statement.
  *
- * Every operation returns a struct result (scenario/scenario.h). An
- * operation a backend cannot perform returns RES_SKIP. An operation may
- * be NULL in the table: the interpreter then answers RES_SKIP itself.
+ *   model.c		on the model, through its public API only
+ *			(include/gupsim/), as a process and a driver would
+ *   host*.c		on the running kernel: one real worker process per
+ *			scenario task (host_worker.c), io_uring helpers
+ *			(host_uring.c), a janitor that undoes what a run
+ *			changed on the host (host_janitor.c)
+ *
+ * Backends only: the commands that drive them (run, diff, bench) live in
+ * cmd/. A backend reads the parsed program (scenario/program.h) and never
+ * the parser.
+ *
+ * The interface: a table of operations indexed by statement kind
+ * (`[ST_PIN] = model_pin`). Every operation returns a struct result
+ * speaking the language's terms only; nothing of the model leaks through
+ * it, so a backend running statements on the host kernel fills the same
+ * table. An operation a backend cannot perform returns RES_SKIP; a kind
+ * without an operation (NULL) is answered RES_SKIP by the interpreter.
  */
 #ifndef GUPSIM_BACKEND_H
 #define GUPSIM_BACKEND_H
 
-#include "../scenario/scenario.h"
+#include <stdio.h>
+
+#include "../scenario/program.h"
 
 struct backend {
 	const struct backend_ops *ops;
@@ -35,16 +47,10 @@ struct backend_ops {
 	 * with a description (invariant violated, memory leaked) in buf.
 	 */
 	int (*close)(struct backend *be, char *buf, size_t len);
-
-	backend_op_t machine, file, task, mmap, write, read, munmap, mprotect,
-		     madvise, mremap, fork, exit, pin, unpin, driver, release,
-		     dev_write, dev_read, cma_alloc, cma_free, where, check,
-		     stat, show;
+	/* one operation per statement kind; NULL: the kind is skipped */
+	backend_op_t op[NR_STMT_KINDS];
 };
 
 extern const struct backend_ops model_backend_ops;
-
-/* The operation of a statement kind in a table (NULL if none). */
-backend_op_t backend_op(const struct backend_ops *ops, enum stmt_kind kind);
 
 #endif /* GUPSIM_BACKEND_H */

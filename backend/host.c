@@ -138,9 +138,9 @@ static bool program_uses_hugetlb(const struct program *prog)
 	for (int i = 0; i < prog->nr_stmts; i++) {
 		const struct stmt *st = &prog->stmts[i];
 
-		if ((st->kind == ST_MACHINE && st->hugetlb) ||
-		    (st->kind == ST_MMAP && st->source == SRC_HUGETLB) ||
-		    (st->kind == ST_FILE && st->fs == SCN_FS_HUGETLBFS))
+		if ((st->kind == ST_MACHINE && st->machine.hugetlb) ||
+		    (st->kind == ST_MMAP && st->mmap.source == SRC_HUGETLB) ||
+		    (st->kind == ST_FILE && st->file.fs == SCN_FS_HUGETLBFS))
 			return true;
 	}
 	return false;
@@ -317,7 +317,7 @@ static struct result host_machine(struct backend *be, const struct stmt *st)
 	if (!h->uses_hugetlb)
 		return r;
 	/* the lock is taken even for 0 pages: the pool is not ours alone */
-	h->huge_want = (long)st->hugetlb;
+	h->huge_want = (long)st->machine.hugetlb;
 	h->huge_err = host_janitor_hugetlb(&h->janitor, h->huge_want,
 					   &h->huge_got, h->huge_why,
 					   sizeof(h->huge_why));
@@ -331,13 +331,14 @@ static struct result host_machine(struct backend *be, const struct stmt *st)
 
 static struct result host_file(struct backend *be, const struct stmt *st)
 {
-	struct hfile *f = &H(be)->files[st->file];
+	const struct file_args *a = &st->file;
+	struct hfile *f = &H(be)->files[a->file];
 	struct host *h = H(be);
-	uint64_t size = st->size;
+	uint64_t size = a->size;
 	char path[PATH_MAX];
 
-	f->fs = st->fs;
-	switch (st->fs) {
+	f->fs = a->fs;
+	switch (a->fs) {
 	case SCN_FS_DAX:
 		f->skipped = true;
 		snprintf(f->why, sizeof(f->why), "no fs-DAX filesystem on the host");
@@ -349,20 +350,20 @@ static struct result host_file(struct backend *be, const struct stmt *st)
 				h->huge_why : "no hugetlb pool");
 			return res_skip("%s", f->why);
 		}
-		f->fd = memfd_create(st->name, MFD_CLOEXEC | MFD_HUGETLB);
+		f->fd = memfd_create(a->name, MFD_CLOEXEC | MFD_HUGETLB);
 		size = (size + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
 		break;
 	case SCN_FS_EXT4:
 	case SCN_FS_TMPFS:
-		if (st->fs == SCN_FS_EXT4 ? !h->ext4_ok : !h->shm_ok) {
+		if (a->fs == SCN_FS_EXT4 ? !h->ext4_ok : !h->shm_ok) {
 			f->skipped = true;
-			set_why(f->why, sizeof(f->why), st->fs == SCN_FS_EXT4 ? h->ext4_why :
+			set_why(f->why, sizeof(f->why), a->fs == SCN_FS_EXT4 ? h->ext4_why :
 				 "/dev/shm is not a tmpfs");
 			return res_skip("%s", f->why);
 		}
 		snprintf(path, sizeof(path), "%s/%s",
-			 st->fs == SCN_FS_EXT4 ? h->ext4_dir : h->shm_dir,
-			 st->name);
+			 a->fs == SCN_FS_EXT4 ? h->ext4_dir : h->shm_dir,
+			 a->name);
 		f->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		break;
 	}
@@ -393,8 +394,8 @@ static void __attribute__((noreturn)) worker_start(int sock)
 static struct result host_task(struct backend *be, const struct stmt *st)
 {
 	struct htask *t = &H(be)->tasks[st->task];
-	struct host_req rq = { .op = HOP_SETUP, .memlock = st->memlock,
-			       .cap_ipc_lock = st->cap_ipc_lock };
+	struct host_req rq = { .op = HOP_SETUP, .memlock = st->task_new.memlock,
+			       .cap_ipc_lock = st->task_new.cap_ipc_lock };
 	struct host_rep rep;
 	struct result r;
 	int sv[2];
@@ -414,7 +415,7 @@ static struct result host_task(struct backend *be, const struct stmt *st)
 	t->sock = sv[0];
 	t->pidfd = pidfd_of(t->pid);
 	r = call(be, st->task, &rq, -1, &rep, NULL);
-	t->cap_ipc_lock = st->cap_ipc_lock;
+	t->cap_ipc_lock = st->task_new.cap_ipc_lock;
 	if (r.kind == RES_OK && rep.value == 1) {
 		t->memlock_short = true;
 		set_why(t->why, sizeof(t->why), rep.msg);
@@ -453,18 +454,19 @@ static struct result skip_var(struct hvar *v, const char *why)
 
 static struct result host_mmap(struct backend *be, const struct stmt *st)
 {
+	const struct mmap_args *a = &st->mmap;
 	struct host *h = H(be);
-	struct hvar *v = &h->vars[st->var];
-	struct host_req rq = { .op = HOP_MMAP, .len = st->size,
-			       .off = st->src_off, .prot = st->prot,
-			       .shared = st->shared, .populate = st->populate,
-			       .thp = st->thp_advise };
+	struct hvar *v = &h->vars[a->var];
+	struct host_req rq = { .op = HOP_MMAP, .len = a->size,
+			       .off = a->src_off, .prot = a->prot,
+			       .shared = a->shared, .populate = a->populate,
+			       .thp = a->thp_advise };
 	struct host_rep rep;
 	struct result r;
 	int fd = -1;
 
-	v->size = st->size;
-	switch (st->source) {
+	v->size = a->size;
+	switch (a->source) {
 	case SRC_ANON:
 		rq.source = HSRC_ANON;
 		break;
@@ -483,17 +485,17 @@ static struct result host_mmap(struct backend *be, const struct stmt *st)
 			return skip_var(v, "cannot open /dev/zero");
 		break;
 	case SRC_FILE:
-		if (h->files[st->file].skipped)
-			return skip_var(v, h->files[st->file].why);
+		if (h->files[a->file].skipped)
+			return skip_var(v, h->files[a->file].why);
 		rq.source = HSRC_FD;
-		fd = h->files[st->file].fd;
+		fd = h->files[a->file].fd;
 		break;
 	}
 	r = call(be, st->task, &rq, fd, &rep, NULL);
-	if (st->source == SRC_DEVZERO)
+	if (a->source == SRC_DEVZERO)
 		close(fd);
 	if (r.kind == RES_ERRNO && r.value == ENOMEM &&
-	    st->source == SRC_HUGETLB &&
+	    a->source == SRC_HUGETLB &&
 	    (h->huge_err || h->huge_got < h->huge_want))
 		return skip_var(v, h->huge_why[0] ? h->huge_why :
 				"the hugetlb pool could not be filled");
@@ -504,22 +506,24 @@ static struct result host_mmap(struct backend *be, const struct stmt *st)
 	return r;
 }
 
+/* A request on a range of st's task: rq with the range's address filled. */
 static struct result range_op(struct backend *be, const struct stmt *st,
-			      int op)
+			      struct host_req rq, const struct range *rg)
 {
-	struct host_req rq = { .op = op, .addr = range_addr(be, &st->range),
-			       .len = st->range.len, .byte = st->byte,
-			       .advice = st->byte, .prot = st->prot };
 	struct result r;
 
-	if (var_skipped(be, st->range.var, &r))
+	if (var_skipped(be, rg->var, &r))
 		return r;
+	rq.addr = range_addr(be, rg);
+	rq.len = rg->len;
 	return simple(be, st, &rq);
 }
 
 static struct result host_write(struct backend *be, const struct stmt *st)
 {
-	return range_op(be, st, HOP_WRITE);
+	struct host_req rq = { .op = HOP_WRITE, .byte = st->write.byte };
+
+	return range_op(be, st, rq, &st->write.range);
 }
 
 static bool contents_unknown(struct backend *be, struct result *r);
@@ -530,37 +534,45 @@ static struct result host_read(struct backend *be, const struct stmt *st)
 
 	if (contents_unknown(be, &r))
 		return r;
-	return range_op(be, st, HOP_READ);
+	return range_op(be, st, (struct host_req){ .op = HOP_READ },
+			&st->read.range);
 }
 
 static struct result host_munmap(struct backend *be, const struct stmt *st)
 {
-	return range_op(be, st, HOP_MUNMAP);
+	return range_op(be, st, (struct host_req){ .op = HOP_MUNMAP },
+			&st->munmap.range);
 }
 
 static struct result host_mprotect(struct backend *be, const struct stmt *st)
 {
-	return range_op(be, st, HOP_MPROTECT);
+	struct host_req rq = { .op = HOP_MPROTECT, .prot = st->mprotect.prot };
+
+	return range_op(be, st, rq, &st->mprotect.range);
 }
 
 static struct result host_madvise(struct backend *be, const struct stmt *st)
 {
-	return range_op(be, st, HOP_MADVISE);
+	struct host_req rq = { .op = HOP_MADVISE,
+			       .advice = st->madvise.advice };
+
+	return range_op(be, st, rq, &st->madvise.range);
 }
 
 static struct result host_mremap(struct backend *be, const struct stmt *st)
 {
-	struct hvar *v = &H(be)->vars[st->var];
+	int var = st->mremap.var;
+	struct hvar *v = &H(be)->vars[var];
 	struct host_req rq = { .op = HOP_MREMAP, .addr = v->addr,
 			       .len = (v->size + 4095) & ~4095ULL };
 	struct host_rep rep;
 	struct result r;
 
-	if (var_skipped(be, st->var, &r))
+	if (var_skipped(be, var, &r))
 		return r;
 	if (!v->valid)
 		return res_errno(EFAULT, "mapping %s was never mapped",
-				 be->prog->var_names[st->var]);
+				 be->prog->var_names[var]);
 	r = call(be, st->task, &rq, -1, &rep, NULL);
 	if (r.kind == RES_OK)
 		v->addr = rep.addr;
@@ -570,14 +582,15 @@ static struct result host_mremap(struct backend *be, const struct stmt *st)
 static struct result host_fork(struct backend *be, const struct stmt *st)
 {
 	struct host *h = H(be);
-	struct htask *child = &h->tasks[st->other];
+	const struct fork_args *a = &st->fork;
+	struct htask *child = &h->tasks[a->child];
 	struct host_req rq = { .op = HOP_FORK };
 	struct host_rep rep;
 	struct result r;
 	int sv[2];
 
-	for (int i = 0; i < st->nr_pairs; i++)
-		h->vars[st->pairs[i].child] = h->vars[st->pairs[i].parent];
+	for (int i = 0; i < a->nr_pairs; i++)
+		h->vars[a->pairs[i].child] = h->vars[a->pairs[i].parent];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return res_errno(errno, "socketpair");
 	r = call(be, st->task, &rq, sv[1], &rep, NULL);
@@ -651,17 +664,18 @@ static int take_fd(struct backend *be, int task, int wfd)
  * pins counted) rather than a driver.
  */
 static struct result do_register(struct backend *be, const struct stmt *st,
-				 uint64_t start, uint64_t len, bool pin)
+				 int handle, int var, uint64_t start,
+				 uint64_t len, bool pin)
 {
 	struct host *h = H(be);
-	struct hhandle *hd = &h->handles[st->handle];
+	struct hhandle *hd = &h->handles[handle];
 	struct host_req rq = { .op = HOP_REGISTER, .addr = start, .len = len,
 			       .pin = pin };
 	struct host_rep rep;
 	struct result r;
 	int fd, ret;
 
-	if (var_skipped(be, st->range.var, &r))
+	if (var_skipped(be, var, &r))
 		return skip_handle(hd, r.msg);
 	if (h->uring_err)
 		return skip_handle(hd, h->uring_why);
@@ -687,30 +701,33 @@ static struct result do_register(struct backend *be, const struct stmt *st,
 
 static struct result host_pin(struct backend *be, const struct stmt *st)
 {
-	struct hhandle *hd = &H(be)->handles[st->handle];
-	uint64_t addr = range_addr(be, &st->range), first = addr & ~4095ULL;
-	uint64_t end = (addr + st->range.len + 4095) & ~4095ULL;
+	const struct pin_args *a = &st->pin;
+	struct hhandle *hd = &H(be)->handles[a->handle];
+	uint64_t addr = range_addr(be, &a->range), first = addr & ~4095ULL;
+	uint64_t end = (addr + a->range.len + 4095) & ~4095ULL;
 
-	if ((st->pin_flags & ~PIN_FAST) != (PIN_WRITE | PIN_LONGTERM))
+	if ((a->flags & ~PIN_FAST) != (PIN_WRITE | PIN_LONGTERM))
 		return skip_handle(hd, "the host pins only as io_uring does: write longterm [fast]");
-	if (st->other >= 0)
+	if (a->mm >= 0)
 		return skip_handle(hd, "io_uring cannot pin another process's memory (mm=)");
 	hd->first_off = addr - first;
-	return do_register(be, st, first, end - first, true);
+	return do_register(be, st, a->handle, a->range.var, first,
+			   end - first, true);
 }
 
 static struct result host_driver(struct backend *be, const struct stmt *st)
 {
-	struct hhandle *hd = &H(be)->handles[st->handle];
+	const struct driver_args *a = &st->driver;
+	struct hhandle *hd = &H(be)->handles[a->handle];
 	struct htask *t = &H(be)->tasks[st->task];
 
-	if (strcmp(scn_driver_names[st->driver], "io_uring"))
+	if (strcmp(scn_driver_names[a->driver], "io_uring"))
 		return skip_handle(hd, "the host runs only the io_uring driver");
 	if (t->memlock_short && !t->cap_ipc_lock)
 		return skip_handle(hd, t->why);
 	hd->first_off = 0;
-	return do_register(be, st, range_addr(be, &st->range), st->range.len,
-			   false);
+	return do_register(be, st, a->handle, a->range.var,
+			   range_addr(be, &a->range), a->range.len, false);
 }
 
 static void drop_handle(struct hhandle *hd)
@@ -725,14 +742,24 @@ static void drop_handle(struct hhandle *hd)
 	hd->held = 0;
 }
 
-static struct result host_unpin(struct backend *be, const struct stmt *st)
+static struct result put_handle(struct backend *be, int handle)
 {
 	struct result r;
 
-	if (handle_skipped(be, st->handle, &r))
+	if (handle_skipped(be, handle, &r))
 		return r;
-	drop_handle(&H(be)->handles[st->handle]);
+	drop_handle(&H(be)->handles[handle]);
 	return res_ok();
+}
+
+static struct result host_unpin(struct backend *be, const struct stmt *st)
+{
+	return put_handle(be, st->unpin.handle);
+}
+
+static struct result host_release(struct backend *be, const struct stmt *st)
+{
+	return put_handle(be, st->release.handle);
 }
 
 static int fill(int fd, int byte, uint32_t n)
@@ -778,32 +805,32 @@ static int fold_file(int fd, uint32_t n, int *first, bool *mixed)
  * write). Offsets as the model's: from the start of the range, and a
  * partial pin without len= reaches what is held.
  */
-static struct result dev_access(struct backend *be, const struct stmt *st,
+static struct result dev_access(struct backend *be, const struct dev_args *a,
 				bool write)
 {
 	struct host *h = H(be);
-	struct hhandle *hd = &h->handles[st->handle];
-	uint64_t pos = hd->first_off + st->dev_off, end = pos + st->dev_len;
+	struct hhandle *hd = &h->handles[a->handle];
+	uint64_t pos = hd->first_off + a->off, end = pos + a->len;
 	struct result r;
 	bool mixed = false;
 	int first = -1;
 
-	if (handle_skipped(be, st->handle, &r))
+	if (handle_skipped(be, a->handle, &r))
 		return r;
 	if (!hd->has_ring || !hd->held)
 		return res_errno(EFAULT, "handle %s holds no pages",
-				 be->prog->handle_names[st->handle]);
-	if (!st->dev_len_set && end > hd->held && pos < hd->held)
+				 be->prog->handle_names[a->handle]);
+	if (!a->len_set && end > hd->held && pos < hd->held)
 		end = hd->held;
 	if (end > hd->held)
 		return res_errno(EFAULT, "handle %s holds only %llu bytes",
-				 be->prog->handle_names[st->handle],
+				 be->prog->handle_names[a->handle],
 				 (unsigned long long)hd->held);
 	while (pos < end) {
 		uint32_t n = end - pos < DEV_CHUNK ? end - pos : DEV_CHUNK;
 		long ret;
 
-		if (write && fill(h->scratch, st->byte, n))
+		if (write && fill(h->scratch, a->byte, n))
 			return res_errno(EIO, "scratch file");
 		ret = host_ring_rw_fixed(&hd->ring, write, h->scratch,
 					 hd->buf_addr + pos, n);
@@ -838,7 +865,7 @@ static bool contents_unknown(struct backend *be, struct result *r)
 
 static struct result host_dev_write(struct backend *be, const struct stmt *st)
 {
-	struct result r = dev_access(be, st, true);
+	struct result r = dev_access(be, &st->dev_write, true);
 
 	if (r.kind == RES_SKIP)
 		H(be)->dev_write_skipped = true;
@@ -851,7 +878,7 @@ static struct result host_dev_read(struct backend *be, const struct stmt *st)
 
 	if (contents_unknown(be, &r))
 		return r;
-	return dev_access(be, st, false);
+	return dev_access(be, &st->dev_read, false);
 }
 
 /* ---- inspection: what /proc tells, printed, never compared ---- */
@@ -873,7 +900,9 @@ static struct result host_show(struct backend *be, const struct stmt *st)
 	FILE *out = be->out ? be->out : stdout;
 	char path[64];
 
-	switch (st->show) {
+	int task = st->show.task;
+
+	switch (st->show.what) {
 	case SHOW_MEMINFO:
 		cat(out, "/proc/meminfo");
 		break;
@@ -881,11 +910,11 @@ static struct result host_show(struct backend *be, const struct stmt *st)
 		cat(out, "/proc/vmstat");
 		break;
 	case SHOW_MAPS:
-		if (H(be)->tasks[st->other].sock < 0)
+		if (H(be)->tasks[task].sock < 0)
 			return res_errno(ESRCH, "task %s does not exist",
-					 be->prog->task_names[st->other]);
+					 be->prog->task_names[task]);
 		snprintf(path, sizeof(path), "/proc/%d/maps",
-			 (int)H(be)->tasks[st->other].pid);
+			 (int)H(be)->tasks[task].pid);
 		cat(out, path);
 		break;
 	case SHOW_PINS:
@@ -932,23 +961,25 @@ const struct backend_ops host_backend_ops = {
 	.name = "host",
 	.open = host_open,
 	.close = host_close,
-	.machine = host_machine,
-	.file = host_file,
-	.task = host_task,
-	.mmap = host_mmap,
-	.write = host_write,
-	.read = host_read,
-	.munmap = host_munmap,
-	.mprotect = host_mprotect,
-	.madvise = host_madvise,
-	.mremap = host_mremap,
-	.fork = host_fork,
-	.exit = host_exit,
-	.pin = host_pin,
-	.unpin = host_unpin,
-	.driver = host_driver,
-	.release = host_unpin,
-	.dev_write = host_dev_write,
-	.dev_read = host_dev_read,
-	.show = host_show,
+	.op = {
+		[ST_MACHINE] = host_machine,
+		[ST_FILE] = host_file,
+		[ST_TASK] = host_task,
+		[ST_MMAP] = host_mmap,
+		[ST_WRITE] = host_write,
+		[ST_READ] = host_read,
+		[ST_MUNMAP] = host_munmap,
+		[ST_MPROTECT] = host_mprotect,
+		[ST_MADVISE] = host_madvise,
+		[ST_MREMAP] = host_mremap,
+		[ST_FORK] = host_fork,
+		[ST_EXIT] = host_exit,
+		[ST_PIN] = host_pin,
+		[ST_UNPIN] = host_unpin,
+		[ST_DRIVER] = host_driver,
+		[ST_RELEASE] = host_release,
+		[ST_DEV_WRITE] = host_dev_write,
+		[ST_DEV_READ] = host_dev_read,
+		[ST_SHOW] = host_show,
+	},
 };

@@ -23,12 +23,6 @@
 struct backend_ops;
 extern const struct backend_ops host_backend_ops;
 
-/*
- * `gupsim diff FILE...` (host_diff.c): every file on both backends, each
- * run in a process of its own; 0 all agree, 1 a disagreement, 2 usage.
- */
-int host_diff_main(int argc, char **argv);
-
 /* Every wait of the controller on a worker or the janitor ends here. */
 #define HOST_REPLY_TIMEOUT_MS	30000
 /*

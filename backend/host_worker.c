@@ -30,7 +30,7 @@
 #include <linux/capability.h>
 
 #include "host.h"
-#include "../scenario/scenario.h"
+#include "../scenario/program.h"
 
 int host_send(int sock, const void *buf, size_t len, int fd)
 {

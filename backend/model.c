@@ -127,30 +127,32 @@ static struct result from_errno(long ret, const char *what)
 
 static struct result model_machine(struct backend *be, const struct stmt *st)
 {
+	const struct machine_args *a = &st->machine;
 	struct machine_config *cfg = &M(be)->cfg;
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->mem = st->mem;
-	cfg->cma = st->cma_size;
-	cfg->movable = st->movable;
-	cfg->device = st->size;
-	cfg->hugetlb = st->hugetlb;
-	cfg->thp = st->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
-		   st->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
+	cfg->mem = a->mem;
+	cfg->cma = a->cma;
+	cfg->movable = a->movable;
+	cfg->device = a->device;
+	cfg->hugetlb = a->hugetlb;
+	cfg->thp = a->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
+		   a->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
 	ret = machine_create(cfg);
 	return from_errno(ret, ret ? "machine_create failed" : NULL);
 }
 
 static struct result model_file(struct backend *be, const struct stmt *st)
 {
+	const struct file_args *a = &st->file;
 	static const enum fs_type fs[] = {
 		[SCN_FS_EXT4] = FS_EXT4, [SCN_FS_TMPFS] = FS_TMPFS,
 		[SCN_FS_DAX] = FS_DAX, [SCN_FS_HUGETLBFS] = FS_HUGETLBFS,
 	};
-	struct file *f = file_create(st->name, fs[st->fs], st->size);
+	struct file *f = file_create(a->name, fs[a->fs], a->size);
 
-	M(be)->files[st->file] = f;
+	M(be)->files[a->file] = f;
 	if (!f)
 		return res_errno(ENOMEM, "file_create failed");
 	return res_ok();
@@ -158,10 +160,11 @@ static struct result model_file(struct backend *be, const struct stmt *st)
 
 static struct result model_task(struct backend *be, const struct stmt *st)
 {
-	unsigned long memlock = st->memlock == UINT64_MAX ? RLIM_INFINITY :
-				(unsigned long)st->memlock;
-	struct task_struct *t = task_create(st->name, memlock,
-					    st->cap_ipc_lock);
+	const struct task_args *a = &st->task_new;
+	unsigned long memlock = a->memlock == UINT64_MAX ? RLIM_INFINITY :
+				(unsigned long)a->memlock;
+	struct task_struct *t = task_create(a->name, memlock,
+					    a->cap_ipc_lock);
 
 	M(be)->tasks[st->task] = t;
 	if (!t)
@@ -214,11 +217,11 @@ static void segs_set(struct var_state *v, unsigned long start,
 
 /* ---- mappings ---- */
 
-static unsigned long mmap_flags(const struct stmt *st, struct file **file)
+static unsigned long mmap_flags(const struct mmap_args *a, struct file **file)
 {
-	unsigned long flags = st->shared ? MAP_SHARED : MAP_PRIVATE;
+	unsigned long flags = a->shared ? MAP_SHARED : MAP_PRIVATE;
 
-	switch (st->source) {
+	switch (a->source) {
 	case SRC_ANON:
 		return flags | MAP_ANONYMOUS;
 	case SRC_HUGETLB:
@@ -241,37 +244,38 @@ static struct result model_mmap(struct backend *be, const struct stmt *st)
 		[PLACE_R_ANY] = PLACE_ANY, [PLACE_R_NORMAL] = PLACE_NORMAL,
 		[PLACE_R_MOVABLE] = PLACE_MOVABLE, [PLACE_R_CMA] = PLACE_CMA,
 	};
-	struct var_state *v = &M(be)->vars[st->var];
+	const struct mmap_args *a = &st->mmap;
+	struct var_state *v = &M(be)->vars[a->var];
 	struct result r = res_ok();
 	struct task_struct *t = get_task(be, st->task, &r);
-	bool hints = st->place != PLACE_R_ANY || st->thp_advise;
+	bool hints = a->place != PLACE_R_ANY || a->thp_advise;
 	struct file *file = NULL, *memfd = NULL;
 	unsigned long flags;
 	long addr;
 
-	v->size = st->size;
-	v->prot = st->prot;
-	v->shared = st->shared;
-	v->source = st->source;
-	v->file = st->file;
-	v->src_off = st->src_off;
+	v->size = a->size;
+	v->prot = a->prot;
+	v->shared = a->shared;
+	v->source = a->source;
+	v->file = a->file;
+	v->src_off = a->src_off;
 	if (!t)
 		return r;
-	flags = mmap_flags(st, &file);
-	if (st->source == SRC_FILE) {
-		file = M(be)->files[st->file];
+	flags = mmap_flags(a, &file);
+	if (a->source == SRC_FILE) {
+		file = M(be)->files[a->file];
 		if (!file)
 			return res_errno(EBADF, "file %s does not exist",
-					 be->prog->file_names[st->file]);
-	} else if (st->source == SRC_MEMFD) {
-		memfd = memfd_file_create(st->name, PAGE_ALIGN(st->size));
+					 be->prog->file_names[a->file]);
+	} else if (a->source == SRC_MEMFD) {
+		memfd = memfd_file_create(a->name, PAGE_ALIGN(a->size));
 		if (!memfd)
 			return res_errno(ENOMEM, "memfd_create failed");
 		file = memfd;
 	}
-	if (st->populate && !hints)
+	if (a->populate && !hints)
 		flags |= MAP_POPULATE;
-	addr = vm_mmap(t, 0, st->size, st->prot, flags, file, st->src_off);
+	addr = vm_mmap(t, 0, a->size, a->prot, flags, file, a->src_off);
 	/* like close(fd) after mmap(): the mapping keeps its own reference */
 	if (memfd)
 		fput(memfd);
@@ -282,25 +286,25 @@ static struct result model_mmap(struct backend *be, const struct stmt *st)
 	free(v->segs);
 	v->segs = calloc(1, sizeof(*v->segs));
 	if (v->segs) {
-		v->segs[0] = (struct seg){ addr, addr + PAGE_ALIGN(st->size),
-					   st->prot };
+		v->segs[0] = (struct seg){ addr, addr + PAGE_ALIGN(a->size),
+					   a->prot };
 		v->nr_segs = 1;
 	}
-	if (st->place != PLACE_R_ANY) {
-		int ret = vm_set_place(t, addr, place[st->place]);
+	if (a->place != PLACE_R_ANY) {
+		int ret = vm_set_place(t, addr, place[a->place]);
 
 		if (ret)
 			return res_errno(-ret, "vm_set_place failed");
 	}
-	if (st->thp_advise) {
-		int ret = vm_madvise(t, addr, st->size, MADV_HUGEPAGE);
+	if (a->thp_advise) {
+		int ret = vm_madvise(t, addr, a->size, MADV_HUGEPAGE);
 
 		if (ret)
 			return res_errno(-ret, "madvise(MADV_HUGEPAGE) failed");
 	}
-	if (st->populate && hints) {
-		bool write = !st->shared && (st->prot & PROT_WRITE);
-		int ret = vm_populate(t, addr, st->size, write);
+	if (a->populate && hints) {
+		bool write = !a->shared && (a->prot & PROT_WRITE);
+		int ret = vm_populate(t, addr, a->size, write);
 
 		if (ret)
 			return res_errno(-ret, "populate failed");
@@ -333,13 +337,14 @@ static struct result uaccess_result(enum uaccess_result u)
 
 static struct result model_write(struct backend *be, const struct stmt *st)
 {
+	const struct write_args *a = &st->write;
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 
 	if (!t)
 		return r;
-	return uaccess_result(user_memset(t, range_addr(be, &st->range),
-					  st->byte, st->range.len));
+	return uaccess_result(user_memset(t, range_addr(be, &a->range),
+					  a->byte, a->range.len));
 }
 
 /* Folds a buffer into "all one byte so far" or mixed. */
@@ -364,9 +369,10 @@ static struct result byte_result(int first, bool mixed)
 
 static struct result model_read(struct backend *be, const struct stmt *st)
 {
+	const struct range_args *a = &st->read;
 	static unsigned char chunk[65536];
-	unsigned long addr = range_addr(be, &st->range);
-	uint64_t left = st->range.len;
+	unsigned long addr = range_addr(be, &a->range);
+	uint64_t left = a->range.len;
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 	bool mixed = false;
@@ -389,48 +395,51 @@ static struct result model_read(struct backend *be, const struct stmt *st)
 
 static struct result model_munmap(struct backend *be, const struct stmt *st)
 {
-	unsigned long addr = range_addr(be, &st->range);
+	const struct range_args *a = &st->munmap;
+	unsigned long addr = range_addr(be, &a->range);
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 	int ret;
 
 	if (!t)
 		return r;
-	ret = vm_munmap(t, addr, st->range.len);
+	ret = vm_munmap(t, addr, a->range.len);
 	if (ret)
 		return res_errno(-ret, "munmap failed");
-	segs_set(&M(be)->vars[st->range.var], addr & PAGE_MASK,
-		 PAGE_ALIGN(addr + st->range.len), 0, true);
+	segs_set(&M(be)->vars[a->range.var], addr & PAGE_MASK,
+		 PAGE_ALIGN(addr + a->range.len), 0, true);
 	return r;
 }
 
 static struct result model_mprotect(struct backend *be, const struct stmt *st)
 {
-	unsigned long addr = range_addr(be, &st->range);
+	const struct mprotect_args *a = &st->mprotect;
+	unsigned long addr = range_addr(be, &a->range);
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 	int ret;
 
 	if (!t)
 		return r;
-	ret = vm_mprotect(t, addr, st->range.len, st->prot);
+	ret = vm_mprotect(t, addr, a->range.len, a->prot);
 	if (ret)
 		return res_errno(-ret, "mprotect failed");
-	segs_set(&M(be)->vars[st->range.var], addr & PAGE_MASK,
-		 PAGE_ALIGN(addr + st->range.len), st->prot, false);
+	segs_set(&M(be)->vars[a->range.var], addr & PAGE_MASK,
+		 PAGE_ALIGN(addr + a->range.len), a->prot, false);
 	return r;
 }
 
 static struct result model_madvise(struct backend *be, const struct stmt *st)
 {
+	const struct madvise_args *a = &st->madvise;
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 	int ret;
 
 	if (!t)
 		return r;
-	ret = vm_madvise(t, range_addr(be, &st->range), st->range.len,
-			 st->byte);
+	ret = vm_madvise(t, range_addr(be, &a->range), a->range.len,
+			 a->advice);
 	return from_errno(ret, ret ? "madvise failed" : NULL);
 }
 
@@ -441,7 +450,8 @@ static struct result model_madvise(struct backend *be, const struct stmt *st)
  */
 static struct result model_mremap(struct backend *be, const struct stmt *st)
 {
-	struct var_state *v = &M(be)->vars[st->var];
+	int var = st->mremap.var;
+	struct var_state *v = &M(be)->vars[var];
 	unsigned long len = PAGE_ALIGN(v->size), delta;
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
@@ -451,7 +461,7 @@ static struct result model_mremap(struct backend *be, const struct stmt *st)
 		return r;
 	if (!v->valid)
 		return res_errno(EFAULT, "mapping %s was never mapped",
-				 be->prog->var_names[st->var]);
+				 be->prog->var_names[var]);
 	dst = vm_mmap(t, 0, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		      NULL, 0);
 	if (dst < 0)
@@ -473,15 +483,16 @@ static struct result model_mremap(struct backend *be, const struct stmt *st)
 
 static struct result model_fork(struct backend *be, const struct stmt *st)
 {
+	const struct fork_args *a = &st->fork;
 	struct model *m = M(be);
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r), *child;
 
 	if (!t)
 		return r;
-	for (int i = 0; i < st->nr_pairs; i++) {
-		struct var_state *pv = &m->vars[st->pairs[i].parent];
-		struct var_state *cv = &m->vars[st->pairs[i].child];
+	for (int i = 0; i < a->nr_pairs; i++) {
+		struct var_state *pv = &m->vars[a->pairs[i].parent];
+		struct var_state *cv = &m->vars[a->pairs[i].child];
 
 		*cv = *pv;
 		cv->segs = calloc(pv->nr_segs + 1, sizeof(*cv->segs));
@@ -491,8 +502,8 @@ static struct result model_fork(struct backend *be, const struct stmt *st)
 			memcpy(cv->segs, pv->segs,
 			       pv->nr_segs * sizeof(*cv->segs));
 	}
-	child = task_fork(t, st->name);
-	m->tasks[st->other] = child;
+	child = task_fork(t, a->name);
+	m->tasks[a->child] = child;
 	if (!child)
 		return res_errno(ENOMEM, "fork failed");
 	return r;
@@ -507,10 +518,11 @@ static struct result model_exit(struct backend *be, const struct stmt *st)
 		return r;
 	/*
 	 * exit closes the task's files: io_uring rings, verbs contexts,
-	 * vfio containers... so its driver registrations are released.
+	 * vfio containers... so its driver registrations (the parser lists
+	 * them) are released.
 	 */
-	for (int i = 0; i < be->prog->nr_handles; i++) {
-		struct handle_state *h = &M(be)->handles[i];
+	for (int i = 0; i < st->exit.nr_drv_handles; i++) {
+		struct handle_state *h = &M(be)->handles[st->exit.drv_handles[i]];
 
 		if (h->drv && h->drv->task == t) {
 			driver_release(h->drv);
@@ -571,10 +583,11 @@ out:
 
 static struct result model_pin(struct backend *be, const struct stmt *st)
 {
-	struct handle_state *h = &M(be)->handles[st->handle];
-	unsigned long addr = range_addr(be, &st->range);
+	const struct pin_args *a = &st->pin;
+	struct handle_state *h = &M(be)->handles[a->handle];
+	unsigned long addr = range_addr(be, &a->range);
 	unsigned long first = addr & PAGE_MASK;
-	unsigned long nr = (PAGE_ALIGN(addr + st->range.len) - first) >>
+	unsigned long nr = (PAGE_ALIGN(addr + a->range.len) - first) >>
 			   PAGE_SHIFT;
 	struct task_struct *other = NULL;
 	struct result r;
@@ -582,14 +595,14 @@ static struct result model_pin(struct backend *be, const struct stmt *st)
 	long ret;
 
 	h->live = true;
-	h->kind = st->hkind;
+	h->kind = a->hkind;
 	h->task = st->task;
-	h->flags = st->pin_flags;
+	h->flags = a->flags;
 	h->first_off = addr - first;
-	h->len = st->range.len;
+	h->len = a->range.len;
 	if (!t)
 		return r;
-	if (st->other >= 0 && !(other = get_task(be, st->other, &r)))
+	if (a->mm >= 0 && !(other = get_task(be, a->mm, &r)))
 		return r;
 	if (nr > MAX_PIN_PAGES || nr > (unsigned long)INT32_MAX)
 		return res_errno(ENOMEM, "%lu pages are more than one call may ask for",
@@ -597,7 +610,7 @@ static struct result model_pin(struct backend *be, const struct stmt *st)
 	h->pages = calloc(nr, sizeof(*h->pages));
 	if (!h->pages)
 		return res_errno(ENOMEM, "no memory for the page array");
-	ret = do_gup(t, other, st->pin_flags, first, nr, h->pages);
+	ret = do_gup(t, other, a->flags, first, nr, h->pages);
 	if (ret < 0)
 		return res_errno((int)-ret, NULL);
 	if ((unsigned long)ret > nr) {
@@ -643,7 +656,7 @@ static void drop_handle(struct handle_state *h, bool dirty)
 
 static struct result model_unpin(struct backend *be, const struct stmt *st)
 {
-	drop_handle(&M(be)->handles[st->handle], st->dirty);
+	drop_handle(&M(be)->handles[st->unpin.handle], st->unpin.dirty);
 	return res_ok();
 }
 
@@ -656,8 +669,9 @@ static struct result model_unpin(struct backend *be, const struct stmt *st)
  */
 static struct result model_driver(struct backend *be, const struct stmt *st)
 {
-	struct handle_state *h = &M(be)->handles[st->handle];
-	const char *kind = scn_driver_names[st->driver];
+	const struct driver_args *a = &st->driver;
+	struct handle_state *h = &M(be)->handles[a->handle];
+	const char *kind = scn_driver_names[a->driver];
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 	long ret;
@@ -665,12 +679,12 @@ static struct result model_driver(struct backend *be, const struct stmt *st)
 	h->live = true;
 	h->kind = HANDLE_DRIVER;
 	h->task = st->task;
-	h->len = st->range.len;
-	h->flags = st->pin_flags & PIN_WRITE;
+	h->len = a->range.len;
+	h->flags = a->write ? PIN_WRITE : 0;
 	if (!t)
 		return r;
-	ret = driver_register(kind, t, range_addr(be, &st->range),
-			      st->range.len, st->pin_flags & PIN_WRITE,
+	ret = driver_register(kind, t, range_addr(be, &a->range),
+			      a->range.len, a->write,
 			      &h->drv);
 	if (ret < 0)
 		return res_errno((int)-ret, "driver %s failed", kind);
@@ -688,37 +702,37 @@ static struct result model_driver(struct backend *be, const struct stmt *st)
 
 static struct result model_release(struct backend *be, const struct stmt *st)
 {
-	drop_handle(&M(be)->handles[st->handle], false);
+	drop_handle(&M(be)->handles[st->release.handle], false);
 	return res_ok();
 }
 
 /* The device's view of a driver registration (the frames it was given). */
 static struct result dev_access_driver(struct backend *be,
-				       const struct stmt *st, bool write)
+				       const struct dev_args *a, bool write)
 {
-	struct handle_state *h = &M(be)->handles[st->handle];
+	struct handle_state *h = &M(be)->handles[a->handle];
 	unsigned char chunk[4096];
-	unsigned long off = st->dev_off;
+	unsigned long off = a->off;
 	uint64_t left;
 	bool mixed = false;
 	int first = -1;
 
 	if (!h->drv || !h->drv->dev_len)
 		return res_errno(EFAULT, "driver handle %s maps nothing",
-				 be->prog->handle_names[st->handle]);
-	left = st->dev_len;
+				 be->prog->handle_names[a->handle]);
+	left = a->len;
 	/* a partial registration: without len=, what the driver mapped */
-	if (!st->dev_len_set && off < h->drv->dev_len &&
+	if (!a->len_set && off < h->drv->dev_len &&
 	    left > h->drv->dev_len - off)
 		left = h->drv->dev_len - off;
 	if (write)
-		memset(chunk, st->byte, sizeof(chunk));
+		memset(chunk, a->byte, sizeof(chunk));
 	while (left) {
 		size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
 
 		if (driver_dev_access(h->drv, off, chunk, n, write))
 			return res_errno(EFAULT, "handle %s maps only %lu bytes",
-					 be->prog->handle_names[st->handle],
+					 be->prog->handle_names[a->handle],
 					 h->drv->dev_len);
 		if (!write)
 			fold_bytes(chunk, n, &first, &mixed);
@@ -732,26 +746,26 @@ static struct result dev_access_driver(struct backend *be,
  * Device access through the pages a handle holds, as DMA would: byte i
  * of the handle is byte first_off + i of its page array.
  */
-static struct result dev_access(struct backend *be, const struct stmt *st,
+static struct result dev_access(struct backend *be, const struct dev_args *a,
 				bool write)
 {
-	struct handle_state *h = &M(be)->handles[st->handle];
-	uint64_t pos = h->first_off + st->dev_off, end = pos + st->dev_len;
+	struct handle_state *h = &M(be)->handles[a->handle];
+	uint64_t pos = h->first_off + a->off, end = pos + a->len;
 	uint64_t held = (uint64_t)h->nr_held * PAGE_SIZE;
 	bool mixed = false;
 	int first = -1;
 
 	if (h->kind == HANDLE_DRIVER)
-		return dev_access_driver(be, st, write);
+		return dev_access_driver(be, a, write);
 	if (!h->nr_held)
 		return res_errno(EFAULT, "handle %s holds no pages",
-				 be->prog->handle_names[st->handle]);
+				 be->prog->handle_names[a->handle]);
 	/* A partial pin: without len=, the device sees what is held. */
-	if (!st->dev_len_set && end > held && pos < held)
+	if (!a->len_set && end > held && pos < held)
 		end = held;
 	if (end > held)
 		return res_errno(EFAULT, "handle %s holds only %ld pages",
-				 be->prog->handle_names[st->handle], h->nr_held);
+				 be->prog->handle_names[a->handle], h->nr_held);
 	while (pos < end) {
 		unsigned long in = pos & ~PAGE_MASK;
 		size_t n = PAGE_SIZE - in;
@@ -762,7 +776,7 @@ static struct result dev_access(struct backend *be, const struct stmt *st,
 		if (!p)
 			return res_errno(EFAULT, "page_address() is NULL");
 		if (write)
-			memset(p + in, st->byte, n);
+			memset(p + in, a->byte, n);
 		else
 			fold_bytes(p + in, n, &first, &mixed);
 		pos += n;
@@ -772,20 +786,20 @@ static struct result dev_access(struct backend *be, const struct stmt *st,
 
 static struct result model_dev_write(struct backend *be, const struct stmt *st)
 {
-	return dev_access(be, st, true);
+	return dev_access(be, &st->dev_write, true);
 }
 
 static struct result model_dev_read(struct backend *be, const struct stmt *st)
 {
-	return dev_access(be, st, false);
+	return dev_access(be, &st->dev_read, false);
 }
 
 /* ---- physical memory ---- */
 
 static struct result model_cma_alloc(struct backend *be, const struct stmt *st)
 {
-	struct cma_state *c = &M(be)->cmas[st->cma];
-	unsigned long pfn = 0, nr = st->size / PAGE_SIZE;
+	struct cma_state *c = &M(be)->cmas[st->cma_alloc.cma];
+	unsigned long pfn = 0, nr = st->cma_alloc.size / PAGE_SIZE;
 	int ret = cma_alloc_range(nr, &pfn);
 
 	if (ret)
@@ -798,7 +812,7 @@ static struct result model_cma_alloc(struct backend *be, const struct stmt *st)
 
 static struct result model_cma_free(struct backend *be, const struct stmt *st)
 {
-	struct cma_state *c = &M(be)->cmas[st->cma];
+	struct cma_state *c = &M(be)->cmas[st->cma_free.cma];
 	int ret = 0;
 
 	if (c->held)
@@ -827,13 +841,14 @@ static struct result zone_result(enum page_zone_kind z)
 
 static struct result model_where(struct backend *be, const struct stmt *st)
 {
+	const struct range_args *a = &st->where;
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 
 	if (!t)
 		return r;
-	return zone_result(user_range_zone(t, range_addr(be, &st->range),
-					   st->range.len));
+	return zone_result(user_range_zone(t, range_addr(be, &a->range),
+					   a->range.len));
 }
 
 /* ---- inspection ---- */
@@ -852,11 +867,11 @@ static struct result model_check(struct backend *be, const struct stmt *st)
 
 static struct result model_stat(struct backend *be, const struct stmt *st)
 {
-	long v = vmstat_get(st->counter);
+	long v = vmstat_get(st->stat.counter);
 	struct result r = { .kind = RES_COUNT, .value = v };
 
 	if (v < 0)
-		return res_errno(ENOENT, "no counter named %s", st->counter);
+		return res_errno(ENOENT, "no counter named %s", st->stat.counter);
 	return r;
 }
 
@@ -995,8 +1010,8 @@ static void map_path(struct backend *be, int var, char *buf, size_t len)
 
 	for (int i = 0; i < prog->nr_stmts; i++)
 		if (prog->stmts[i].kind == ST_FILE &&
-		    prog->stmts[i].file == v->file)
-			fsk = prog->stmts[i].fs;
+		    prog->stmts[i].file.file == v->file)
+			fsk = prog->stmts[i].file.fs;
 	switch (v->source) {
 	case SRC_FILE:
 		snprintf(buf, len, "/mnt/%s/%s", fs[fsk],
@@ -1034,7 +1049,7 @@ static void show_maps(struct backend *be, const struct stmt *st, FILE *out)
 	for (int i = 0; i < prog->nr_vars; i++) {
 		const struct var_state *v = &M(be)->vars[i];
 
-		if (prog->var_task[i] != st->other || !v->valid)
+		if (prog->var_task[i] != st->show.task || !v->valid)
 			continue;
 		lines = realloc(lines, (n + v->nr_segs) * sizeof(*lines));
 		if (!lines)
@@ -1066,7 +1081,7 @@ static struct result model_show(struct backend *be, const struct stmt *st)
 {
 	FILE *out = be->out ? be->out : stdout;
 
-	switch (st->show) {
+	switch (st->show.what) {
 	case SHOW_MEMINFO:
 		show_meminfo(be, out);
 		break;
@@ -1141,28 +1156,30 @@ const struct backend_ops model_backend_ops = {
 	.name = "model",
 	.open = model_open,
 	.close = model_close,
-	.machine = model_machine,
-	.file = model_file,
-	.task = model_task,
-	.mmap = model_mmap,
-	.write = model_write,
-	.read = model_read,
-	.munmap = model_munmap,
-	.mprotect = model_mprotect,
-	.madvise = model_madvise,
-	.mremap = model_mremap,
-	.fork = model_fork,
-	.exit = model_exit,
-	.pin = model_pin,
-	.unpin = model_unpin,
-	.driver = model_driver,
-	.release = model_release,
-	.dev_write = model_dev_write,
-	.dev_read = model_dev_read,
-	.cma_alloc = model_cma_alloc,
-	.cma_free = model_cma_free,
-	.where = model_where,
-	.check = model_check,
-	.stat = model_stat,
-	.show = model_show,
+	.op = {
+		[ST_MACHINE] = model_machine,
+		[ST_FILE] = model_file,
+		[ST_TASK] = model_task,
+		[ST_MMAP] = model_mmap,
+		[ST_WRITE] = model_write,
+		[ST_READ] = model_read,
+		[ST_MUNMAP] = model_munmap,
+		[ST_MPROTECT] = model_mprotect,
+		[ST_MADVISE] = model_madvise,
+		[ST_MREMAP] = model_mremap,
+		[ST_FORK] = model_fork,
+		[ST_EXIT] = model_exit,
+		[ST_PIN] = model_pin,
+		[ST_UNPIN] = model_unpin,
+		[ST_DRIVER] = model_driver,
+		[ST_RELEASE] = model_release,
+		[ST_DEV_WRITE] = model_dev_write,
+		[ST_DEV_READ] = model_dev_read,
+		[ST_CMA_ALLOC] = model_cma_alloc,
+		[ST_CMA_FREE] = model_cma_free,
+		[ST_WHERE] = model_where,
+		[ST_CHECK] = model_check,
+		[ST_STAT] = model_stat,
+		[ST_SHOW] = model_show,
+	},
 };

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * cmd/: every command, and nothing a command does not need: gupsim.c (run,
+ * demo and the dispatch), diff.c (gupsim diff: host against model),
+ * bench*.c (gupsim bench). Commands drive the parser and interpreter
+ * (scenario/scenario.h) and pick a backend (backend/backend.h); they hold
+ * no model or host logic of their own.
+ *
  * gupsim: the command. `gupsim run FILE...` runs scenarios on a backend;
  * `gupsim demo` runs the built-in demo (also what plain `gupsim` does).
  *
@@ -13,6 +19,7 @@
 #include "../backend/backend.h"
 #include "../backend/host.h"
 #include "bench.h"
+#include "diff.h"
 
 static const char demo_text[] =
 "# gupsim demo: FOLL_LONGTERM pins, CMA, fs-DAX and fork.\n"

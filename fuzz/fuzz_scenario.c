@@ -39,17 +39,20 @@ static uint64_t clamp(uint64_t v, uint64_t max)
 /* Keeps a `machine` statement's layout valid but small. */
 static void shrink_machine(struct stmt *st)
 {
-	if (!st->mem || st->mem > FUZZ_MEM_MAX)
-		st->mem = FUZZ_MEM_MAX;
+	struct machine_args *a = &st->machine;
+
+	if (!a->mem || a->mem > FUZZ_MEM_MAX)
+		a->mem = FUZZ_MEM_MAX;
 	/*
 	 * Leave room for ZONE_NORMAL: a layout the model rejects (-EINVAL)
 	 * only ends the run early, which tells the fuzzer nothing.
 	 */
-	st->cma_size = clamp(st->cma_size, st->mem / 4);
-	st->movable = clamp(st->movable, st->mem / 4);
-	st->hugetlb = clamp(st->hugetlb, FUZZ_HUGETLB_MAX);
-	/* st->size holds the `device=` extension; 0 is the model's 64M. */
-	st->size = st->size ? clamp(st->size, FUZZ_DEVICE_MAX) : FUZZ_DEVICE_MAX;
+	a->cma = clamp(a->cma, a->mem / 4);
+	a->movable = clamp(a->movable, a->mem / 4);
+	a->hugetlb = clamp(a->hugetlb, FUZZ_HUGETLB_MAX);
+	/* the `device=` extension; 0 is the model's 64M */
+	a->device = a->device ? clamp(a->device, FUZZ_DEVICE_MAX) :
+		    FUZZ_DEVICE_MAX;
 }
 
 /*
@@ -69,7 +72,7 @@ static int add_machine(struct program *prog)
 		return -1;
 	}
 	st->kind = ST_MACHINE;
-	st->task = st->other = st->var = st->file = st->handle = st->cma = -1;
+	st->task = -1;
 	memcpy(stmts + 1, prog->stmts, prog->nr_stmts * sizeof(*stmts));
 	free(prog->stmts);
 	prog->stmts = stmts;

@@ -19,37 +19,6 @@
 #include "scenario.h"
 #include "../backend/backend.h"
 
-backend_op_t backend_op(const struct backend_ops *ops, enum stmt_kind kind)
-{
-	switch (kind) {
-	case ST_MACHINE: return ops->machine;
-	case ST_FILE: return ops->file;
-	case ST_TASK: return ops->task;
-	case ST_MMAP: return ops->mmap;
-	case ST_WRITE: return ops->write;
-	case ST_READ: return ops->read;
-	case ST_MUNMAP: return ops->munmap;
-	case ST_MPROTECT: return ops->mprotect;
-	case ST_MADVISE: return ops->madvise;
-	case ST_MREMAP: return ops->mremap;
-	case ST_FORK: return ops->fork;
-	case ST_EXIT: return ops->exit;
-	case ST_PIN: return ops->pin;
-	case ST_UNPIN: return ops->unpin;
-	case ST_DRIVER: return ops->driver;
-	case ST_RELEASE: return ops->release;
-	case ST_DEV_WRITE: return ops->dev_write;
-	case ST_DEV_READ: return ops->dev_read;
-	case ST_CMA_ALLOC: return ops->cma_alloc;
-	case ST_CMA_FREE: return ops->cma_free;
-	case ST_WHERE: return ops->where;
-	case ST_CHECK: return ops->check;
-	case ST_STAT: return ops->stat;
-	case ST_SHOW: return ops->show;
-	default: return NULL;
-	}
-}
-
 static void json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -174,7 +143,8 @@ static void report(struct run_state *rs, const struct stmt *st,
 static struct result run_one(struct backend *be, const struct stmt *st,
 			     char **output)
 {
-	backend_op_t op = backend_op(be->ops, st->kind);
+	backend_op_t op = st->kind < NR_STMT_KINDS ? be->ops->op[st->kind] :
+			  NULL;
 	struct result r;
 	size_t size = 0;
 
@@ -198,8 +168,8 @@ static void default_machine(struct stmt *st)
 	memset(st, 0, sizeof(*st));
 	st->kind = ST_MACHINE;
 	st->text = "machine";
-	st->mem = 256ULL << 20;
-	st->task = st->other = st->var = st->file = st->handle = st->cma = -1;
+	st->machine.mem = 256ULL << 20;
+	st->task = -1;
 }
 
 static void summary(struct run_state *rs, int status, const char *why)

@@ -25,40 +25,15 @@ const char *const scn_driver_names[NR_DRIVER_KINDS] = {
 };
 
 static const char *const stmt_names[NR_STMT_KINDS] = {
-	[ST_MACHINE] = "machine", [ST_FILE] = "file", [ST_TASK] = "task",
-	[ST_MMAP] = "mmap", [ST_WRITE] = "write", [ST_READ] = "read",
-	[ST_MUNMAP] = "munmap", [ST_MPROTECT] = "mprotect",
-	[ST_MADVISE] = "madvise", [ST_MREMAP] = "mremap", [ST_FORK] = "fork",
-	[ST_EXIT] = "exit", [ST_PIN] = "pin", [ST_UNPIN] = "unpin",
-	[ST_DRIVER] = "driver", [ST_RELEASE] = "release",
-	[ST_DEV_WRITE] = "dev write", [ST_DEV_READ] = "dev read",
-	[ST_CMA_ALLOC] = "cma_alloc", [ST_CMA_FREE] = "cma_free",
-	[ST_WHERE] = "where", [ST_CHECK] = "check", [ST_STAT] = "stat",
-	[ST_SHOW] = "show",
+#define SCN_KIND_NAME(K, m, a, kw, f, r, o) [ST_##K] = kw,
+	SCN_STMT_KINDS(SCN_KIND_NAME)
+#undef SCN_KIND_NAME
 };
 
 const char *stmt_kind_name(enum stmt_kind kind)
 {
 	return kind < NR_STMT_KINDS ? stmt_names[kind] : "?";
 }
-
-/* Statements that start with a keyword; no task may take these names. */
-static const char *const keywords[] = {
-	"machine", "file", "task", "unpin", "release", "dev", "cma_alloc",
-	"cma_free", "check", "stat", "show",
-};
-
-/* Statements that start with a TASK, by their verb. */
-static const struct {
-	const char *verb;
-	enum stmt_kind kind;
-} task_verbs[] = {
-	{ "mmap", ST_MMAP }, { "write", ST_WRITE }, { "read", ST_READ },
-	{ "munmap", ST_MUNMAP }, { "mprotect", ST_MPROTECT },
-	{ "madvise", ST_MADVISE }, { "mremap", ST_MREMAP },
-	{ "fork", ST_FORK }, { "exit", ST_EXIT }, { "pin", ST_PIN },
-	{ "driver", ST_DRIVER }, { "where", ST_WHERE },
-};
 
 /* ---- symbol tables ---- */
 
@@ -108,6 +83,34 @@ struct parser {
 	int machine_line;	/* the `machine` statement, 0 if none */
 	bool seen_stmt;
 	struct symtab tasks, vars, files, handles, cmas;
+};
+
+/* Both `dev HANDLE write` and `dev HANDLE read`: the word decides. */
+#define parse_dev_write parse_dev
+#define parse_dev_read parse_dev
+
+/*
+ * One parse function per kind: st->kind and (for the TASK form) st->task
+ * are set; it fills st's union member for the kind; 0 or -1 after perr().
+ */
+#define SCN_KIND_PARSE(K, m, a, kw, f, r, o)				\
+	static int parse_##m(struct parser *p, struct stmt *st);
+SCN_STMT_KINDS(SCN_KIND_PARSE)
+#undef SCN_KIND_PARSE
+
+enum { SCN_FORM_KW, SCN_FORM_TASK };
+
+static const struct stmt_def {
+	const char *keyword;
+	int form;		/* SCN_FORM_* */
+	unsigned int results;	/* RS_* besides RS_ALWAYS */
+	uint64_t opts;		/* 1 << enum scn_opt */
+	int (*parse)(struct parser *p, struct stmt *st);
+} stmt_defs[NR_STMT_KINDS] = {
+#define SCN_KIND_DEF(K, m, a, kw, f, r, o)				\
+	[ST_##K] = { kw, SCN_FORM_##f, r, o, parse_##m },
+	SCN_STMT_KINDS(SCN_KIND_DEF)
+#undef SCN_KIND_DEF
 };
 
 static int perr(struct parser *p, int col, const char *fmt, ...)
@@ -415,27 +418,47 @@ static int parse_prot(struct parser *p, const char *s, size_t len, int col,
 
 /* ---- options ---- */
 
-#define OPT(n, v) { .name = (n), .has_value = (v) }
-
-struct opt {
+static const struct opt_def {
 	const char *name;
 	bool has_value;
-	/* filled in: */
+} opt_defs[NR_OPTS] = {
+#define SCN_OPT_DEF(id, spelling, value) [OPT_##id] = { spelling, value },
+	SCN_OPTIONS(SCN_OPT_DEF)
+#undef SCN_OPT_DEF
+};
+
+/* An option as given on the line, indexed by enum scn_opt. */
+struct opt {
+	const char *name;
 	bool given;
 	const char *val;
 	size_t vlen;
 	int col, vcol;
 };
 
-/*
- * Matches the tokens [from, p->nt) against the statement's options: bare
- * flags (`write`) and key=value pairs (`prot=rw`), each at most once.
- */
-static int parse_opts(struct parser *p, int from, struct opt *opts, int nopts,
-		      const char *what)
+/* The option of kind spelt s (of klen bytes), or NR_OPTS. */
+static int opt_lookup(enum stmt_kind kind, const char *s, size_t klen)
 {
-	char tb[64];
+	for (int j = 0; j < NR_OPTS; j++)
+		if ((stmt_defs[kind].opts & (1ULL << j)) &&
+		    span_is(s, klen, opt_defs[j].name))
+			return j;
+	return NR_OPTS;
+}
 
+/*
+ * Matches the tokens [from, p->nt) against the options of st's kind (its
+ * line in SCN_STMT_KINDS): bare flags (`write`) and key=value pairs
+ * (`prot=rw`), each at most once. o has NR_OPTS entries.
+ */
+static int parse_opts(struct parser *p, int from, const struct stmt *st,
+		      struct opt *o)
+{
+	char tb[64], what[16];
+
+	sscanf(stmt_kind_name(st->kind), "%15s", what);
+	for (int j = 0; j < NR_OPTS; j++)
+		o[j] = (struct opt){ .name = opt_defs[j].name };
 	for (int i = from; i < p->nt; i++) {
 		const struct token *t = &p->t[i];
 		const char *eq;
@@ -447,33 +470,30 @@ static int parse_opts(struct parser *p, int from, struct opt *opts, int nopts,
 				    what);
 		eq = memchr(t->s, '=', t->len);
 		klen = eq ? (size_t)(eq - t->s) : t->len;
-		for (j = 0; j < nopts; j++)
-			if (span_is(t->s, klen, opts[j].name))
-				break;
-		if (j == nopts)
+		j = opt_lookup(st->kind, t->s, klen);
+		if (j == NR_OPTS)
 			return perr(p, t->col, "unknown option '%s' for %s",
 				    tok_str(t->s, klen ? klen : t->len, tb,
 					    sizeof(tb)), what);
-		if (opts[j].given)
-			return perr(p, t->col, "duplicate option '%s'",
-				    opts[j].name);
-		if (opts[j].has_value && !eq)
+		if (o[j].given)
+			return perr(p, t->col, "duplicate option '%s'", o[j].name);
+		if (opt_defs[j].has_value && !eq)
 			return perr(p, t->col + (int)klen,
 				    "option '%s' needs a value (%s=...)",
-				    opts[j].name, opts[j].name);
-		if (!opts[j].has_value && eq)
+				    o[j].name, o[j].name);
+		if (!opt_defs[j].has_value && eq)
 			return perr(p, t->col + (int)klen,
-				    "option '%s' takes no value", opts[j].name);
-		opts[j].given = true;
-		opts[j].col = t->col;
+				    "option '%s' takes no value", o[j].name);
+		o[j].given = true;
+		o[j].col = t->col;
 		if (eq) {
-			opts[j].val = eq + 1;
-			opts[j].vlen = t->len - klen - 1;
-			opts[j].vcol = t->col + (int)klen + 1;
-			if (!opts[j].vlen)
-				return perr(p, opts[j].vcol,
+			o[j].val = eq + 1;
+			o[j].vlen = t->len - klen - 1;
+			o[j].vcol = t->col + (int)klen + 1;
+			if (!o[j].vlen)
+				return perr(p, o[j].vcol,
 					    "missing value after '%s='",
-					    opts[j].name);
+					    o[j].name);
 		}
 	}
 	return 0;
@@ -669,13 +689,12 @@ static int no_more(struct parser *p, int i, const char *what)
 
 /* ---- statements ---- */
 
+/* machine [mem=SIZE] [cma=SIZE] [movable=SIZE] [hugetlb=N] [thp=MODE] [device=SIZE] */
 static int parse_machine(struct parser *p, struct stmt *st)
 {
 	static const char *const thp[] = { "madvise", "always", "never" };
-	struct opt o[] = {
-		OPT("mem", true), OPT("cma", true), OPT("movable", true),
-		OPT("hugetlb", true), OPT("thp", true), OPT("device", true),
-	};
+	struct machine_args *a = &st->machine;
+	struct opt o[NR_OPTS];
 	int r;
 
 	if (p->machine_line)
@@ -686,67 +705,80 @@ static int parse_machine(struct parser *p, struct stmt *st)
 			    "'machine' must come before every other statement");
 	p->machine_line = p->line;
 	p->prog->has_machine = true;
-	if (parse_opts(p, 1, o, 6, "machine"))
+	if (parse_opts(p, 1, st, o))
 		return -1;
-	st->mem = 256ULL << 20;
-	if (o[0].given && opt_size(p, &o[0], &st->mem))
+	a->mem = 256ULL << 20;
+	if (o[OPT_MEM].given && opt_size(p, &o[OPT_MEM], &a->mem))
 		return -1;
-	if (o[1].given && opt_size(p, &o[1], &st->cma_size))
+	if (o[OPT_CMA].given && opt_size(p, &o[OPT_CMA], &a->cma))
 		return -1;
-	if (o[2].given && opt_size(p, &o[2], &st->movable))
+	if (o[OPT_MOVABLE].given && opt_size(p, &o[OPT_MOVABLE], &a->movable))
 		return -1;
-	if (o[3].given && parse_number(p, o[3].val, o[3].vlen, o[3].vcol, false,
-				       &st->hugetlb))
+	if (o[OPT_HUGETLB].given &&
+	    parse_number(p, o[OPT_HUGETLB].val, o[OPT_HUGETLB].vlen,
+			 o[OPT_HUGETLB].vcol, false, &a->hugetlb))
 		return -1;
-	if (o[4].given) {
-		r = opt_choice(p, &o[4], thp, 3, "always, madvise or never");
+	if (o[OPT_THP_MODE].given) {
+		r = opt_choice(p, &o[OPT_THP_MODE], thp, 3,
+			       "always, madvise or never");
 		if (r < 0)
 			return -1;
-		st->thp = r;
+		a->thp = r;
 	}
-	if (o[5].given && opt_size(p, &o[5], &st->size))
+	if (o[OPT_DEVICE].given && opt_size(p, &o[OPT_DEVICE], &a->device))
 		return -1;
 	return 0;
 }
 
+/* file NAME fs=FS [size=SIZE] */
 static int parse_file(struct parser *p, struct stmt *st)
 {
 	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs" };
-	struct opt o[] = { OPT("fs", true), OPT("size", true) };
-	struct sym *s;
+	struct file_args *a = &st->file;
+	struct opt o[NR_OPTS];
 	int r, id;
 
 	if (need(p, 1, "file name") ||
 	    new_name(p, &p->files, &p->t[1], -1, "file"))
 		return -1;
-	if (parse_opts(p, 2, o, 2, "file"))
+	if (parse_opts(p, 2, st, o))
 		return -1;
-	if (!o[0].given)
+	if (!o[OPT_FS].given)
 		return perr(p, p->t[p->nt - 1].col + (int)p->t[p->nt - 1].len,
 			    "missing fs= (ext4, tmpfs, dax or hugetlbfs)");
-	r = opt_choice(p, &o[0], fs, 4, "ext4, tmpfs, dax or hugetlbfs");
+	r = opt_choice(p, &o[OPT_FS], fs, 4, "ext4, tmpfs, dax or hugetlbfs");
 	if (r < 0)
 		return -1;
-	st->fs = r;
-	st->size = 2ULL << 20;
-	if (o[1].given && opt_size(p, &o[1], &st->size))
+	a->fs = r;
+	a->size = 2ULL << 20;
+	if (o[OPT_SIZE].given && opt_size(p, &o[OPT_SIZE], &a->size))
 		return -1;
 	id = sym_add(&p->files, &p->prog->file_names, &p->prog->nr_files,
 		     p->t[1].s, p->t[1].len, -1);
-	s = &p->files.v[id];
-	s->size = st->size;
-	s->line = p->line;
-	st->file = s->id;
-	snprintf(st->name, sizeof(st->name), "%s", s->name);
+	p->files.v[id].size = a->size;
+	p->files.v[id].line = p->line;
+	a->file = id;
+	snprintf(a->name, sizeof(a->name), "%s", p->files.v[id].name);
 	return 0;
 }
 
+/* The first kind of form whose keyword starts with the word s. */
+static enum stmt_kind kind_of(const char *s, size_t len, int form)
+{
+	for (int k = 0; k < NR_STMT_KINDS; k++) {
+		const char *kw = stmt_defs[k].keyword;
+		size_t n = strcspn(kw, " ");
+
+		if (stmt_defs[k].form == form && n == len && !memcmp(kw, s, n))
+			return k;
+	}
+	return NR_STMT_KINDS;
+}
+
+/* Statements that start with a keyword; no task may take these names. */
 static bool is_keyword(const char *s, size_t len)
 {
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-		if (span_is(s, len, keywords[i]))
-			return true;
-	return false;
+	return kind_of(s, len, SCN_FORM_KW) != NR_STMT_KINDS;
 }
 
 /* A new task: its index, or -1 after an error. */
@@ -767,28 +799,30 @@ static int add_task(struct parser *p, const struct token *t)
 	return i;
 }
 
-static int parse_task(struct parser *p, struct stmt *st)
+/* task NAME [memlock=SIZE|unlimited] [cap_ipc_lock] */
+static int parse_task_new(struct parser *p, struct stmt *st)
 {
-	struct opt o[] = { OPT("memlock", true), OPT("cap_ipc_lock", false) };
+	struct task_args *a = &st->task_new;
+	struct opt o[NR_OPTS];
 	int s;
 
 	if (need(p, 1, "task name"))
 		return -1;
-	if (parse_opts(p, 2, o, 2, "task"))
+	if (parse_opts(p, 2, st, o))
 		return -1;
-	st->memlock = 8ULL << 20;
-	if (o[0].given) {
-		if (span_is(o[0].val, o[0].vlen, "unlimited"))
-			st->memlock = UINT64_MAX;
-		else if (opt_size(p, &o[0], &st->memlock))
+	a->memlock = 8ULL << 20;
+	if (o[OPT_MEMLOCK].given) {
+		if (span_is(o[OPT_MEMLOCK].val, o[OPT_MEMLOCK].vlen, "unlimited"))
+			a->memlock = UINT64_MAX;
+		else if (opt_size(p, &o[OPT_MEMLOCK], &a->memlock))
 			return -1;
 	}
-	st->cap_ipc_lock = o[1].given;
+	a->cap_ipc_lock = o[OPT_CAP_IPC_LOCK].given;
 	s = add_task(p, &p->t[1]);
 	if (s < 0)
 		return -1;
 	st->task = s;
-	snprintf(st->name, sizeof(st->name), "%s", p->tasks.v[s].name);
+	snprintf(a->name, sizeof(a->name), "%s", p->tasks.v[s].name);
 	return 0;
 }
 
@@ -817,7 +851,7 @@ static int add_var(struct parser *p, int task, const char *name, size_t len,
 }
 
 static int parse_source(struct parser *p, const struct token *t,
-			struct stmt *st)
+			struct mmap_args *a)
 {
 	static const struct { const char *name; enum scn_source src; } srcs[] = {
 		{ "anon", SRC_ANON }, { "memfd", SRC_MEMFD },
@@ -831,7 +865,7 @@ static int parse_source(struct parser *p, const struct token *t,
 
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
 		if (tok_is(t, srcs[i].name)) {
-			st->source = srcs[i].src;
+			a->source = srcs[i].src;
 			return 0;
 		}
 	}
@@ -839,7 +873,7 @@ static int parse_source(struct parser *p, const struct token *t,
 		return perr(p, t->col,
 			    "invalid source '%s' (use anon, file:NAME[+OFF], memfd, hugetlb, devzero or io)",
 			    TOKS(t));
-	st->source = SRC_FILE;
+	a->source = SRC_FILE;
 	plus = memchr(t->s + 5, '+', t->len - 5);
 	nlen = plus ? (size_t)(plus - t->s - 5) : t->len - 5;
 	if (check_name(p, t->s + 5, nlen, t->col + 5))
@@ -848,142 +882,153 @@ static int parse_source(struct parser *p, const struct token *t,
 	if (f < 0)
 		return perr(p, t->col + 5, "unknown file '%s'",
 			    tok_str(t->s + 5, nlen, tb, sizeof(tb)));
-	st->file = f;
+	a->file = f;
 	if (plus && parse_number(p, plus + 1, t->len - 5 - nlen - 1,
-				 t->col + 5 + (int)nlen + 1, true, &st->src_off))
+				 t->col + 5 + (int)nlen + 1, true, &a->src_off))
 		return -1;
 	return 0;
 }
 
-static int parse_mmap(struct parser *p, int task, struct stmt *st)
+/* TASK mmap NAME SIZE SOURCE [private|shared] [prot=PROT] [populate] [thp] [place=P] */
+static int parse_mmap(struct parser *p, struct stmt *st)
 {
 	static const char *const place[] = { "normal", "movable", "cma" };
-	struct opt o[] = {
-		OPT("private", false), OPT("shared", false), OPT("prot", true),
-		OPT("populate", false), OPT("thp", false), OPT("place", true),
-	};
+	struct mmap_args *a = &st->mmap;
+	struct opt o[NR_OPTS];
 	int v, r;
 
 	if (need(p, 2, "mapping name") ||
-	    new_name(p, &p->vars, &p->t[2], task, "mapping"))
+	    new_name(p, &p->vars, &p->t[2], st->task, "mapping"))
 		return -1;
 	if (need_word(p, 3, "size") ||
-	    parse_number(p, p->t[3].s, p->t[3].len, p->t[3].col, true, &st->size))
+	    parse_number(p, p->t[3].s, p->t[3].len, p->t[3].col, true, &a->size))
 		return -1;
+	a->file = -1;
 	if (need(p, 4, "source (anon, file:NAME, memfd, hugetlb, devzero or io)") ||
-	    parse_source(p, &p->t[4], st))
+	    parse_source(p, &p->t[4], a))
 		return -1;
-	if (parse_opts(p, 5, o, 6, "mmap"))
+	if (parse_opts(p, 5, st, o))
 		return -1;
-	if (o[0].given && o[1].given)
-		return perr(p, later_col(&o[0], &o[1]),
+	if (o[OPT_PRIVATE].given && o[OPT_SHARED].given)
+		return perr(p, later_col(&o[OPT_PRIVATE], &o[OPT_SHARED]),
 			    "'private' and 'shared' conflict");
-	st->shared = o[1].given;
-	st->prot = SCN_PROT_R | SCN_PROT_W;
-	if (o[2].given && parse_prot(p, o[2].val, o[2].vlen, o[2].vcol, &st->prot))
+	a->shared = o[OPT_SHARED].given;
+	a->prot = SCN_PROT_R | SCN_PROT_W;
+	if (o[OPT_PROT].given &&
+	    parse_prot(p, o[OPT_PROT].val, o[OPT_PROT].vlen, o[OPT_PROT].vcol,
+		       &a->prot))
 		return -1;
-	st->populate = o[3].given;
-	st->thp_advise = o[4].given;
-	if (o[5].given) {
-		r = opt_choice(p, &o[5], place, 3, "normal, movable or cma");
+	a->populate = o[OPT_POPULATE].given;
+	a->thp_advise = o[OPT_THP].given;
+	if (o[OPT_PLACE].given) {
+		r = opt_choice(p, &o[OPT_PLACE], place, 3, "normal, movable or cma");
 		if (r < 0)
 			return -1;
-		st->place = PLACE_R_NORMAL + r;
+		a->place = PLACE_R_NORMAL + r;
 	}
-	v = add_var(p, task, p->t[2].s, p->t[2].len, st->size);
-	st->var = v;
-	snprintf(st->name, sizeof(st->name), "%s", p->vars.v[v].name);
+	v = add_var(p, st->task, p->t[2].s, p->t[2].len, a->size);
+	a->var = v;
+	snprintf(a->name, sizeof(a->name), "%s", p->vars.v[v].name);
 	return 0;
 }
 
 /* TASK write RANGE BYTE */
-static int parse_write(struct parser *p, int task, struct stmt *st)
+static int parse_write(struct parser *p, struct stmt *st)
 {
-	int n = parse_range(p, 2, task, &st->range);
+	int n = parse_range(p, 2, st->task, &st->write.range);
 
 	if (n < 0 || need(p, 2 + n, "byte to write"))
 		return -1;
-	if (parse_byte_tok(p, &p->t[2 + n], &st->byte))
+	if (parse_byte_tok(p, &p->t[2 + n], &st->write.byte))
 		return -1;
 	return no_more(p, 3 + n, "the byte");
 }
 
-static int parse_range_only(struct parser *p, int task,
-			    struct stmt *st)
+/* TASK verb RANGE, for every kind whose arguments are struct range_args */
+static int parse_range_only(struct parser *p, struct stmt *st,
+			    struct range_args *a)
 {
-	int n = parse_range(p, 2, task, &st->range);
+	int n = parse_range(p, 2, st->task, &a->range);
 
 	if (n < 0)
 		return -1;
 	return no_more(p, 2 + n, "the range");
 }
 
-static int parse_mprotect(struct parser *p, int task, struct stmt *st)
+static int parse_read(struct parser *p, struct stmt *st)
 {
-	int n = parse_range(p, 2, task, &st->range);
+	return parse_range_only(p, st, &st->read);
+}
+
+static int parse_munmap(struct parser *p, struct stmt *st)
+{
+	return parse_range_only(p, st, &st->munmap);
+}
+
+static int parse_where(struct parser *p, struct stmt *st)
+{
+	return parse_range_only(p, st, &st->where);
+}
+
+/* TASK mprotect RANGE PROT */
+static int parse_mprotect(struct parser *p, struct stmt *st)
+{
+	struct mprotect_args *a = &st->mprotect;
+	int n = parse_range(p, 2, st->task, &a->range);
 
 	if (n < 0 || need_word(p, 2 + n, "protection (none, r, rw, rx or rwx)"))
 		return -1;
 	if (parse_prot(p, p->t[2 + n].s, p->t[2 + n].len, p->t[2 + n].col,
-		       &st->prot))
+		       &a->prot))
 		return -1;
 	return no_more(p, 3 + n, "the protection");
 }
 
 /* advice values are <sys/mman.h>'s (MADV_DONTNEED 4, HUGEPAGE 14, NO 15) */
-static int parse_madvise(struct parser *p, int task, struct stmt *st)
+static int parse_madvise(struct parser *p, struct stmt *st)
 {
 	static const struct { const char *name; int advice; } adv[] = {
 		{ "dontneed", 4 }, { "hugepage", 14 }, { "nohugepage", 15 },
 	};
+	struct madvise_args *a = &st->madvise;
 	char tb[64];
-	int n = parse_range(p, 2, task, &st->range);
+	int n = parse_range(p, 2, st->task, &a->range);
 	const struct token *t;
 
 	if (n < 0 || need_word(p, 2 + n, "advice (dontneed)"))
 		return -1;
 	t = &p->t[2 + n];
-	st->byte = -1;
+	a->advice = -1;
 	for (size_t i = 0; i < sizeof(adv) / sizeof(adv[0]); i++)
 		if (tok_is(t, adv[i].name))
-			st->byte = adv[i].advice;
-	if (st->byte < 0)
+			a->advice = adv[i].advice;
+	if (a->advice < 0)
 		return perr(p, t->col,
 			    "unknown advice '%s' (use dontneed, hugepage or nohugepage)",
 			    TOKS(t));
 	return no_more(p, 3 + n, "the advice");
 }
 
-static int parse_var_stmt(struct parser *p, int task, struct stmt *st)
+/* TASK mremap VAR */
+static int parse_mremap(struct parser *p, struct stmt *st)
 {
 	struct sym *v;
 
 	if (need_word(p, 2, "mapping"))
 		return -1;
-	v = find_var(p, task, p->t[2].s, p->t[2].len, p->t[2].col);
+	v = find_var(p, st->task, p->t[2].s, p->t[2].len, p->t[2].col);
 	if (!v)
 		return -1;
-	st->var = v->id;
-	st->range.var = v->id;
-	st->range.off = 0;
-	st->range.len = v->size;
+	st->mremap.var = v->id;
 	if (!v->size)
 		return perr(p, p->t[2].col, "mapping '%s' is empty", v->name);
 	return no_more(p, 3, "the mapping");
 }
 
-static int parse_where(struct parser *p, int task, struct stmt *st)
+/* TASK fork CHILD */
+static int parse_fork(struct parser *p, struct stmt *st)
 {
-	int n = parse_range(p, 2, task, &st->range);
-
-	if (n < 0)
-		return -1;
-	st->var = st->range.var;
-	return no_more(p, 2 + n, "the range");
-}
-
-static int parse_fork(struct parser *p, int task, struct stmt *st)
-{
+	struct fork_args *a = &st->fork;
 	int child;
 
 	if (need(p, 2, "child task name"))
@@ -993,13 +1038,13 @@ static int parse_fork(struct parser *p, int task, struct stmt *st)
 	child = add_task(p, &p->t[2]);
 	if (child < 0)
 		return -1;
-	st->other = child;
-	snprintf(st->name, sizeof(st->name), "%s", p->tasks.v[child].name);
+	a->child = child;
+	snprintf(a->name, sizeof(a->name), "%s", p->tasks.v[child].name);
 	/*
 	 * The child knows the parent's mappings by the same names. Its own
 	 * list is new and empty, so the walk ends at the parent's last one.
 	 */
-	for (int i = p->tasks.v[task].first_var; i >= 0;
+	for (int i = p->tasks.v[st->task].first_var; i >= 0;
 	     i = p->vars.v[i].next_owned) {
 		char name[SCN_NAME_MAX + 1];
 		int c;
@@ -1008,24 +1053,25 @@ static int parse_fork(struct parser *p, int task, struct stmt *st)
 			continue;
 		snprintf(name, sizeof(name), "%s", p->vars.v[i].name);
 		c = add_var(p, child, name, strlen(name), p->vars.v[i].size);
-		st->pairs = xrealloc(st->pairs,
-				     (st->nr_pairs + 1) * sizeof(*st->pairs));
-		st->pairs[st->nr_pairs].parent = i;
-		st->pairs[st->nr_pairs].child = c;
-		st->nr_pairs++;
+		a->pairs = xrealloc(a->pairs,
+				    (a->nr_pairs + 1) * sizeof(*a->pairs));
+		a->pairs[a->nr_pairs].parent = i;
+		a->pairs[a->nr_pairs].child = c;
+		a->nr_pairs++;
 	}
 	return 0;
 }
 
 /*
- * exit ends the task, its mappings and its driver registrations (the
- * files they hang off are closed); pin handles stay until `unpin`.
+ * TASK exit: ends the task, its mappings and its driver registrations
+ * (the files they hang off are closed), listed for the backends; pin
+ * handles stay until `unpin`.
  */
-static int parse_exit(struct parser *p, int task, struct stmt *st)
+static int parse_exit(struct parser *p, struct stmt *st)
 {
-	struct sym *t = &p->tasks.v[task];
+	struct sym *t = &p->tasks.v[st->task];
+	struct exit_args *a = &st->exit;
 
-	(void)st;
 	if (no_more(p, 2, "exit"))
 		return -1;
 	t->live = false;
@@ -1035,10 +1081,13 @@ static int parse_exit(struct parser *p, int task, struct stmt *st)
 	for (int i = t->first_drv; i >= 0; i = p->handles.v[i].next_owned) {
 		struct sym *h = &p->handles.v[i];
 
-		if (h->live) {
-			h->live = false;
-			h->line = p->line;
-		}
+		if (!h->live)
+			continue;
+		h->live = false;
+		h->line = p->line;
+		a->drv_handles = xrealloc(a->drv_handles,
+					  (a->nr_drv_handles + 1) * sizeof(int));
+		a->drv_handles[a->nr_drv_handles++] = i;
 	}
 	return 0;
 }
@@ -1058,114 +1107,85 @@ static int add_handle(struct parser *p, const struct token *t,
 }
 
 /* TASK pin HANDLE RANGE [write] [longterm] [fast] [get] [force] [mm=OTHER] */
-static int parse_pin(struct parser *p, int task, struct stmt *st)
+static int parse_pin(struct parser *p, struct stmt *st)
 {
-	static const unsigned int bits[] = { PIN_WRITE, PIN_LONGTERM, PIN_FAST,
-					     PIN_GET, PIN_FORCE };
-	struct opt o[] = {
-		OPT("write", false), OPT("longterm", false), OPT("fast", false),
-		OPT("get", false), OPT("force", false), OPT("mm", true),
-		OPT("len", true),
+	static const struct { int opt; unsigned int bit; } bits[] = {
+		{ OPT_WRITE, PIN_WRITE }, { OPT_LONGTERM, PIN_LONGTERM },
+		{ OPT_FAST, PIN_FAST }, { OPT_GET, PIN_GET },
+		{ OPT_FORCE, PIN_FORCE },
 	};
-	const struct token *ht;
-	int mm_task = task, n, i, h;
+	struct pin_args *a = &st->pin;
+	struct opt o[NR_OPTS], *mm = &o[OPT_MM];
+	int mm_task = st->task, n, h;
 
 	if (need(p, 2, "handle name") ||
 	    new_name(p, &p->handles, &p->t[2], -1, "handle"))
 		return -1;
-	ht = &p->t[2];
 	if (need_word(p, 3, "mapping"))
 		return -1;
 	/* Options first: mm=OTHER decides whose mapping RANGE names. */
 	n = (p->nt > 4 && p->t[4].type == TOK_WORD && p->t[4].len >= 4 &&
 	     !memcmp(p->t[4].s, "len=", 4)) ? 2 : 1;
-	if (parse_opts(p, 3 + n, o, 6, "pin"))
+	if (parse_opts(p, 3 + n, st, o))
 		return -1;
-	for (i = 0; i < 5; i++)
-		if (o[i].given)
-			st->pin_flags |= bits[i];
-	st->other = -1;
-	if (o[5].given) {
-		struct token t = { TOK_WORD, o[5].val, o[5].vlen, o[5].vcol, 0 };
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (o[bits[i].opt].given)
+			a->flags |= bits[i].bit;
+	a->mm = -1;
+	if (mm->given) {
+		struct token t = { TOK_WORD, mm->val, mm->vlen, mm->vcol, 0 };
 
-		if (o[2].given)
-			return perr(p, later_col(&o[2], &o[5]),
+		if (o[OPT_FAST].given)
+			return perr(p, later_col(&o[OPT_FAST], mm),
 				    "'fast' cannot be combined with 'mm=' (there is no remote GUP-fast call)");
 		mm_task = find_task(p, &t);
 		if (mm_task < 0)
 			return -1;
-		st->other = mm_task;
+		a->mm = mm_task;
 	}
-	if (parse_range(p, 3, mm_task, &st->range) < 0)
+	if (parse_range(p, 3, mm_task, &a->range) < 0)
 		return -1;
-	st->hkind = o[3].given ? HANDLE_GET : HANDLE_PIN;
-	h = add_handle(p, ht, st->hkind, st->range.len);
-	st->handle = h;
-	snprintf(st->name, sizeof(st->name), "%s", p->handles.v[h].name);
+	a->hkind = o[OPT_GET].given ? HANDLE_GET : HANDLE_PIN;
+	h = add_handle(p, &p->t[2], a->hkind, a->range.len);
+	a->handle = h;
+	snprintf(a->name, sizeof(a->name), "%s", p->handles.v[h].name);
 	return 0;
 }
 
 /* TASK driver KIND HANDLE RANGE [write] */
-static int parse_driver(struct parser *p, int task, struct stmt *st)
+static int parse_driver(struct parser *p, struct stmt *st)
 {
-	struct opt o[] = { OPT("write", false) };
-	struct sym *t = &p->tasks.v[task];
+	struct driver_args *a = &st->driver;
+	struct opt o[NR_OPTS];
+	struct sym *t;
 	char tb[64];
 	int n, h;
 
 	if (need_word(p, 2, "driver kind"))
 		return -1;
-	st->driver = -1;
+	a->driver = -1;
 	for (int i = 0; i < NR_DRIVER_KINDS; i++)
 		if (tok_is(&p->t[2], scn_driver_names[i]))
-			st->driver = i;
-	if (st->driver < 0)
+			a->driver = i;
+	if (a->driver < 0)
 		return perr(p, p->t[2].col,
 			    "unknown driver '%s' (io_uring, ib_umem, vfio, xdp, videobuf, qib, hfi1, usnic, mthca or ppc_iommu)",
 			    TOKS(&p->t[2]));
 	if (need(p, 3, "handle name") ||
 	    new_name(p, &p->handles, &p->t[3], -1, "handle"))
 		return -1;
-	n = parse_range(p, 4, task, &st->range);
-	if (n < 0 || parse_opts(p, 4 + n, o, 1, "driver"))
+	n = parse_range(p, 4, st->task, &a->range);
+	if (n < 0 || parse_opts(p, 4 + n, st, o))
 		return -1;
-	if (o[0].given)
-		st->pin_flags |= PIN_WRITE;
-	st->hkind = HANDLE_DRIVER;
-	h = add_handle(p, &p->t[3], HANDLE_DRIVER, st->range.len);
-	st->handle = h;
-	snprintf(st->name, sizeof(st->name), "%s", p->handles.v[h].name);
+	a->write = o[OPT_WRITE].given;
+	h = add_handle(p, &p->t[3], HANDLE_DRIVER, a->range.len);
+	a->handle = h;
+	snprintf(a->name, sizeof(a->name), "%s", p->handles.v[h].name);
 	/* exit ends the registration: the task keeps a list of them */
-	p->handles.v[h].owner = task;
+	t = &p->tasks.v[st->task];
+	p->handles.v[h].owner = st->task;
 	sym_own(&p->handles, h, &t->first_drv, &t->last_drv);
 	return 0;
-}
-
-static int parse_where_stmt(struct parser *p, int task,
-			    struct stmt *st)
-{
-	return parse_where(p, task, st);
-}
-
-static int parse_task_stmt(struct parser *p, int task,
-			   struct stmt *st)
-{
-	st->task = task;
-	switch (st->kind) {
-	case ST_MMAP: return parse_mmap(p, task, st);
-	case ST_WRITE: return parse_write(p, task, st);
-	case ST_READ: return parse_range_only(p, task, st);
-	case ST_MUNMAP: return parse_range_only(p, task, st);
-	case ST_MPROTECT: return parse_mprotect(p, task, st);
-	case ST_MADVISE: return parse_madvise(p, task, st);
-	case ST_MREMAP: return parse_var_stmt(p, task, st);
-	case ST_FORK: return parse_fork(p, task, st);
-	case ST_EXIT: return parse_exit(p, task, st);
-	case ST_PIN: return parse_pin(p, task, st);
-	case ST_DRIVER: return parse_driver(p, task, st);
-	case ST_WHERE: return parse_where_stmt(p, task, st);
-	default: return perr(p, p->t[1].col, "internal error");
-	}
 }
 
 /* The live handle named by token i (valid until the next add), or NULL. */
@@ -1179,9 +1199,10 @@ static struct sym *find_handle(struct parser *p, int i)
 	return h < 0 ? NULL : &p->handles.v[h];
 }
 
+/* unpin HANDLE [dirty] */
 static int parse_unpin(struct parser *p, struct stmt *st)
 {
-	struct opt o[] = { OPT("dirty", false) };
+	struct opt o[NR_OPTS];
 	struct sym *h = find_handle(p, 1);
 
 	if (!h)
@@ -1190,16 +1211,17 @@ static int parse_unpin(struct parser *p, struct stmt *st)
 		return perr(p, p->t[1].col,
 			    "handle '%s' belongs to a driver; use 'release'",
 			    h->name);
-	if (parse_opts(p, 2, o, 1, "unpin"))
+	if (parse_opts(p, 2, st, o))
 		return -1;
-	st->dirty = o[0].given;
-	st->handle = h->id;
-	st->hkind = h->hkind;
+	st->unpin.dirty = o[OPT_DIRTY].given;
+	st->unpin.handle = h->id;
+	st->unpin.hkind = h->hkind;
 	h->live = false;
 	h->line = p->line;
 	return 0;
 }
 
+/* release HANDLE */
 static int parse_release(struct parser *p, struct stmt *st)
 {
 	struct sym *h = find_handle(p, 1);
@@ -1211,31 +1233,61 @@ static int parse_release(struct parser *p, struct stmt *st)
 			    "handle '%s' is a pin handle; use 'unpin'", h->name);
 	if (no_more(p, 2, "the handle"))
 		return -1;
-	st->handle = h->id;
-	st->hkind = h->hkind;
+	st->release.handle = h->id;
 	h->live = false;
 	h->line = p->line;
+	return 0;
+}
+
+/* off= and len= of dev, against the size of what the handle holds */
+static int dev_window(struct parser *p, struct opt *o, const struct sym *h,
+		      struct dev_args *a)
+{
+	char tb[64], b1[32], b2[32];
+
+	if (o[OPT_OFF].given && opt_size(p, &o[OPT_OFF], &a->off))
+		return -1;
+	if (a->off >= h->size)
+		return perr(p, o[OPT_OFF].vcol,
+			    "off=%s is past the end of handle '%s' (%s)",
+			    fmt_size(a->off, b1, sizeof(b1)), h->name,
+			    fmt_size(h->size, b2, sizeof(b2)));
+	a->len = h->size - a->off;
+	if (!o[OPT_LEN].given)
+		return 0;
+	a->len_set = true;
+	if (opt_size(p, &o[OPT_LEN], &a->len))
+		return -1;
+	if (!a->len)
+		return perr(p, o[OPT_LEN].vcol, "len must not be zero");
+	if (a->len > h->size - a->off)
+		return perr(p, o[OPT_LEN].vcol,
+			    "len=%s at off=%s runs past the end of handle '%s' (%s)",
+			    fmt_size(a->len, b1, sizeof(b1)),
+			    fmt_size(a->off, b2, sizeof(b2)), h->name,
+			    fmt_size(h->size, tb, sizeof(tb)));
 	return 0;
 }
 
 /* dev HANDLE write BYTE [off=SIZE] [len=SIZE] / dev HANDLE read [...] */
 static int parse_dev(struct parser *p, struct stmt *st)
 {
-	struct opt o[] = { OPT("off", true), OPT("len", true) };
-	char tb[64], b1[32], b2[32];
+	struct dev_args a = { 0 };
+	struct opt o[NR_OPTS];
+	char tb[64];
 	struct sym *h = find_handle(p, 1);
 	int next;
 
 	if (!h)
 		return -1;
-	st->handle = h->id;
-	st->hkind = h->hkind;
+	a.handle = h->id;
+	a.hkind = h->hkind;
 	if (need_word(p, 2, "'read' or 'write'"))
 		return -1;
 	if (tok_is(&p->t[2], "write")) {
 		st->kind = ST_DEV_WRITE;
 		if (need(p, 3, "byte to write") ||
-		    parse_byte_tok(p, &p->t[3], &st->byte))
+		    parse_byte_tok(p, &p->t[3], &a.byte))
 			return -1;
 		next = 4;
 	} else if (tok_is(&p->t[2], "read")) {
@@ -1245,34 +1297,19 @@ static int parse_dev(struct parser *p, struct stmt *st)
 		return perr(p, p->t[2].col, "expected 'read' or 'write', got '%s'",
 			    TOKS(&p->t[2]));
 	}
-	if (parse_opts(p, next, o, 2, "dev"))
+	if (parse_opts(p, next, st, o) || dev_window(p, o, h, &a))
 		return -1;
-	if (o[0].given && opt_size(p, &o[0], &st->dev_off))
-		return -1;
-	if (st->dev_off >= h->size)
-		return perr(p, o[0].vcol,
-			    "off=%s is past the end of handle '%s' (%s)",
-			    fmt_size(st->dev_off, b1, sizeof(b1)), h->name,
-			    fmt_size(h->size, b2, sizeof(b2)));
-	st->dev_len = h->size - st->dev_off;
-	if (o[1].given) {
-		st->dev_len_set = true;
-		if (opt_size(p, &o[1], &st->dev_len))
-			return -1;
-		if (!st->dev_len)
-			return perr(p, o[1].vcol, "len must not be zero");
-		if (st->dev_len > h->size - st->dev_off)
-			return perr(p, o[1].vcol,
-				    "len=%s at off=%s runs past the end of handle '%s' (%s)",
-				    fmt_size(st->dev_len, b1, sizeof(b1)),
-				    fmt_size(st->dev_off, b2, sizeof(b2)),
-				    h->name, fmt_size(h->size, tb, sizeof(tb)));
-	}
+	if (st->kind == ST_DEV_WRITE)
+		st->dev_write = a;
+	else
+		st->dev_read = a;
 	return 0;
 }
 
+/* cma_alloc NAME SIZE */
 static int parse_cma_alloc(struct parser *p, struct stmt *st)
 {
+	struct cma_alloc_args *a = &st->cma_alloc;
 	char b1[32];
 	int c;
 
@@ -1280,22 +1317,23 @@ static int parse_cma_alloc(struct parser *p, struct stmt *st)
 	    new_name(p, &p->cmas, &p->t[1], -1, "cma allocation"))
 		return -1;
 	if (need_word(p, 2, "size") ||
-	    parse_number(p, p->t[2].s, p->t[2].len, p->t[2].col, true, &st->size))
+	    parse_number(p, p->t[2].s, p->t[2].len, p->t[2].col, true, &a->size))
 		return -1;
-	if (!st->size || st->size % SCN_PAGE_SIZE)
+	if (!a->size || a->size % SCN_PAGE_SIZE)
 		return perr(p, p->t[2].col,
 			    "cma_alloc size %s is not a positive multiple of the page size",
-			    fmt_size(st->size, b1, sizeof(b1)));
+			    fmt_size(a->size, b1, sizeof(b1)));
 	if (no_more(p, 3, "the size"))
 		return -1;
 	c = sym_add(&p->cmas, &p->prog->cma_names, &p->prog->nr_cmas,
 		    p->t[1].s, p->t[1].len, -1);
 	p->cmas.v[c].line = p->line;
-	st->cma = c;
-	snprintf(st->name, sizeof(st->name), "%s", p->cmas.v[c].name);
+	a->cma = c;
+	snprintf(a->name, sizeof(a->name), "%s", p->cmas.v[c].name);
 	return 0;
 }
 
+/* cma_free NAME */
 static int parse_cma_free(struct parser *p, struct stmt *st)
 {
 	int c;
@@ -1307,23 +1345,32 @@ static int parse_cma_free(struct parser *p, struct stmt *st)
 		return -1;
 	p->cmas.v[c].live = false;
 	p->cmas.v[c].line = p->line;
-	st->cma = c;
+	st->cma_free.cma = c;
 	return 0;
 }
 
+static int parse_check(struct parser *p, struct stmt *st)
+{
+	(void)st;
+	return no_more(p, 1, "check");
+}
+
+/* stat COUNTER */
 static int parse_stat(struct parser *p, struct stmt *st)
 {
 	if (need_word(p, 1, "counter name") ||
 	    check_name(p, p->t[1].s, p->t[1].len, p->t[1].col))
 		return -1;
-	memcpy(st->counter, p->t[1].s, p->t[1].len);
-	st->counter[p->t[1].len] = 0;
+	memcpy(st->stat.counter, p->t[1].s, p->t[1].len);
+	st->stat.counter[p->t[1].len] = 0;
 	return no_more(p, 2, "the counter name");
 }
 
+/* show meminfo|vmstat|pins|maps TASK */
 static int parse_show(struct parser *p, struct stmt *st)
 {
 	static const char *const what[] = { "meminfo", "vmstat", "pins", "maps" };
+	struct show_args *a = &st->show;
 	char tb[64];
 	int i, t;
 
@@ -1336,58 +1383,20 @@ static int parse_show(struct parser *p, struct stmt *st)
 		return perr(p, p->t[1].col,
 			    "cannot show '%s' (use meminfo, vmstat, pins or maps TASK)",
 			    TOKS(&p->t[1]));
-	st->show = i;
-	if (st->show != SHOW_MAPS)
+	a->what = i;
+	a->task = -1;
+	if (a->what != SHOW_MAPS)
 		return no_more(p, 2, what[i]);
 	if (need_word(p, 2, "task"))
 		return -1;
 	t = find_task(p, &p->t[2]);
 	if (t < 0)
 		return -1;
-	st->other = t;
+	a->task = t;
 	return no_more(p, 3, "the task");
 }
 
-static int parse_keyword_stmt(struct parser *p, struct stmt *st)
-{
-	switch (st->kind) {
-	case ST_MACHINE: return parse_machine(p, st);
-	case ST_FILE: return parse_file(p, st);
-	case ST_TASK: return parse_task(p, st);
-	case ST_UNPIN: return parse_unpin(p, st);
-	case ST_RELEASE: return parse_release(p, st);
-	case ST_DEV_READ: return parse_dev(p, st);
-	case ST_CMA_ALLOC: return parse_cma_alloc(p, st);
-	case ST_CMA_FREE: return parse_cma_free(p, st);
-	case ST_CHECK: return no_more(p, 1, "check");
-	case ST_STAT: return parse_stat(p, st);
-	case ST_SHOW: return parse_show(p, st);
-	default: return perr(p, p->t[0].col, "internal error");
-	}
-}
-
 /* ---- expectations ---- */
-
-enum {
-	A_OK = 1 << RES_OK, A_COUNT = 1 << RES_COUNT, A_SIG = 1 << RES_SIGNAL,
-	A_BYTE = 1 << RES_BYTE, A_MIXED = 1 << RES_MIXED,
-	A_ZONE = 1 << RES_ZONE,
-	A_ALWAYS = (1 << RES_ERRNO) | (1 << RES_SKIP),
-};
-
-static unsigned int allowed_results(enum stmt_kind kind)
-{
-	switch (kind) {
-	case ST_WRITE: return A_OK | A_SIG;
-	case ST_READ: return A_BYTE | A_MIXED | A_SIG;
-	case ST_PIN:
-	case ST_DRIVER: return A_OK | A_COUNT;
-	case ST_DEV_READ: return A_BYTE | A_MIXED;
-	case ST_WHERE: return A_ZONE | A_MIXED;
-	case ST_STAT: return A_COUNT;
-	default: return A_OK;
-	}
-}
 
 static const char *const res_kind_names[] = {
 	[RES_OK] = "ok", [RES_COUNT] = "a count", [RES_ERRNO] = "an errno",
@@ -1458,7 +1467,7 @@ static int parse_expect(struct parser *p, struct stmt *st)
 	}
 	return perr(p, t->col, "invalid result '%s'", TOKS(t));
 check:
-	if (!((allowed_results(st->kind) | A_ALWAYS) & (1u << r->kind)))
+	if (!((stmt_defs[st->kind].results | RS_ALWAYS) & (1u << r->kind)))
 		return perr(p, t->col, "'%s' cannot produce %s",
 			    stmt_kind_name(st->kind), res_kind_names[r->kind]);
 	return 0;
@@ -1466,63 +1475,43 @@ check:
 
 /* ---- lines ---- */
 
-static enum stmt_kind keyword_kind(const struct token *t)
+/* An unknown statement: say whether the task or the verb is wrong. */
+static int unknown_statement(struct parser *p)
 {
-	static const struct { const char *w; enum stmt_kind k; } kw[] = {
-		{ "machine", ST_MACHINE }, { "file", ST_FILE },
-		{ "task", ST_TASK }, { "unpin", ST_UNPIN },
-		{ "release", ST_RELEASE }, { "dev", ST_DEV_READ },
-		{ "cma_alloc", ST_CMA_ALLOC }, { "cma_free", ST_CMA_FREE },
-		{ "check", ST_CHECK }, { "stat", ST_STAT }, { "show", ST_SHOW },
-	};
+	const struct token *t0 = &p->t[0];
+	char tb[64];
 
-	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
-		if (tok_is(t, kw[i].w))
-			return kw[i].k;
-	return NR_STMT_KINDS;
+	if (sym_find(&p->tasks, t0->s, t0->len, -1, true) < 0)
+		return perr(p, t0->col, "unknown statement '%s'", TOKS(t0));
+	if (p->nt < 2)
+		return perr(p, t0->col + (int)t0->len,
+			    "missing task statement after '%s'", TOKS(t0));
+	return perr(p, p->t[1].col, "unknown task statement '%s'",
+		    TOKS(&p->t[1]));
 }
 
-static enum stmt_kind verb_kind(const struct token *t)
-{
-	for (size_t i = 0; i < sizeof(task_verbs) / sizeof(task_verbs[0]); i++)
-		if (tok_is(t, task_verbs[i].verb))
-			return task_verbs[i].kind;
-	return NR_STMT_KINDS;
-}
-
+/* `KEYWORD ...` or `TASK keyword ...`: the kind's line says which. */
 static int parse_statement(struct parser *p, struct stmt *st)
 {
 	const struct token *t0 = &p->t[0];
 	char tb[64];
-	int task, ret;
 
-	st->task = st->other = st->var = st->file = st->handle = st->cma = -1;
+	st->task = -1;
 	if (t0->type != TOK_WORD)
 		return perr(p, t0->col, "expected a statement, got '%s'", TOKS(t0));
-	st->kind = keyword_kind(t0);
-	if (st->kind != NR_STMT_KINDS) {
-		ret = parse_keyword_stmt(p, st);
-	} else {
-		if (p->nt < 2 || verb_kind(&p->t[1]) == NR_STMT_KINDS) {
-			if (sym_find(&p->tasks, t0->s, t0->len, -1, true) >= 0) {
-				if (p->nt < 2)
-					return perr(p, t0->col + (int)t0->len,
-						    "missing task statement after '%s'",
-						    TOKS(t0));
-				return perr(p, p->t[1].col,
-					    "unknown task statement '%s'",
-					    TOKS(&p->t[1]));
-			}
-			return perr(p, t0->col, "unknown statement '%s'", TOKS(t0));
-		}
-		st->kind = verb_kind(&p->t[1]);
-		task = find_task(p, t0);
-		if (task < 0)
+	st->kind = kind_of(t0->s, t0->len, SCN_FORM_KW);
+	if (st->kind == NR_STMT_KINDS) {
+		if (p->nt < 2 || p->t[1].type != TOK_WORD)
+			return unknown_statement(p);
+		st->kind = kind_of(p->t[1].s, p->t[1].len, SCN_FORM_TASK);
+		if (st->kind == NR_STMT_KINDS)
+			return unknown_statement(p);
+		st->task = find_task(p, t0);
+		if (st->task < 0)
 			return -1;
-		ret = parse_task_stmt(p, task, st);
 	}
-	if (ret)
-		return ret;
+	if (stmt_defs[st->kind].parse(p, st))
+		return -1;
 	if (p->arrow >= 0)
 		return parse_expect(p, st);
 	return 0;
@@ -1640,8 +1629,13 @@ void scn_free(struct program *prog)
 	if (!prog)
 		return;
 	for (int i = 0; i < prog->nr_stmts; i++) {
-		free(prog->stmts[i].text);
-		free(prog->stmts[i].pairs);
+		struct stmt *st = &prog->stmts[i];
+
+		free(st->text);
+		if (st->kind == ST_FORK)
+			free(st->fork.pairs);
+		else if (st->kind == ST_EXIT)
+			free(st->exit.drv_handles);
 	}
 	free(prog->stmts);
 	free_names(prog->task_names, prog->nr_tasks);

@@ -53,25 +53,25 @@ TEST_NO_MACHINE(contract_example)
 	ASSERT_TRUE(prog->has_machine);
 	s = prog->stmts;
 	ASSERT_EQ(s[0].kind, ST_MACHINE);
-	ASSERT_EQ(s[0].mem, 256 << 20);
-	ASSERT_EQ(s[0].cma_size, 64 << 20);
+	ASSERT_EQ(s[0].machine.mem, 256 << 20);
+	ASSERT_EQ(s[0].machine.cma, 64 << 20);
 	ASSERT_EQ(s[2].kind, ST_MMAP);
-	ASSERT_EQ(s[2].size, 2 << 20);
-	ASSERT_EQ(s[2].place, PLACE_R_CMA);
-	ASSERT_EQ(s[2].prot, SCN_PROT_R | SCN_PROT_W);
-	ASSERT_FALSE(s[2].shared);
+	ASSERT_EQ(s[2].mmap.size, 2 << 20);
+	ASSERT_EQ(s[2].mmap.place, PLACE_R_CMA);
+	ASSERT_EQ(s[2].mmap.prot, SCN_PROT_R | SCN_PROT_W);
+	ASSERT_FALSE(s[2].mmap.shared);
 	ASSERT_EQ(s[3].kind, ST_WRITE);
-	ASSERT_EQ(s[3].byte, 'x');
-	ASSERT_EQ(s[3].range.len, 2 << 20);
+	ASSERT_EQ(s[3].write.byte, 'x');
+	ASSERT_EQ(s[3].write.range.len, 2 << 20);
 	ASSERT_EQ(s[4].expect.kind, RES_ZONE);
 	ASSERT_EQ(s[4].expect.value, ZONE_R_CMA);
 	ASSERT_EQ(s[5].kind, ST_DRIVER);
-	ASSERT_STREQ(scn_driver_names[s[5].driver], "ib_umem");
-	ASSERT_EQ(s[5].pin_flags, PIN_WRITE);
+	ASSERT_STREQ(scn_driver_names[s[5].driver.driver], "ib_umem");
+	ASSERT_TRUE(s[5].driver.write);
 	ASSERT_EQ(s[6].expect.value, ZONE_R_NORMAL);
 	ASSERT_STREQ(s[6].text, "A where buf");
 	ASSERT_EQ(s[7].kind, ST_DEV_READ);
-	ASSERT_EQ(s[7].handle, s[5].handle);
+	ASSERT_EQ(s[7].dev_read.handle, s[5].driver.handle);
 	ASSERT_EQ(s[7].expect.kind, RES_BYTE);
 	ASSERT_EQ(s[7].expect.value, 'x');
 	ASSERT_EQ(s[8].kind, ST_CMA_ALLOC);
@@ -95,21 +95,21 @@ TEST_NO_MACHINE(sizes_and_ranges)
 
 	ASSERT_NOT_NULL(prog);
 	s = prog->stmts;
-	ASSERT_EQ(s[1].size, 512 * 4096);
-	ASSERT_EQ(s[2].size, 0x3000);
-	ASSERT_TRUE(s[2].shared && s[2].populate && s[2].thp_advise);
-	ASSERT_EQ(s[2].prot, SCN_PROT_R);
-	ASSERT_EQ(s[3].size, 4096);
-	ASSERT_EQ(s[3].source, SRC_MEMFD);
-	ASSERT_EQ(s[4].size, 1ULL << 30);
-	ASSERT_EQ(s[4].source, SRC_HUGETLB);
-	ASSERT_EQ(s[5].range.off, 4096);
-	ASSERT_EQ(s[5].range.len, 8192);
-	ASSERT_EQ(s[5].range.var, s[1].var);
-	ASSERT_EQ(s[6].range.off, 0x10);
-	ASSERT_EQ(s[6].range.len, 512 * 4096 - 0x10);
-	ASSERT_EQ(s[7].range.off, 4096);
-	ASSERT_EQ(s[7].range.len, 4096);
+	ASSERT_EQ(s[1].mmap.size, 512 * 4096);
+	ASSERT_EQ(s[2].mmap.size, 0x3000);
+	ASSERT_TRUE(s[2].mmap.shared && s[2].mmap.populate && s[2].mmap.thp_advise);
+	ASSERT_EQ(s[2].mmap.prot, SCN_PROT_R);
+	ASSERT_EQ(s[3].mmap.size, 4096);
+	ASSERT_EQ(s[3].mmap.source, SRC_MEMFD);
+	ASSERT_EQ(s[4].mmap.size, 1ULL << 30);
+	ASSERT_EQ(s[4].mmap.source, SRC_HUGETLB);
+	ASSERT_EQ(s[5].read.range.off, 4096);
+	ASSERT_EQ(s[5].read.range.len, 8192);
+	ASSERT_EQ(s[5].read.range.var, s[1].mmap.var);
+	ASSERT_EQ(s[6].read.range.off, 0x10);
+	ASSERT_EQ(s[6].read.range.len, 512 * 4096 - 0x10);
+	ASSERT_EQ(s[7].munmap.range.off, 4096);
+	ASSERT_EQ(s[7].munmap.range.len, 4096);
 	scn_free(prog);
 }
 
@@ -134,9 +134,9 @@ TEST_NO_MACHINE(bytes_and_results)
 
 	ASSERT_NOT_NULL(prog);
 	s = prog->stmts;
-	ASSERT_EQ(s[2].byte, '\'');
-	ASSERT_EQ(s[3].byte, 0xff);
-	ASSERT_EQ(s[4].byte, ' ');
+	ASSERT_EQ(s[2].write.byte, '\'');
+	ASSERT_EQ(s[3].write.byte, 0xff);
+	ASSERT_EQ(s[4].write.byte, ' ');
 	ASSERT_EQ(s[5].expect.value, '#');
 	ASSERT_EQ(s[6].expect.kind, RES_BYTE);
 	ASSERT_EQ(s[6].expect.value, 0);
@@ -146,8 +146,8 @@ TEST_NO_MACHINE(bytes_and_results)
 	ASSERT_EQ(s[9].expect.kind, RES_ERRNO);
 	ASSERT_EQ(s[9].expect.value, 22);
 	/* a handle name is free again after unpin: a new id */
-	ASSERT_NE(s[10].handle, s[8].handle);
-	ASSERT_EQ(s[10].hkind, HANDLE_GET);
+	ASSERT_NE(s[10].pin.handle, s[8].pin.handle);
+	ASSERT_EQ(s[10].pin.hkind, HANDLE_GET);
 	ASSERT_EQ(s[12].expect.kind, RES_MIXED);
 	scn_free(prog);
 }
@@ -168,14 +168,14 @@ TEST_NO_MACHINE(fork_copies_names_and_exit_frees_them)
 
 	ASSERT_NOT_NULL(prog);
 	s = prog->stmts;
-	ASSERT_EQ(s[3].nr_pairs, 2);
-	ASSERT_EQ(s[3].pairs[1].parent, s[2].var);
-	ASSERT_EQ(s[4].range.var, s[3].pairs[1].child);
-	ASSERT_EQ(prog->var_task[s[4].range.var], s[3].other);
-	ASSERT_NE(s[6].task, s[3].other);
-	ASSERT_EQ(s[7].other, s[0].task);
-	ASSERT_EQ(s[7].pin_flags, PIN_WRITE | PIN_LONGTERM | PIN_FORCE);
-	ASSERT_EQ(s[7].range.len, 4096);
+	ASSERT_EQ(s[3].fork.nr_pairs, 2);
+	ASSERT_EQ(s[3].fork.pairs[1].parent, s[2].mmap.var);
+	ASSERT_EQ(s[4].write.range.var, s[3].fork.pairs[1].child);
+	ASSERT_EQ(prog->var_task[s[4].write.range.var], s[3].fork.child);
+	ASSERT_NE(s[6].task, s[3].fork.child);
+	ASSERT_EQ(s[7].pin.mm, s[0].task);
+	ASSERT_EQ(s[7].pin.flags, PIN_WRITE | PIN_LONGTERM | PIN_FORCE);
+	ASSERT_EQ(s[7].pin.range.len, 4096);
 	scn_free(prog);
 	/* B's mappings died with it */
 	parse_bad("task A\nA mmap a 8K anon\nA fork B\nB exit\ntask B\nB read a\n");

@@ -25,8 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "host.h"
+#include "../scenario/scenario.h"
+#include "../backend/backend.h"
+#include "../backend/host.h"
+#include "diff.h"
 
 #define RUN_TIMEOUT_MS	300000
 
