@@ -463,7 +463,7 @@ static int do_fork(int *sock, int child_sock, struct host_rep *rep)
 	return 0;
 }
 
-void host_worker_main(int sock)
+static void worker_signals(void)
 {
 	struct sigaction sa = { .sa_handler = fault_handler };
 
@@ -474,6 +474,11 @@ void host_worker_main(int sock)
 	/* forked tasks are reaped by the kernel; orphans go to the controller */
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void host_worker_main(int sock)
+{
+	worker_signals();
 	for (;;) {
 		struct host_req rq;
 		struct host_rep rep;
