@@ -559,6 +559,27 @@ static struct result host_madvise(struct backend *be, const struct stmt *st)
 	return range_op(be, st, rq, &st->madvise.range);
 }
 
+/*
+ * mlock(2)/munlock(2) in the task's worker, with its RLIMIT_MEMLOCK and
+ * CAP_IPC_LOCK; a limit the host capped (no CAP_SYS_RESOURCE) would
+ * answer differently, so mlock is skipped then.
+ */
+static struct result host_mlock(struct backend *be, const struct stmt *st)
+{
+	const struct htask *t = &H(be)->tasks[st->task];
+
+	if (t->memlock_short && !t->cap_ipc_lock)
+		return res_skip("%s", t->why);
+	return range_op(be, st, (struct host_req){ .op = HOP_MLOCK },
+			&st->mlock.range);
+}
+
+static struct result host_munlock(struct backend *be, const struct stmt *st)
+{
+	return range_op(be, st, (struct host_req){ .op = HOP_MUNLOCK },
+			&st->munlock.range);
+}
+
 static struct result host_mremap(struct backend *be, const struct stmt *st)
 {
 	int var = st->mremap.var;
@@ -981,5 +1002,7 @@ const struct backend_ops host_backend_ops = {
 		[ST_DEV_WRITE] = host_dev_write,
 		[ST_DEV_READ] = host_dev_read,
 		[ST_SHOW] = host_show,
+		[ST_MLOCK] = host_mlock,
+		[ST_MUNLOCK] = host_munlock,
 	},
 };

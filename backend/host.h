@@ -50,6 +50,8 @@ enum host_op {
 	HOP_EXIT,
 	HOP_REGISTER,	/* a ring with the range as its fixed buffer */
 	HOP_CLOSE,	/* the controller has taken its copy of fd `byte` */
+	HOP_MLOCK,
+	HOP_MUNLOCK,
 };
 
 enum host_src { HSRC_ANON, HSRC_FD, HSRC_MEMFD, HSRC_HUGETLB };

@@ -463,6 +463,20 @@ static int do_fork(int *sock, int child_sock, struct host_rep *rep)
 	return 0;
 }
 
+/*
+ * mlock(2) or munlock(2), with the task's own limit and capabilities.
+ * The system calls themselves: the sanitizers replace the libc wrappers
+ * with ones that do nothing and answer 0.
+ */
+static void do_mlock(const struct host_req *rq, struct host_rep *rep)
+{
+	bool lock = rq->op == HOP_MLOCK;
+
+	if (syscall(lock ? SYS_mlock : SYS_munlock, (uintptr_t)rq->addr,
+		    (size_t)rq->len))
+		set_errno(rep, errno, lock ? "mlock" : "munlock");
+}
+
 static void worker_signals(void)
 {
 	struct sigaction sa = { .sa_handler = fault_handler };
@@ -520,6 +534,10 @@ void host_worker_main(int sock)
 			break;
 		case HOP_MREMAP:
 			do_mremap(&rq, &rep);
+			break;
+		case HOP_MLOCK:
+		case HOP_MUNLOCK:
+			do_mlock(&rq, &rep);
 			break;
 		case HOP_FORK:
 			if (do_fork(&sock, fd, &rep))

@@ -411,6 +411,29 @@ static struct result model_munmap(struct backend *be, const struct stmt *st)
 	return r;
 }
 
+/* TASK mlock RANGE / munlock RANGE: mlock(2) and munlock(2) on the model */
+static struct result model_mlock(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+
+	if (!t)
+		return r;
+	return from_errno(vm_mlock(t, range_addr(be, &st->mlock.range),
+				   st->mlock.range.len), "mlock failed");
+}
+
+static struct result model_munlock(struct backend *be, const struct stmt *st)
+{
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+
+	if (!t)
+		return r;
+	return from_errno(vm_munlock(t, range_addr(be, &st->munlock.range),
+				     st->munlock.range.len), "munlock failed");
+}
+
 static struct result model_mprotect(struct backend *be, const struct stmt *st)
 {
 	const struct mprotect_args *a = &st->mprotect;
@@ -1181,5 +1204,7 @@ const struct backend_ops model_backend_ops = {
 		[ST_CHECK] = model_check,
 		[ST_STAT] = model_stat,
 		[ST_SHOW] = model_show,
+		[ST_MLOCK] = model_mlock,
+		[ST_MUNLOCK] = model_munlock,
 	},
 };

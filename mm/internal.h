@@ -306,6 +306,8 @@ void exit_mmap(struct mm_struct *mm);
 void exit_all_tasks(void);
 
 /* Accounting (mm/mlock.c): see the public header. */
+/* mm->locked_vm += pages when vma is VM_LOCKED (munmap, mremap). */
+void vma_locked_vm_add(struct vm_area_struct *vma, long pages);
 struct user_struct *alloc_uid(unsigned int uid);
 void free_uid(struct user_struct *user);
 /* Takes a reference on user (fork: the child shares the parent's). */

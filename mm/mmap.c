@@ -356,6 +356,8 @@ void unmap_region(struct mm_struct *mm, unsigned long start,
 		zap_page_range_single(next, next->vm_start, next->vm_end);
 	while (vma && vma->vm_start < end) {
 		next = vma_next(mm, vma);
+		vma_locked_vm_add(vma, -(long)((vma->vm_end - vma->vm_start) >>
+						PAGE_SHIFT));
 		remove_vma(mm, vma);
 		vma = next;
 	}

@@ -167,6 +167,8 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr,
 	new_vma = copy_vma(vma, old_addr, new_addr, new_addr + new_len);
 	if (!new_vma)
 		return -ENOMEM;
+	/* VM_LOCKED: unmapping either range uncharges it; charge the new */
+	vma_locked_vm_add(new_vma, (long)(new_len >> PAGE_SHIFT));
 
 	/* Walkers must not see a page in neither VMA while it moves. */
 	vma_rmap_lock(vma);
@@ -261,6 +263,7 @@ long do_mremap(struct mm_struct *mm, unsigned long addr,
 		vma_rmap_lock(vma);
 		vma->vm_end = addr + new_len;
 		vma_rmap_unlock(vma);
+		vma_locked_vm_add(vma, (long)((new_len - old_len) >> PAGE_SHIFT));
 		return addr;
 	}
 	if (!(flags & MREMAP_MAYMOVE))

@@ -970,6 +970,17 @@ static int parse_where(struct parser *p, struct stmt *st)
 	return parse_range_only(p, st, &st->where);
 }
 
+/* TASK mlock RANGE, TASK munlock RANGE */
+static int parse_mlock(struct parser *p, struct stmt *st)
+{
+	return parse_range_only(p, st, &st->mlock);
+}
+
+static int parse_munlock(struct parser *p, struct stmt *st)
+{
+	return parse_range_only(p, st, &st->munlock);
+}
+
 /* TASK mprotect RANGE PROT */
 static int parse_mprotect(struct parser *p, struct stmt *st)
 {

@@ -324,7 +324,9 @@ enum scn_opt {
 	X(WHERE, where, range_args, "where", TASK, RS_ZONE | RS_MIXED, 0) \
 	X(CHECK, check, no_args, "check", KW, RS_OK, 0)			\
 	X(STAT, stat, stat_args, "stat", KW, RS_COUNT, 0)		\
-	X(SHOW, show, show_args, "show", KW, RS_OK, 0)
+	X(SHOW, show, show_args, "show", KW, RS_OK, 0)			\
+	X(MLOCK, mlock, range_args, "mlock", TASK, RS_OK, 0)		\
+	X(MUNLOCK, munlock, range_args, "munlock", TASK, RS_OK, 0)
 
 enum stmt_kind {
 #define SCN_KIND_ENUM(K, m, a, kw, f, r, o) ST_##K,

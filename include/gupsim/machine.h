@@ -86,6 +86,14 @@ int vm_madvise(struct task_struct *task, unsigned long start, size_t len,
 /* MAP_POPULATE / MADV_POPULATE_WRITE equivalent: fault every page in. */
 int vm_populate(struct task_struct *task, unsigned long start, size_t len,
 		bool write);
+/*
+ * mlock(2) / munlock(2) of [start, start + len) (mm/mlock.c): VM_LOCKED,
+ * mm->locked_vm against RLIMIT_MEMLOCK (-ENOMEM over it, -EPERM when it
+ * is 0; CAP_IPC_LOCK lifts both), pages faulted in by mlock. A hole in
+ * the range: -ENOMEM.
+ */
+int vm_mlock(struct task_struct *task, unsigned long start, size_t len);
+int vm_munlock(struct task_struct *task, unsigned long start, size_t len);
 
 /* ---- user-space access: loads and stores that fault like a CPU ---- */
 

@@ -72,6 +72,9 @@ munmap
 mprotect
 madvise:dontneed
 mremap
+mlock
+mlock:range=VAR+OFF
+munlock
 fork
 exit
 pin
@@ -178,7 +181,7 @@ extract() {
 				print "mmap:" src
 				for (k = 6; k <= n; k++)
 					print "mmap:" t[k]
-			} else if (verb ~ /^(write|read|munmap|mprotect|madvise|where)$/) {
+			} else if (verb ~ /^(write|read|munmap|mprotect|madvise|where|mlock|munlock)$/) {
 				range(verb, t[3])
 				for (k = 4; k <= n; k++)
 					print verb ":" (t[k] ~ /^len=/ ? "len" : t[k])
