@@ -9,8 +9,14 @@
  *
  * Names live while the thing they name does: a task until `exit`, its
  * mappings with it (a mapping's name outlives munmap, so a scenario can
- * show what touching the hole does), a handle until `unpin`/`release`, a
- * CMA allocation until `cma_free`. Reusing a live name is an error.
+ * show what touching the hole does), a handle until `unpin`/`release`
+ * (a driver handle also until its task's `exit`, which closes the files
+ * registrations hang off), a CMA allocation until `cma_free`. Reusing a
+ * live name is an error.
+ *
+ * Each statement kind is one line of SCN_STMT_KINDS (program.h): its
+ * keyword, form, results and options are read from stmt_defs[] below,
+ * generated from that line, and its parse_<member>() fills its arguments.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -48,7 +54,6 @@ struct sym {
 	int id;
 	bool live;
 	int task;		/* mappings: the owner (part of the key) */
-	int owner;		/* driver handles: the registering task */
 	uint64_t size;		/* mappings, files: bytes; handles: range */
 	enum handle_kind hkind;	/* handles */
 	int line;		/* where it was created / died */
@@ -242,7 +247,6 @@ static int sym_add(struct symtab *tab, char ***names, int *nr,
 	sym->name[len] = 0;
 	sym->live = true;
 	sym->task = task;
-	sym->owner = -1;
 	sym->next_owned = sym->first_var = sym->last_var = -1;
 	sym->first_drv = sym->last_drv = -1;
 	sym->id = (*nr)++;
@@ -1194,7 +1198,6 @@ static int parse_driver(struct parser *p, struct stmt *st)
 	snprintf(a->name, sizeof(a->name), "%s", p->handles.v[h].name);
 	/* exit ends the registration: the task keeps a list of them */
 	t = &p->tasks.v[st->task];
-	p->handles.v[h].owner = st->task;
 	sym_own(&p->handles, h, &t->first_drv, &t->last_drv);
 	return 0;
 }
