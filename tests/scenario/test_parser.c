@@ -428,3 +428,48 @@ TEST_NO_MACHINE(run_without_machine_fails)
 	/* a machine that was expected to fail, with nothing after it */
 	ASSERT_EQ(run_text("machine mem=4K => EINVAL\n", err, sizeof(err)), 0);
 }
+
+/* A backend answers only what it has an operation for. */
+static struct result only_machine(struct backend *be, const struct stmt *st)
+{
+	(void)be;
+	(void)st;
+	return res_ok();
+}
+
+static int nothing_to_open(struct backend *be, char *buf, size_t len)
+{
+	(void)be;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+static const struct backend_ops machine_only_ops = {
+	.name = "machine-only",
+	.open = nothing_to_open,
+	.close = nothing_to_open,
+	.op = { [ST_MACHINE] = only_machine },
+};
+
+/* A kind a backend has no operation for is skipped, never a failure. */
+TEST_NO_MACHINE(missing_operation_answers_skip)
+{
+	struct run_options opts = { .json = true,
+				    .backend = &machine_only_ops };
+	struct scn_error err;
+	struct program *prog = parse("task A => ok\nA mmap b 4K anon => EBUSY\n"
+				     "A mlock b => ok\n", &err);
+	char *out = NULL;
+	size_t size;
+	FILE *f = open_memstream(&out, &size), *ef = fopen("/dev/null", "w");
+
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(scn_run(prog, &opts, f, ef), 0);
+	fclose(f);
+	fclose(ef);
+	ASSERT_TRUE(strstr(out, "\"statement\":\"A mlock b\",\"result\":\"skip\"") != NULL);
+	ASSERT_TRUE(strstr(out, "\"failed\":0") != NULL);
+	free(out);
+	scn_free(prog);
+}
