@@ -150,4 +150,35 @@ int host_janitor_hugetlb(struct host_janitor *j, long nr, long *got,
 /* Ends the janitor: it cleans up, and is waited for (with a timeout). */
 void host_janitor_stop(struct host_janitor *j);
 
+/* Helpers the record shares with the janitor. */
+#define HOST_NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+long host_read_long(const char *path);		/* the value or -errno */
+int host_write_long(const char *path, long v);	/* 0 or -errno */
+/* The flock every run holds while it changes the pool: an fd or -errno. */
+int host_pool_lock(char *why, size_t len);
+/* Removes a scratch directory and its plain files: 0 or -errno. */
+int host_remove_dir(const char *path);
+
+/* ---- the record of a run's changes (host_record.c) ---- */
+
+/*
+ * Kept by the janitor in a state directory (see host_record.c for where),
+ * so that a run that dies together with its janitor is undone by the next.
+ */
+struct host_record {
+	int fd;			/* locked while the janitor lives; -1: none */
+	char path[4096];
+};
+
+/* Records the scratch directories: 0 or -errno with a reason. */
+int host_record_open(struct host_record *r, const char *const dirs[],
+		     int nr_dirs, char *why, size_t len);
+/* Before the pool is raised from old; after, what the kernel made it. */
+void host_record_pool(const struct host_record *r, long old);
+void host_record_pool_now(const struct host_record *r, long now);
+/* Everything is undone: the record goes. */
+void host_record_close(struct host_record *r);
+/* Undoes what runs that died with their janitors left; says so on stderr. */
+void host_record_recover(void);
+
 #endif /* GUPSIM_BACKEND_HOST_H */

@@ -11,6 +11,9 @@
  * holds an flock on one lock file for its whole length, so no two runs
  * share, raise or restore the pool at the same time. The janitor takes
  * and holds that lock, so it is released only after the pool is restored.
+ *
+ * Should the janitor die too, the record it keeps (host_record.c) lets the
+ * next run undo what this one changed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,7 +32,6 @@
 
 #include "host.h"
 
-#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define LOCK_WAIT_MS	120000
 
 struct jmsg {
@@ -42,7 +44,7 @@ struct jrep {
 	char why[160];
 };
 
-static long read_long(const char *path)
+long host_read_long(const char *path)
 {
 	char buf[64];
 	ssize_t n;
@@ -58,7 +60,7 @@ static long read_long(const char *path)
 	return strtol(buf, NULL, 10);
 }
 
-static int write_long(const char *path, long v)
+int host_write_long(const char *path, long v)
 {
 	char buf[32];
 	int fd = open(path, O_WRONLY | O_CLOEXEC), n, ret = 0;
@@ -73,7 +75,7 @@ static int write_long(const char *path, long v)
 }
 
 /* The lock lives where every run finds it, root's or not. */
-static int take_pool_lock(char *why, size_t len)
+int host_pool_lock(char *why, size_t len)
 {
 	static const char *const paths[] = { "/run/gupsim-hugetlb.lock",
 					     "/tmp/gupsim-hugetlb.lock" };
@@ -102,6 +104,7 @@ struct pool {
 	int lock_fd;
 	long old;
 	bool raised;
+	const struct host_record *record;
 };
 
 static void pool_request(struct pool *p, long nr, struct jrep *rep)
@@ -109,7 +112,7 @@ static void pool_request(struct pool *p, long nr, struct jrep *rep)
 	long now;
 
 	if (p->lock_fd < 0) {
-		p->lock_fd = take_pool_lock(rep->why, sizeof(rep->why));
+		p->lock_fd = host_pool_lock(rep->why, sizeof(rep->why));
 		if (p->lock_fd < 0) {
 			rep->err = -p->lock_fd;
 			return;
@@ -117,20 +120,24 @@ static void pool_request(struct pool *p, long nr, struct jrep *rep)
 	}
 	if (!nr)
 		return;
-	p->old = read_long(NR_HUGEPAGES);
+	p->old = host_read_long(HOST_NR_HUGEPAGES);
 	if (p->old < 0) {
 		rep->err = (int)-p->old;
 		snprintf(rep->why, sizeof(rep->why), "cannot read %s",
-			 NR_HUGEPAGES);
+			 HOST_NR_HUGEPAGES);
 		return;
 	}
 	p->raised = true;
-	if (write_long(NR_HUGEPAGES, p->old + nr)) {
+	/* recorded first: whoever finds the record undoes at most this */
+	host_record_pool(p->record, p->old);
+	if (host_write_long(HOST_NR_HUGEPAGES, p->old + nr)) {
 		rep->err = errno ? errno : EPERM;
 		snprintf(rep->why, sizeof(rep->why), "cannot write %s: %s",
-			 NR_HUGEPAGES, strerror(rep->err));
+			 HOST_NR_HUGEPAGES, strerror(rep->err));
 	}
-	now = read_long(NR_HUGEPAGES);
+	now = host_read_long(HOST_NR_HUGEPAGES);
+	if (now >= 0)
+		host_record_pool_now(p->record, now);
 	rep->got = now > p->old ? now - p->old : 0;
 	if (!rep->err && rep->got < nr)
 		snprintf(rep->why, sizeof(rep->why),
@@ -140,30 +147,32 @@ static void pool_request(struct pool *p, long nr, struct jrep *rep)
 static void pool_restore(struct pool *p)
 {
 	if (p->raised)
-		write_long(NR_HUGEPAGES, p->old);
+		host_write_long(HOST_NR_HUGEPAGES, p->old);
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
 }
 
 /* The directories hold plain files only (the backend makes no others). */
-static void remove_dir(const char *path)
+int host_remove_dir(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
 
-	if (d) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	return rmdir(path) ? -errno : 0;
 }
 
 static void __attribute__((noreturn))
 janitor_main(int sock, char **dirs, int nr_dirs)
 {
-	struct pool pool = { .lock_fd = -1 };
+	struct host_record record;
+	struct pool pool = { .lock_fd = -1, .record = &record };
+	struct jrep ready = { 0 };
 	struct jmsg msg;
 	ssize_t n;
 
@@ -173,6 +182,11 @@ janitor_main(int sock, char **dirs, int nr_dirs)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	/* the first answer: whether the run's changes are on record */
+	ready.err = -host_record_open(&record, (const char *const *)dirs,
+				      nr_dirs, ready.why, sizeof(ready.why));
+	if (host_send(sock, &ready, sizeof(ready), -1))
+		goto out;
 	while ((n = host_recv(sock, &msg, sizeof(msg), NULL, -1)) > 0) {
 		struct jrep rep = { 0 };
 
@@ -183,9 +197,12 @@ janitor_main(int sock, char **dirs, int nr_dirs)
 		if (host_send(sock, &rep, sizeof(rep), -1))
 			break;
 	}
+out:
 	pool_restore(&pool);
 	for (int i = 0; i < nr_dirs; i++)
-		remove_dir(dirs[i]);
+		host_remove_dir(dirs[i]);
+	/* last: until everything above is done, the record stands */
+	host_record_close(&record);
 	_exit(0);
 }
 
@@ -193,8 +210,11 @@ int host_janitor_start(struct host_janitor *j, const char *const dirs[],
 		       int nr_dirs, char *why, size_t len)
 {
 	char *copy[4] = { 0 };
+	struct jrep ready;
 	int sv[2];
 
+	/* what an earlier run left when its janitor died with it */
+	host_record_recover();
 	if (nr_dirs > 4)
 		nr_dirs = 4;
 	for (int i = 0; i < nr_dirs; i++)
@@ -220,6 +240,15 @@ int host_janitor_start(struct host_janitor *j, const char *const dirs[],
 	}
 	close(sv[1]);
 	j->sock = sv[0];
+	if (host_recv(j->sock, &ready, sizeof(ready), NULL,
+		      HOST_REPLY_TIMEOUT_MS) != sizeof(ready)) {
+		snprintf(why, len, "no answer from the janitor");
+		return -ETIMEDOUT;
+	}
+	/* the run can go on; only a second death would leave things */
+	if (ready.err)
+		fprintf(stderr, "gupsim: the host run is not on record (%s): if it dies with its janitor, nothing will undo its changes\n",
+			ready.why);
 	return 0;
 }
 

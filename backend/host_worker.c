@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -477,6 +478,17 @@ static void do_mlock(const struct host_req *rq, struct host_rep *rep)
 		set_errno(rep, errno, lock ? "mlock" : "munlock");
 }
 
+/*
+ * For tests only: each request waits this long, so that a test can kill
+ * a run in its middle (tests/host/janitor-killed.sh).
+ */
+static long test_delay_ms(void)
+{
+	const char *delay = getenv("GUPSIM_HOST_WORKER_DELAY_MS");
+
+	return delay ? strtol(delay, NULL, 10) : 0;
+}
+
 static void worker_signals(void)
 {
 	struct sigaction sa = { .sa_handler = fault_handler };
@@ -492,6 +504,8 @@ static void worker_signals(void)
 
 void host_worker_main(int sock)
 {
+	long delay_ms = test_delay_ms();
+
 	worker_signals();
 	for (;;) {
 		struct host_req rq;
@@ -501,6 +515,8 @@ void host_worker_main(int sock)
 
 		if (n <= 0)
 			_exit(0);	/* the controller has gone */
+		if (delay_ms > 0)
+			poll(NULL, 0, (int)delay_ms);
 		memset(&rep, 0, sizeof(rep));
 		rep.kind = RES_OK;
 		if (n != sizeof(rq)) {

@@ -3,7 +3,8 @@
 # The host backend (backend/host*.c, built into gupsim by mk/scenario.mk):
 #   make difftest   gupsim diff over every scenario: the model against
 #                   the running kernel (TAP; also part of make test)
-HOST_TESTS := tests/host/difftest.sh tests/host/disagree.sh
+HOST_TESTS := tests/host/difftest.sh tests/host/disagree.sh \
+	      tests/host/janitor-killed.sh
 PROVE_EXTRA += $(HOST_TESTS)
 
 .PHONY: difftest
