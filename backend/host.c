@@ -56,6 +56,7 @@ struct htask {
 	int sock;		/* -1: no worker (exited, died, never made) */
 	bool memlock_short;	/* RLIMIT_MEMLOCK is lower than asked */
 	bool cap_ipc_lock;
+	bool unprivileged;	/* not root: no user of its own, no caps */
 	char why[160];
 };
 
@@ -100,7 +101,7 @@ struct host {
 	int huge_err;
 	char huge_why[160];
 	int scratch;
-	bool dev_write_skipped;
+	const char *diverged;	/* why memory differs from the model's */
 };
 
 static struct host *H(struct backend *be)
@@ -416,8 +417,9 @@ static struct result host_task(struct backend *be, const struct stmt *st)
 	t->pidfd = pidfd_of(t->pid);
 	r = call(be, st->task, &rq, -1, &rep, NULL);
 	t->cap_ipc_lock = st->task_new.cap_ipc_lock;
-	if (r.kind == RES_OK && rep.value == 1) {
-		t->memlock_short = true;
+	if (r.kind == RES_OK && rep.value) {
+		t->memlock_short = rep.value & HOST_SETUP_MEMLOCK_SHORT;
+		t->unprivileged = rep.value & HOST_SETUP_UNPRIVILEGED;
 		set_why(t->why, sizeof(t->why), rep.msg);
 		r.value = 0;
 	}
@@ -568,7 +570,9 @@ static struct result host_mlock(struct backend *be, const struct stmt *st)
 {
 	const struct htask *t = &H(be)->tasks[st->task];
 
-	if (t->memlock_short && !t->cap_ipc_lock)
+	/* not root, cap_ipc_lock cannot be given: the limit would decide */
+	if ((t->memlock_short && !t->cap_ipc_lock) ||
+	    (t->unprivileged && t->cap_ipc_lock))
 		return res_skip("%s", t->why);
 	return range_op(be, st, (struct host_req){ .op = HOP_MLOCK },
 			&st->mlock.range);
@@ -624,6 +628,7 @@ static struct result host_fork(struct backend *be, const struct stmt *st)
 	child->sock = sv[0];
 	child->memlock_short = h->tasks[st->task].memlock_short;
 	child->cap_ipc_lock = h->tasks[st->task].cap_ipc_lock;
+	child->unprivileged = h->tasks[st->task].unprivileged;
 	memcpy(child->why, h->tasks[st->task].why, sizeof(child->why));
 	/* it waits for its first request: it cannot be gone yet */
 	child->pidfd = pidfd_of(rep.pid);
@@ -731,6 +736,11 @@ static struct result host_pin(struct backend *be, const struct stmt *st)
 		return skip_handle(hd, "the host pins only as io_uring does: write longterm [fast]");
 	if (a->mm >= 0)
 		return skip_handle(hd, "io_uring cannot pin another process's memory (mm=)");
+	/* only a kept CAP_IPC_LOCK spares the pin io_uring's charge */
+	if (H(be)->tasks[st->task].unprivileged) {
+		H(be)->diverged = "an earlier write pin was skipped";
+		return skip_handle(hd, H(be)->tasks[st->task].why);
+	}
 	hd->first_off = addr - first;
 	return do_register(be, st, a->handle, a->range.var, first,
 			   end - first, true);
@@ -746,6 +756,11 @@ static struct result host_driver(struct backend *be, const struct stmt *st)
 		return skip_handle(hd, "the host runs only the io_uring driver");
 	if (t->memlock_short && !t->cap_ipc_lock)
 		return skip_handle(hd, t->why);
+	/* one account for every task: the model's per-task charges differ */
+	if (t->unprivileged) {
+		H(be)->diverged = "an earlier registration was skipped";
+		return skip_handle(hd, t->why);
+	}
 	hd->first_off = 0;
 	return do_register(be, st, a->handle, a->range.var,
 			   range_addr(be, &a->range), a->range.len, false);
@@ -873,14 +888,15 @@ static struct result dev_access(struct backend *be, const struct dev_args *a,
 }
 
 /*
- * A device write the host could not do leaves memory other than the
+ * A device write the host could not do, or a write pin it could not take
+ * (the pin breaks COW on a private mapping), leaves memory other than the
  * model's: from then on no read can be compared.
  */
 static bool contents_unknown(struct backend *be, struct result *r)
 {
-	if (!H(be)->dev_write_skipped)
+	if (!H(be)->diverged)
 		return false;
-	*r = res_skip("an earlier device write was skipped: memory differs");
+	*r = res_skip("%s: memory differs", H(be)->diverged);
 	return true;
 }
 
@@ -889,7 +905,7 @@ static struct result host_dev_write(struct backend *be, const struct stmt *st)
 	struct result r = dev_access(be, &st->dev_write, true);
 
 	if (r.kind == RES_SKIP)
-		H(be)->dev_write_skipped = true;
+		H(be)->diverged = "an earlier device write was skipped";
 	return r;
 }
 

@@ -54,6 +54,15 @@ enum host_op {
 	HOP_MUNLOCK,
 };
 
+/*
+ * SETUP's answer value, bits: RLIMIT_MEMLOCK was capped at the hard limit;
+ * not root, so the task has neither a user of its own (io_uring charges
+ * every task to one account) nor CAP_IPC_LOCK (a `pin` would be charged).
+ * The message says why; the controller skips what these decide.
+ */
+#define HOST_SETUP_MEMLOCK_SHORT	1
+#define HOST_SETUP_UNPRIVILEGED		2
+
 enum host_src { HSRC_ANON, HSRC_FD, HSRC_MEMFD, HSRC_HUGETLB };
 
 struct host_req {

@@ -155,14 +155,15 @@ static void do_setup(const struct host_req *rq, struct host_rep *rep)
 		}
 		hard.rlim_cur = hard.rlim_max;
 		setrlimit(RLIMIT_MEMLOCK, &hard);
-		rep->value = 1;
+		rep->value = HOST_SETUP_MEMLOCK_SHORT;
 		snprintf(rep->msg, sizeof(rep->msg),
 			 "RLIMIT_MEMLOCK capped at the hard limit, %llu bytes (no CAP_SYS_RESOURCE)",
 			 (unsigned long long)hard.rlim_max);
 	}
 	if (geteuid() != 0) {
+		rep->value |= HOST_SETUP_UNPRIVILEGED;
 		snprintf(rep->msg, sizeof(rep->msg),
-			 "not root: the task keeps this user's credentials");
+			 "not root: every task is charged to this user's RLIMIT_MEMLOCK, without CAP_IPC_LOCK");
 		return;
 	}
 	uid = HOST_UID_BASE + getpid();

@@ -15,7 +15,7 @@ echo "1..5"
 if ! "$gupsim" run --backend host "$here/probe.scn" >"$tmp/probe" 2>&1 ||
    grep -q skip "$tmp/probe"; then
 	for t in 1 2; do
-		echo "ok $t # SKIP io_uring is not usable here: $(grep -o '#.*' "$tmp/probe" | head -n 1)"
+		echo "ok $t # SKIP the host backend cannot pin here: $(grep -o '#.*' "$tmp/probe" | head -n 1)"
 	done
 else
 	(cd "$here" && timeout -k 5 60 "$gupsim" diff ring-charge.scn \

@@ -373,8 +373,29 @@ static const char *answer(int v, char *buf, size_t len)
 	return buf;
 }
 
+/* Bit 14 of the effective set in /proc/self/status: CAP_IPC_LOCK. */
+static bool have_cap_ipc_lock(void)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff & (1ULL << 14);
+}
+
 static const char *host_skip_reason(const struct hcase *c)
 {
+	/* the privileges the case itself needs, before the host's lacks */
+	if (c->unprivileged && geteuid() != 0)
+		return "needs root: the case drops to uid 65534 after setting RLIMIT_MEMLOCK";
+	if (c->memlock && !c->unprivileged && !have_cap_ipc_lock())
+		return "needs CAP_IPC_LOCK: the case registers past RLIMIT_MEMLOCK";
 	if (read_long("/proc/sys/kernel/io_uring_disabled") > 0 &&
 	    c->unprivileged)
 		return "io_uring disabled for unprivileged users";
