@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_util.h"
 
 #define MiB		(1UL << 20)
 #define GiB		(1UL << 30)
@@ -40,45 +41,6 @@ static const char *const mode_names[BM_NR_MODES] = {
 const char *bench_mode_name(enum bench_mode mode)
 {
 	return (unsigned int)mode < BM_NR_MODES ? mode_names[mode] : "?";
-}
-
-uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median of v (v is left sorted). */
-double bench_median(double *v, int n)
-{
-	if (n <= 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-long bench_rss_kib(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long kib = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
 }
 
 /* ---- series of samples ---- */
@@ -116,24 +78,43 @@ static void print_rate(FILE *out, const char *who, const char *what,
 
 /* ---- one benchmark, gup_test style ---- */
 
-enum yardstick { YARD_NONE, YARD_URING, YARD_MEMCPY };
+/*
+ * What each model sample is set against, in the same loop: nothing, the
+ * host's io_uring registration of the same buffer, the host's memcpy of
+ * it, or the model itself with one thread (the model sample then runs
+ * with o->threads).
+ */
+enum yardstick { YARD_NONE, YARD_URING, YARD_MEMCPY, YARD_ONE_THREAD };
 
-struct host_side {
-	enum yardstick yard;
+struct yard {
+	enum yardstick kind;
+	int threads;			/* the model's, for YARD_ONE_THREAD */
+	struct bench_model *run;	/* the model under measure */
 	struct bench_ring *ring;
 	struct bench_hbuf buf, src;
 };
 
-static int host_side_init(struct host_side *h, const struct bench_opts *o,
-			  enum yardstick yard)
+/* Labels of the log lines: the model sample's, and the yardstick's. */
+static const char *const yard_model_label[] = {
+	[YARD_NONE] = "model", [YARD_URING] = "model",
+	[YARD_MEMCPY] = "model", [YARD_ONE_THREAD] = "T=N",
+};
+static const char *const yard_name[] = {
+	[YARD_NONE] = "none", [YARD_URING] = "host",
+	[YARD_MEMCPY] = "host memcpy", [YARD_ONE_THREAD] = "model, 1 thread",
+};
+
+static int yard_init(struct yard *y, const struct bench_opts *o,
+		     enum yardstick kind)
 {
 	int ret;
 
-	memset(h, 0, sizeof(*h));
-	h->yard = yard;
-	if (yard == YARD_NONE)
+	memset(y, 0, sizeof(*y));
+	y->kind = kind;
+	y->threads = o->threads;
+	if (kind == YARD_NONE || kind == YARD_ONE_THREAD)
 		return 0;
-	ret = bench_host_buf_alloc(&h->buf, o->size, o->thp, o->hugetlb);
+	ret = bench_host_buf_alloc(&y->buf, o->size, o->thp, o->hugetlb);
 	if (ret) {
 		fprintf(stderr, "gupsim bench: host buffer of %zu MiB%s: %s\n",
 			o->size >> 20, o->hugetlb ? " (hugetlb: are pages "
@@ -141,72 +122,113 @@ static int host_side_init(struct host_side *h, const struct bench_opts *o,
 			strerror(-ret));
 		return ret;
 	}
-	if (yard == YARD_MEMCPY)
-		return bench_host_buf_alloc(&h->src, o->size, false, false);
-	h->ring = bench_ring_create();
-	return h->ring ? 0 : -ENODEV;
+	if (kind == YARD_MEMCPY)
+		return bench_host_buf_alloc(&y->src, o->size, false, false);
+	y->ring = bench_ring_create();
+	return y->ring ? 0 : -ENODEV;
 }
 
-static void host_side_fini(struct host_side *h)
+static void yard_fini(struct yard *y)
 {
-	bench_ring_destroy(h->ring);
-	bench_host_buf_free(&h->buf);
-	bench_host_buf_free(&h->src);
+	bench_ring_destroy(y->ring);
+	bench_host_buf_free(&y->buf);
+	bench_host_buf_free(&y->src);
 }
 
-static int host_sample(struct host_side *h, struct bench_sample *s)
+/* One model sample, with the thread count the yardstick compares to. */
+static int yard_model_sample(struct yard *y, struct bench_sample *m)
 {
-	if (h->yard == YARD_URING)
-		return bench_ring_sample(h->ring, &h->buf, s);
-	s->get_ns = bench_memcpy_ns(&h->buf, &h->src);
-	s->put_ns = 0;
-	return 0;
+	if (y->kind == YARD_ONE_THREAD)
+		bench_model_set_threads(y->run, y->threads);
+	return bench_model_sample(y->run, m);
+}
+
+/* The yardstick's sample beside it (zeros for YARD_NONE). */
+static int yard_sample(struct yard *y, struct bench_sample *x)
+{
+	*x = (struct bench_sample){ 0, 0 };
+	switch (y->kind) {
+	case YARD_URING:
+		return bench_ring_sample(y->ring, &y->buf, x);
+	case YARD_MEMCPY:
+		x->get_ns = bench_memcpy_ns(&y->buf, &y->src);
+		return 0;
+	case YARD_ONE_THREAD:
+		bench_model_set_threads(y->run, 1);
+		return bench_model_sample(y->run, x);
+	default:
+		return 0;
+	}
+}
+
+static void yard_log_sample(const struct yard *y, FILE *log,
+			    const struct bench_sample *m,
+			    const struct bench_sample *x, double ratio_get,
+			    double ratio_put)
+{
+	fprintf(log, "%-6s get: %.0f us, put: %.0f us\n",
+		yard_model_label[y->kind], m->get_ns / 1e3, m->put_ns / 1e3);
+	if (y->kind == YARD_ONE_THREAD)
+		fprintf(log, "%-6s get: %.0f us, put: %.0f us   1T/NT: get %.2fx\n",
+			"T=1", x->get_ns / 1e3, x->put_ns / 1e3, ratio_get);
+	else if (y->kind == YARD_URING)
+		fprintf(log, "%-6s get: %.0f us, put: %.0f us   host/model: get %.1fx, put %.1fx\n",
+			"host", x->get_ns / 1e3, x->put_ns / 1e3, ratio_get,
+			ratio_put);
+	else if (y->kind == YARD_MEMCPY)
+		fprintf(log, "%-6s memcpy: %.0f us   pin speed = %.0f%% of memcpy\n",
+			"host", x->get_ns / 1e3, 100 * ratio_get);
+}
+
+static void log_summary(const struct yard *y, FILE *log, struct series *s,
+			unsigned long pages)
+{
+	struct series copy = *s;
+	struct summary sum;
+
+	summarize(&copy, y->kind != YARD_NONE, &sum);
+	print_rate(log, "model", "get median", sum.model_get, pages);
+	print_rate(log, "model", "put median", sum.model_put, pages);
+	if (y->kind != YARD_URING)
+		return;
+	print_rate(log, "host ", "get median", sum.host_get, pages);
+	print_rate(log, "host ", "put median", sum.host_put, pages);
+	fprintf(log, "host/model (median of %d pairs): get %.1fx, put %.1fx\n",
+		s->n, sum.ratio_get, sum.ratio_put);
 }
 
 /*
- * Runs o->repeats pairs (model, then host) into s. With `threads_alt`,
- * the model alternates between 1 thread (host slot) and o->threads
- * threads (model slot) instead, on the same machine and buffer: the
- * "host" columns then hold the one-thread figures.
+ * Runs o->repeats pairs (the model, then the yardstick) into s; the
+ * yardstick's figures go in the "host" columns.
  */
-static int run_series(const struct bench_opts *o, enum yardstick yard,
-		      bool threads_alt, struct series *s, FILE *log)
+static int run_series(const struct bench_opts *o, enum yardstick kind,
+		      struct series *s, FILE *log)
 {
-	unsigned long pages = o->size >> 12;
-	struct bench_model *run;
-	struct host_side h;
+	struct yard y;
 	int i, ret;
 
 	memset(s, 0, sizeof(*s));
-	ret = host_side_init(&h, o, threads_alt ? YARD_NONE : yard);
+	ret = yard_init(&y, o, kind);
 	if (ret)
-		goto out_host;
-	run = bench_model_create(o);
-	if (!run) {
+		goto out;
+	y.run = bench_model_create(o);
+	if (!y.run) {
 		ret = -EINVAL;
-		goto out_host;
+		goto out;
 	}
 	for (i = 0; i < o->repeats && i < MAX_REPEATS; i++) {
-		struct bench_sample m, x = { 0, 0 };
+		struct bench_sample m, x;
 
-		if (threads_alt)
-			bench_model_set_threads(run, o->threads);
-		ret = bench_model_sample(run, &m);
+		ret = yard_model_sample(&y, &m);
 		if (ret) {
 			fprintf(stderr, "gupsim bench: model %s: %s\n",
 				bench_mode_name(o->mode), strerror(-ret));
 			break;
 		}
-		if (threads_alt) {
-			bench_model_set_threads(run, 1);
-			ret = bench_model_sample(run, &x);
-		} else if (yard != YARD_NONE) {
-			ret = host_sample(&h, &x);
-		}
+		ret = yard_sample(&y, &x);
 		if (ret) {
 			fprintf(stderr, "gupsim bench: %s: %s\n",
-				threads_alt ? "model, 1 thread" : "host",
-				strerror(-ret));
+				yard_name[kind], strerror(-ret));
 			break;
 		}
 		s->model_get[i] = m.get_ns;
@@ -216,46 +238,16 @@ static int run_series(const struct bench_opts *o, enum yardstick yard,
 		s->ratio_get[i] = m.get_ns ? x.get_ns / m.get_ns : 0;
 		s->ratio_put[i] = m.put_ns ? x.put_ns / m.put_ns : 0;
 		s->n = i + 1;
-		if (!log)
-			continue;
-		fprintf(log, "%-6s get: %.0f us, put: %.0f us\n",
-			threads_alt ? "T=N" : "model", m.get_ns / 1e3,
-			m.put_ns / 1e3);
-		if (threads_alt)
-			fprintf(log, "%-6s get: %.0f us, put: %.0f us   "
-				"1T/NT: get %.2fx\n", "T=1", x.get_ns / 1e3,
-				x.put_ns / 1e3, s->ratio_get[i]);
-		else if (yard == YARD_URING)
-			fprintf(log, "%-6s get: %.0f us, put: %.0f us   "
-				"host/model: get %.1fx, put %.1fx\n", "host",
-				x.get_ns / 1e3, x.put_ns / 1e3,
-				s->ratio_get[i], s->ratio_put[i]);
-		else if (yard == YARD_MEMCPY)
-			fprintf(log, "%-6s memcpy: %.0f us   pin speed = %.0f%% "
-				"of memcpy\n", "host", x.get_ns / 1e3,
-				100 * s->ratio_get[i]);
+		if (log)
+			yard_log_sample(&y, log, &m, &x, s->ratio_get[i],
+					s->ratio_put[i]);
 	}
-	if (bench_model_destroy(run) && !ret)
+	if (bench_model_destroy(y.run) && !ret)
 		ret = -EUCLEAN;
-	if (!ret && log && s->n) {
-		struct series copy = *s;
-		struct summary sum;
-
-		summarize(&copy, yard != YARD_NONE || threads_alt, &sum);
-		print_rate(log, "model", "get median", sum.model_get, pages);
-		print_rate(log, "model", "put median", sum.model_put, pages);
-		if (yard == YARD_URING && !threads_alt) {
-			print_rate(log, "host ", "get median", sum.host_get,
-				   pages);
-			print_rate(log, "host ", "put median", sum.host_put,
-				   pages);
-			fprintf(log, "host/model (median of %d pairs): get "
-				"%.1fx, put %.1fx\n", s->n, sum.ratio_get,
-				sum.ratio_put);
-		}
-	}
-out_host:
-	host_side_fini(&h);
+	if (!ret && log && s->n)
+		log_summary(&y, log, s, bench_pages(o->size));
+out:
+	yard_fini(&y);
 	return ret;
 }
 
@@ -456,12 +448,12 @@ static const char *met(bool ok)
 
 static double per_page(double ns, size_t size)
 {
-	return ns / (double)(size >> 12);
+	return ns / (double)bench_pages(size);
 }
 
 static double mpages(double ns, size_t size)
 {
-	return (double)(size >> 12) / ns * 1e3;
+	return (double)bench_pages(size) / ns * 1e3;
 }
 
 struct std_results {
@@ -564,14 +556,13 @@ static void write_results(FILE *out, const struct std_results *r)
 }
 
 static int std_series(const char *title, struct bench_opts *o,
-		      enum yardstick yard, bool threads_alt,
-		      struct summary *sum)
+		      enum yardstick yard, struct summary *sum)
 {
 	static struct series s;
 	int ret;
 
 	printf("\n== %s ==\n", title);
-	ret = run_series(o, yard, threads_alt, &s, stdout);
+	ret = run_series(o, yard, &s, stdout);
 	if (ret)
 		return ret;
 	summarize(&s, true, sum);
@@ -612,31 +603,31 @@ static int run_standard(const char *path, int repeats)
 	print_fork(stdout, r.fork_size, &r.fork);
 
 	ret = std_series("1 GiB, 4 KiB pages, longterm-fast write", &o,
-			 YARD_URING, false, &r.s4k);
+			 YARD_URING, &r.s4k);
 	if (ret)
 		return ret;
 	o.thp = true;
 	ret = std_series("1 GiB, THP, longterm-fast write", &o, YARD_URING,
-			 false, &r.sthp);
+			 &r.sthp);
 	if (ret)
 		return ret;
 	o.thp = false;
 	o.threads = 2;
-	ret = std_series("1 GiB, 4 KiB pages, 2 threads vs 1", &o, YARD_NONE,
-			 true, &r.sthreads);
+	ret = std_series("1 GiB, 4 KiB pages, 2 threads vs 1", &o,
+			 YARD_ONE_THREAD, &r.sthreads);
 	if (ret)
 		return ret;
 	o.threads = 1;
 	o.cma = true;
 	o.size = 256 * MiB;
 	ret = std_series("256 MiB in CMA, longterm-fast write, vs memcpy",
-			 &o, YARD_MEMCPY, false, &r.scma);
+			 &o, YARD_MEMCPY, &r.scma);
 	if (ret)
 		return ret;
 	o.size = GiB;
 	o.repeats = repeats > 3 ? 3 : repeats;
 	ret = std_series("1 GiB in CMA, longterm-fast write, vs memcpy", &o,
-			 YARD_MEMCPY, false, &r.scma1g);
+			 YARD_MEMCPY, &r.scma1g);
 	if (ret)
 		return ret;
 
@@ -851,7 +842,7 @@ static int check_opts(const struct bench_cmd *c)
 		return bad("%s", "-c: hugetlb pages come from their pool, not "
 			   "from CMA");
 	if (o->nr_per_call > (1UL << 30) ||
-	    (!slow && (o->size >> 12) > (1UL << 30)))
+	    (!slow && bench_pages(o->size) > (1UL << 30)))
 		return bad("%s", "too many pages for one GUP call");
 	/*
 	 * Threads share one simulated task; the slow path keeps per-task
@@ -878,7 +869,7 @@ static int run_single(const struct bench_opts *o)
 	if (yard == YARD_URING && o->mode != BM_LONGTERM_FAST)
 		printf("(the host figures are always io_uring's long-term "
 		       "pin_user_pages_fast)\n");
-	return run_series(o, yard, false, &s, stdout) ? 1 : 0;
+	return run_series(o, yard, &s, stdout) ? 1 : 0;
 }
 
 static int run_startup(const struct bench_cmd *c)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * gupsim bench: the gup_test benchmark on the model, with the host kernel
- * measured in the same run as the yardstick. Shared between cmd/bench.c
- * (options, reports, the standard set), cmd/bench_model.c (runs on the
- * model) and cmd/bench_host.c (runs on the host kernel).
+ * measured in the same run as the yardstick. cmd/bench.c (options,
+ * reports, the standard set) calls cmd/bench_model.c (runs on the model)
+ * and cmd/bench_host.c (runs on the host kernel); all three measure with
+ * cmd/bench_util.h.
  */
 #ifndef GUPSIM_CMD_BENCH_H
 #define GUPSIM_CMD_BENCH_H
@@ -44,13 +45,6 @@ struct bench_sample {
 };
 
 const char *bench_mode_name(enum bench_mode mode);
-
-/* ---- helpers (bench.c) ---- */
-
-uint64_t bench_now_ns(void);
-double bench_median(double *v, int n);
-/* Resident set of this process in KiB, -1 if unknown. */
-long bench_rss_kib(void);
 
 /* ---- the model (bench_model.c) ---- */
 

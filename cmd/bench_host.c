@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_util.h"
 
 #ifndef MAP_HUGETLB
 #define MAP_HUGETLB	0x40000

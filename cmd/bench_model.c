@@ -23,6 +23,7 @@
 #include <gupsim/machine.h>
 
 #include "bench.h"
+#include "bench_util.h"
 
 #define MiB		(1UL << 20)
 /* What the model needs besides the buffer: page tables, the zero page. */
