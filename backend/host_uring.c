@@ -17,39 +17,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "host.h"
+#include "../lib/uring_sys.h"
 
 #define RING_ENTRIES	4
 #define RW_TIMEOUT_S	10
-
-static int sys_setup(unsigned int entries, struct io_uring_params *p)
-{
-	return (int)syscall(__NR_io_uring_setup, entries, p);
-}
-
-static int sys_enter(int fd, unsigned int submit, unsigned int min,
-		     unsigned int flags, void *arg, size_t argsz)
-{
-	return (int)syscall(__NR_io_uring_enter, fd, submit, min, flags, arg,
-			    argsz);
-}
-
-static int sys_register(int fd, unsigned int op, void *arg, unsigned int n)
-{
-	return (int)syscall(__NR_io_uring_register, fd, op, arg, n);
-}
 
 int host_ring_create(struct io_uring_params *p)
 {
 	int fd;
 
 	memset(p, 0, sizeof(*p));
-	fd = sys_setup(RING_ENTRIES, p);
+	fd = sys_io_uring_setup(RING_ENTRIES, p);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -57,12 +40,14 @@ int host_ring_register(int fd, uint64_t addr, uint64_t len)
 {
 	struct iovec iov = { (void *)(uintptr_t)addr, len };
 
-	return sys_register(fd, IORING_REGISTER_BUFFERS, &iov, 1) ? -errno : 0;
+	return sys_io_uring_register(fd, IORING_REGISTER_BUFFERS, &iov, 1) ?
+	       -errno : 0;
 }
 
 int host_ring_unregister(int fd)
 {
-	return sys_register(fd, IORING_UNREGISTER_BUFFERS, NULL, 0) ? -errno : 0;
+	return sys_io_uring_register(fd, IORING_UNREGISTER_BUFFERS, NULL, 0) ?
+	       -errno : 0;
 }
 
 int host_ring_map(struct host_ring *r, int fd, const struct io_uring_params *p)
@@ -156,7 +141,7 @@ long host_ring_rw_fixed(struct host_ring *r, bool to_memory, int file_fd,
 	sq_array[idx] = idx;
 	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
 
-	ret = sys_enter(r->fd, 1, 1, IORING_ENTER_GETEVENTS |
+	ret = sys_io_uring_enter(r->fd, 1, 1, IORING_ENTER_GETEVENTS |
 			(p->features & IORING_FEAT_EXT_ARG ?
 			 IORING_ENTER_EXT_ARG : 0),
 			p->features & IORING_FEAT_EXT_ARG ? &arg : NULL,

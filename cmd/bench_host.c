@@ -17,13 +17,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "bench_util.h"
+#include "../lib/uring_sys.h"
 
 #ifndef MAP_HUGETLB
 #define MAP_HUGETLB	0x40000
@@ -131,17 +131,6 @@ long bench_host_buf_thp_bytes(const struct bench_hbuf *buf)
 struct bench_ring {
 	int fd;
 };
-
-static int sys_io_uring_setup(unsigned int entries, struct io_uring_params *p)
-{
-	return (int)syscall(__NR_io_uring_setup, entries, p);
-}
-
-static int sys_io_uring_register(int fd, unsigned int op, void *arg,
-				 unsigned int nr)
-{
-	return (int)syscall(__NR_io_uring_register, fd, op, arg, nr);
-}
 
 struct bench_ring *bench_ring_create(void)
 {

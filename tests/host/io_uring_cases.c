@@ -23,7 +23,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -36,6 +35,7 @@
 #include <gupsim/machine.h>
 
 #include "../../drivers/driver.h"
+#include "../../lib/uring_sys.h"
 
 #define KiB		1024UL
 #define MiB		(1024 * KiB)
@@ -201,7 +201,7 @@ static int iou_setup(void)
 	struct io_uring_params p;
 
 	memset(&p, 0, sizeof(p));
-	return (int)syscall(__NR_io_uring_setup, 4, &p);
+	return sys_io_uring_setup(4, &p);
 }
 
 static int host_map(const struct hcase *c, char **addr)
@@ -269,8 +269,7 @@ static int host_case(const struct hcase *c)
 		return SKIP;
 	iov.iov_base = addr + c->reg_off;
 	iov.iov_len = c->reg_len ? c->reg_len : c->map_len;
-	ret = (int)syscall(__NR_io_uring_register, ring,
-			   IORING_REGISTER_BUFFERS, &iov, 1);
+	ret = sys_io_uring_register(ring, IORING_REGISTER_BUFFERS, &iov, 1);
 	return ret < 0 ? -errno : 0;
 }
 
