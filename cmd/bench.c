@@ -675,7 +675,7 @@ static void bench_usage(FILE *out)
 	      "  -T N         threads, each on its own part of the buffer\n"
 	      "  --no-host    the model only\n"
 	      "  --standard   the standard set, written as markdown to -o\n"
-	      "               FILE (default bench/results.md)\n"
+	      "               FILE (default docs/bench-results.md)\n"
 	      "  --startup    machine start-up time and RSS (4, 16, 64 GiB,\n"
 	      "               or -m MB)\n"
 	      "  --fork       fork of a populated buffer, pinned and not\n"
@@ -910,7 +910,7 @@ int cmd_bench(int argc, char **argv)
 			.size = GiB, .repeats = 5, .write = true,
 			.mode = BM_LONGTERM_FAST, .threads = 1, .host = true,
 		},
-		.out = "bench/results.md",
+		.out = "docs/bench-results.md",
 	};
 	int ret = parse_bench(argc, argv, &c);
 

@@ -2,10 +2,10 @@
 #
 # gupsim bench (included by the Makefile). The command itself is part of
 # $(BUILD)/gupsim (cmd/*.c); this adds
-#   make bench    the standard set, written to bench/results.md
+#   make bench    the standard set, written to docs/bench-results.md
 # It is never part of `make test`: it takes about two minutes, needs the
 # host's io_uring and measures this machine, not the model's correctness.
-BENCH_OUT     ?= bench/results.md
+BENCH_OUT     ?= docs/bench-results.md
 BENCH_REPEATS ?= 7
 
 .PHONY: bench

@@ -2,7 +2,7 @@
 #
 # The driver models (drivers/*.c are linked into gupsim by mk/scenario.mk)
 # and their tests:
-#   tests/scenario/run-drivers.sh     every tests/scenarios/drivers/*.scn
+#   tests/scripts/run-drivers.sh      every tests/scenarios/drivers/*.scn
 #   $(BUILD)/tests/test_drivers       C tests of the driver API (vfio's
 #                                     external pins from another context)
 #   $(BUILD)/tests/io_uring_cases     io_uring on the host kernel vs the
@@ -22,6 +22,6 @@ $(HOST_IOU): $(BUILD)/tests/host/io_uring_cases.o $(DRV_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(DRV_OBJS) $(LIB) $(LDLIBS)
 
 ALL_EXTRA   += $(DRV_TEST) $(HOST_IOU)
-PROVE_EXTRA += $(DRV_TEST) $(HOST_IOU) tests/scenario/run-drivers.sh
+PROVE_EXTRA += $(DRV_TEST) $(HOST_IOU) tests/scripts/run-drivers.sh
 
 -include $(BUILD)/tests/drivers/test_drivers.d $(BUILD)/tests/host/io_uring_cases.d

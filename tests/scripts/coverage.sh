@@ -2,10 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # TAP: the good scenario corpus uses every statement, option and result
-# kind of the scenario-language contract. Only the scenarios that
-# `make test` runs count (tests/scenarios/PASSING, or every *.scn when the
-# list is absent), so a form used only by a scenario waiting for the model
-# is reported as missing. One test per form; a failure names the form.
+# kind of the scenario-language contract: the scenarios run-good.sh runs
+# (tests/scenarios/*.scn) count. One test per form; a failure names the
+# form.
 #
 # The forms are listed below as FEATURE lines; extract() prints, for each
 # statement of a scenario, the features it uses, in the same spelling.
@@ -13,11 +12,7 @@
 dir=${SCN_DIR:-$top/tests/scenarios}
 min_scenarios=40
 
-if [ -f "$dir/PASSING" ]; then
-	list=$(list_file "$dir/PASSING")
-else
-	list=$(cd "$dir" && ls *.scn)
-fi
+list=$(cd "$dir" && ls *.scn)
 
 # The contract's forms. `skip` is only answered by the host backend and
 # `driver`/`release` wait for the driver models (issue 4).
@@ -220,30 +215,19 @@ extract() {
 features=$tmp/features
 : >"$features"
 nr=0
-missing_files=""
 for name in $list; do
-	if [ -f "$dir/$name" ]; then
-		nr=$((nr + 1))
-		extract "$dir/$name" >>"$features"
-	else
-		missing_files="$missing_files $name"
-	fi
+	nr=$((nr + 1))
+	extract "$dir/$name" >>"$features"
 done
 sort -u -o "$features" "$features"
 
 total=$(echo "$required" | grep -c .)
-echo "1..$((total + 2))"
+echo "1..$((total + 1))"
 i=1
 if [ "$nr" -ge "$min_scenarios" ]; then
 	echo "ok $i - $nr good scenarios run by make test (at least $min_scenarios)"
 else
 	echo "not ok $i - only $nr good scenarios run by make test (at least $min_scenarios)"
-fi
-i=$((i + 1))
-if [ -z "$missing_files" ]; then
-	echo "ok $i - every scenario listed in PASSING exists"
-else
-	echo "not ok $i - listed in PASSING but missing:$missing_files"
 fi
 for f in $required; do
 	i=$((i + 1))

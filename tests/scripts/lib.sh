@@ -10,12 +10,6 @@ gupsim=${GUPSIM:-$top/build/gupsim}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# The scenario names in a list file such as tests/scenarios/PASSING: one a
-# line; comments and blank lines are not names.
-list_file() {	# file
-	grep -v '^#' "$1" | grep -v '^[[:space:]]*$'
-}
-
 # The TAP plan, then one test a scenario: `gupsim run --quiet` must exit 0
 # (every expectation held, invariants held, nothing leaked). A failure
 # shows the start of what the run printed.
