@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # gupsim build, kernel-tools style.
-#   make            library, tools and tests
+#   make            library, tools and tests (never installs anything)
+#   make deps       install the build dependencies (see below)
 #   make test       build and run every test (TAP, under prove)
 #   make asan       the test suite under ASan + UBSan
 #   make tsan       the test suite under ThreadSanitizer
 #   make clean
 #
-# Build dependencies (liburcu-dev) are installed by the build when missing
+# Build dependencies (liburcu-dev) are installed by `make deps` when missing
 # and it runs as root; otherwise it stops and prints the command to run.
+# `make test`, `make demo` and the other targets that run something call it
+# first (the README's two commands work on a fresh machine); a plain `make`
+# does not.
 
 CC	?= gcc
 BUILD	?= build
@@ -46,12 +50,17 @@ GUPSIM_BIN  := $(BUILD)/gupsim
 export GUPSIM := $(abspath $(GUPSIM_BIN))
 -include mk/*.mk
 
-all: deps $(LIB) $(TEST_BINS) $(ALL_EXTRA)
+all: $(LIB) $(TEST_BINS) $(ALL_EXTRA)
 
 deps:
 	$(Q)./tools/ensure-deps
 
-$(BUILD)/%.o: %.c
+# With one of these goals, deps comes before any compilation (order-only:
+# it never makes an object out of date).
+DEPS_GOALS := test check demo bench difftest fuzz fuzz-build asan tsan
+DEPS_FIRST := $(if $(filter $(DEPS_GOALS),$(MAKECMDGOALS)),deps)
+
+$(BUILD)/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
