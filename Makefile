@@ -44,11 +44,16 @@ HARNESS   := $(BUILD)/tests/unit/harness.o
 # runs after the unit tests).
 ALL_EXTRA   :=
 PROVE_EXTRA :=
-# The gupsim command (built by mk/scenario.mk); scripts find it through the
+# The gupsim command (built by mk/cmd.mk); scripts find it through the
 # exported absolute path in $GUPSIM.
 GUPSIM_BIN  := $(BUILD)/gupsim
 export GUPSIM := $(abspath $(GUPSIM_BIN))
--include mk/*.mk
+# The parts, in the order their variables need: each may use the objects
+# of those before it (drivers, backends, the language, the command, then
+# what runs the command). A part not listed comes after, alphabetically.
+MK_ORDER := mk/drivers.mk mk/backend.mk mk/scenario.mk mk/cmd.mk \
+	    mk/host.mk mk/bench.mk mk/fuzz.mk
+include $(MK_ORDER) $(filter-out $(MK_ORDER),$(sort $(wildcard mk/*.mk)))
 
 all: $(LIB) $(TEST_BINS) $(ALL_EXTRA)
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The driver models (drivers/*.c are linked into gupsim by mk/scenario.mk)
-# and their tests:
+# The driver models (drivers/*.c, linked into gupsim by mk/cmd.mk) and
+# their tests. Read first of the parts (see the Makefile):
 #   tests/scripts/run-drivers.sh      every tests/scenarios/drivers/*.scn
 #   $(BUILD)/tests/test_drivers       C tests of the driver API (vfio's
 #                                     external pins from another context)

@@ -45,10 +45,9 @@ fuzz: fuzz-build
 # $(BUILD) = build-fuzz.
 ifeq ($(BUILD),build-fuzz)
 # Only the model backend: the host backend talks to the real kernel and
-# has no place in a fuzzer. (mk/fuzz.mk is read before mk/scenario.mk, so
-# $(SCN_OBJS) is not known here.)
-FUZZ_OBJS := $(patsubst %.c,$(BUILD)/%.o,fuzz/fuzz_scenario.c \
-		backend/model.c $(wildcard scenario/*.c drivers/*.c))
+# has no place in a fuzzer. (Read after mk/scenario.mk: see the Makefile.)
+FUZZ_OBJS := $(BUILD)/fuzz/fuzz_scenario.o $(BUILD)/backend/model.o \
+	     $(SCN_OBJS) $(DRV_OBJS)
 
 $(FUZZ_BIN): $(FUZZ_OBJS) $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The host backend (backend/host*.c, built into gupsim by mk/scenario.mk):
+# The host backend (backend/host*.c, built by mk/backend.mk):
 #   make difftest   gupsim diff over every scenario: the model against
 #                   the running kernel (TAP; also part of make test)
 HOST_TESTS := tests/host/difftest.sh tests/host/disagree.sh \
