@@ -462,6 +462,8 @@ struct std_results {
 	struct startup_row startup[3];
 	size_t fork_size;
 	int repeats;
+	unsigned long scale_n;		/* 0: not measured */
+	struct bench_scale_row scale[BENCH_SCALE_KINDS];
 };
 
 static void write_pin_row(FILE *out, const char *name, size_t size,
@@ -535,6 +537,8 @@ static void write_results(FILE *out, const struct std_results *r)
 		"pages[]. The two-thread figure needs two idle CPUs: see the "
 		"load average above. Profiles and what would close each gap: "
 		"docs/bench.md.\n");
+	if (r->scale_n)
+		bench_scale_write(out, r->scale);
 	fprintf(out, "\n## Targets\n\n| target | measured | |\n"
 		"| --- | --- | --- |\n");
 	fprintf(out, "| pin 1 GiB 4 KiB >= 10x host | %.1fx | %s |\n",
@@ -569,7 +573,8 @@ static int std_series(const char *title, struct bench_opts *o,
 	return 0;
 }
 
-static int run_standard(const char *path, int repeats)
+static int run_standard(const char *path, int repeats,
+			unsigned long scale_n)
 {
 	static const size_t sizes[3] = { 4 * GiB, 16 * GiB, 64 * GiB };
 	struct bench_opts o = {
@@ -583,6 +588,7 @@ static int run_standard(const char *path, int repeats)
 	memset(&r, 0, sizeof(r));
 	r.repeats = repeats;
 	r.fork_size = GiB;
+	r.scale_n = scale_n;
 	/* Everything that forks comes first (see the top). */
 	printf("== start-up ==\n");
 	for (i = 0; i < 3; i++) {
@@ -630,6 +636,10 @@ static int run_standard(const char *path, int repeats)
 			 YARD_MEMCPY, &r.scma1g);
 	if (ret)
 		return ret;
+	if (scale_n) {
+		printf("\n== parse and run of long scenarios ==\n");
+		bench_scale_measure(scale_n, r.scale, stdout);
+	}
 
 	out = fopen(path, "w");
 	if (!out) {
@@ -650,6 +660,7 @@ static void bench_usage(FILE *out)
 	fputs("usage: gupsim bench [options]\n"
 	      "       gupsim bench --standard [-r N] [-o FILE]\n"
 	      "       gupsim bench --startup [-m MB] | --fork [-m MB]\n"
+	      "       gupsim bench --scale [--statements N]\n"
 	      "\n"
 	      "The kernel's gup_test benchmark on the model: every page of a\n"
 	      "populated buffer is taken (-n pages per call), then released;\n"
@@ -679,6 +690,12 @@ static void bench_usage(FILE *out)
 	      "  --startup    machine start-up time and RSS (4, 16, 64 GiB,\n"
 	      "               or -m MB)\n"
 	      "  --fork       fork of a populated buffer, pinned and not\n"
+	      "  --scale      `gupsim run` of generated scenarios of N and\n"
+	      "               10 N statements: time per statement, growth\n"
+	      "  --statements N  N for --scale and --standard (default\n"
+	      "               100000; 0 leaves the scale row out of\n"
+	      "               --standard); 10 N is skipped when N takes\n"
+	      "               over 10 s\n"
 	      "  -h, --help   this help\n"
 	      "\n"
 	      "exit status: 0 done, 1 a run failed, 2 usage error.\n", out);
@@ -706,12 +723,16 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 	return 0;
 }
 
-enum { OPT_NO_HOST = 256, OPT_STANDARD, OPT_STARTUP, OPT_FORK };
+enum {
+	OPT_NO_HOST = 256, OPT_STANDARD, OPT_STARTUP, OPT_FORK, OPT_SCALE,
+	OPT_STATEMENTS,
+};
 
 struct bench_cmd {
 	struct bench_opts o;
-	bool standard, startup, fork;
+	bool standard, startup, fork, scale;
 	bool size_given;
+	unsigned long statements;	/* N of the scale row */
 	const char *out;
 };
 
@@ -723,6 +744,56 @@ static int bad(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* The options that set a flag, a mode or a name, and --statements. */
+static int parse_simple(int opt, const char *arg, struct bench_cmd *c)
+{
+	switch (opt) {
+	case 'w':
+	case 'W':
+		c->o.write = opt == 'w';
+		break;
+	case 't':
+		c->o.thp = true;
+		break;
+	case 'H':
+		c->o.hugetlb = true;
+		break;
+	case 'c':
+		c->o.cma = true;
+		break;
+	case 'u':
+		c->o.mode = BM_GET_FAST;
+		break;
+	case 'a':
+		c->o.mode = BM_PIN_FAST;
+		break;
+	case 'L':
+		c->o.mode = BM_LONGTERM;
+		break;
+	case 'o':
+		c->out = arg;
+		break;
+	case OPT_NO_HOST:
+		c->o.host = false;
+		break;
+	case OPT_STANDARD:
+		c->standard = true;
+		break;
+	case OPT_STARTUP:
+		c->startup = true;
+		break;
+	case OPT_FORK:
+		c->fork = true;
+		break;
+	case OPT_SCALE:
+		c->scale = true;
+		break;
+	case OPT_STATEMENTS:
+		return parse_ulong(arg, 10000000, &c->statements);
+	}
+	return 0;
+}
+
 static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 {
 	static const struct option longopts[] = {
@@ -730,6 +801,8 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 		{ "standard", no_argument, NULL, OPT_STANDARD },
 		{ "startup", no_argument, NULL, OPT_STARTUP },
 		{ "fork", no_argument, NULL, OPT_FORK },
+		{ "scale", no_argument, NULL, OPT_SCALE },
+		{ "statements", required_argument, NULL, OPT_STATEMENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -759,35 +832,11 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 				return bad("-r: '%s' is not 1..1000", optarg);
 			c->o.repeats = (int)v;
 			break;
-		case 'w':
-			c->o.write = true;
-			break;
-		case 'W':
-			c->o.write = false;
-			break;
-		case 't':
-			c->o.thp = true;
-			break;
-		case 'H':
-			c->o.hugetlb = true;
-			break;
-		case 'c':
-			c->o.cma = true;
-			break;
 		case 'F':
 			if (parse_mode(optarg, &c->o.mode))
 				return bad("-F: unknown mode '%s' (get, get-fast,"
 					   " pin, pin-fast, longterm, "
 					   "longterm-fast)", optarg);
-			break;
-		case 'u':
-			c->o.mode = BM_GET_FAST;
-			break;
-		case 'a':
-			c->o.mode = BM_PIN_FAST;
-			break;
-		case 'L':
-			c->o.mode = BM_LONGTERM;
 			break;
 		case 'T':
 			if (parse_ulong(optarg, 64, &v) || !v)
@@ -795,20 +844,12 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 					   optarg);
 			c->o.threads = (int)v;
 			break;
-		case 'o':
-			c->out = optarg;
-			break;
-		case OPT_NO_HOST:
-			c->o.host = false;
-			break;
-		case OPT_STANDARD:
-			c->standard = true;
-			break;
-		case OPT_STARTUP:
-			c->startup = true;
-			break;
-		case OPT_FORK:
-			c->fork = true;
+		case 'w': case 'W': case 't': case 'H': case 'c':
+		case 'u': case 'a': case 'L': case 'o':
+		case OPT_NO_HOST ... OPT_STATEMENTS:
+			if (parse_simple(opt, optarg, c))
+				return bad("--statements: '%s' is not 0..10000000",
+					   optarg);
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -831,9 +872,11 @@ static int check_opts(const struct bench_cmd *c)
 	bool slow = o->mode == BM_GET || o->mode == BM_PIN ||
 		    o->mode == BM_LONGTERM;
 
-	if (c->standard + c->startup + c->fork > 1)
-		return bad("%s", "--standard, --startup and --fork exclude each "
-			   "other");
+	if (c->standard + c->startup + c->fork + c->scale > 1)
+		return bad("%s", "--standard, --startup, --fork and --scale "
+			   "exclude each other");
+	if (c->scale && !c->statements)
+		return bad("%s", "--scale needs --statements of 1 or more");
 	if ((o->thp || o->hugetlb) && o->size % (2 * MiB))
 		return bad("%s", "-t and -H need a size in whole 2 MiB pages");
 	if (o->thp && o->hugetlb)
@@ -903,6 +946,17 @@ static int run_fork(const struct bench_cmd *c)
 	return 0;
 }
 
+static int run_scale(unsigned long n)
+{
+	struct bench_scale_row rows[BENCH_SCALE_KINDS];
+
+	bench_scale_measure(n, rows, stdout);
+	for (int i = 0; i < BENCH_SCALE_KINDS; i++)
+		if (!rows[i].ns[0])
+			return 1;
+	return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_cmd c = {
@@ -911,6 +965,7 @@ int cmd_bench(int argc, char **argv)
 			.mode = BM_LONGTERM_FAST, .threads = 1, .host = true,
 		},
 		.out = "docs/bench-results.md",
+		.statements = BENCH_SCALE_DEFAULT,
 	};
 	int ret = parse_bench(argc, argv, &c);
 
@@ -921,7 +976,9 @@ int cmd_bench(int argc, char **argv)
 		return ret;
 	bench_host_init();
 	if (c.standard)
-		return run_standard(c.out, c.o.repeats) ? 1 : 0;
+		return run_standard(c.out, c.o.repeats, c.statements) ? 1 : 0;
+	if (c.scale)
+		return run_scale(c.statements);
 	if (c.startup)
 		return run_startup(&c);
 	if (c.fork)

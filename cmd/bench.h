@@ -110,6 +110,31 @@ double bench_memcpy_ns(struct bench_hbuf *dst, struct bench_hbuf *src);
  */
 int bench_host_fork_ns(size_t size, bool pinned, int repeats, double *ns);
 
+/* ---- scenario scale (bench_scale.c) ---- */
+
+#define BENCH_SCALE_DEFAULT	100000	/* N: the sizes are N and 10 N */
+#define BENCH_SCALE_KINDS	3	/* tasks, pins, a mixed workload */
+
+/* One workload, at N and at 10 N statements. */
+struct bench_scale_row {
+	const char *what;
+	unsigned long n[2];	/* statements generated */
+	double ns[2];		/* `gupsim run` of them, spawn to exit; 0: not run */
+	char why[160];		/* why a size was not run or failed */
+};
+
+/*
+ * Generates each workload at n and 10 n statements and times `gupsim run`
+ * on it in a child process; 10 n is left out when n took over 10 s.
+ * Progress goes to log.
+ */
+void bench_scale_measure(unsigned long n, struct bench_scale_row *rows,
+			 FILE *log);
+/* The 10 N / N time ratio (per statement, times 10); 0 if not run. */
+double bench_scale_ratio(const struct bench_scale_row *row);
+/* The markdown section of the standard results. */
+void bench_scale_write(FILE *out, const struct bench_scale_row *rows);
+
 /* The `gupsim bench` command (argv[0] is "bench"); an exit status. */
 int cmd_bench(int argc, char **argv);
 

@@ -3,12 +3,16 @@
 # gupsim bench (included by the Makefile). The command itself is part of
 # $(BUILD)/gupsim (cmd/*.c); this adds
 #   make bench    the standard set, written to docs/bench-results.md
-# It is never part of `make test`: it takes about two minutes, needs the
+# It is never part of `make test`: it takes a few minutes, needs the
 # host's io_uring and measures this machine, not the model's correctness.
-BENCH_OUT     ?= docs/bench-results.md
-BENCH_REPEATS ?= 7
+# BENCH_STATEMENTS: N of the long-scenario row (N and 10 N statements;
+# 0 leaves the row out).
+BENCH_OUT        ?= docs/bench-results.md
+BENCH_REPEATS    ?= 7
+BENCH_STATEMENTS ?= 100000
 
 .PHONY: bench
 bench: deps $(BUILD)/gupsim
 	@mkdir -p $(dir $(BENCH_OUT))
-	$(Q)$(BUILD)/gupsim bench --standard -r $(BENCH_REPEATS) -o $(BENCH_OUT)
+	$(Q)$(BUILD)/gupsim bench --standard -r $(BENCH_REPEATS) \
+		--statements $(BENCH_STATEMENTS) -o $(BENCH_OUT)
