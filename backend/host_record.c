@@ -56,7 +56,8 @@ static int state_dir(char *dir, size_t size, char *why, size_t len)
 	else if (xdg && xdg[0] == '/')
 		snprintf(dir, size, "%s/gupsim", xdg);
 	else
-		snprintf(dir, size, "/tmp/gupsim-state.%u", (unsigned)geteuid());
+		snprintf(dir, size, "/tmp/gupsim-state.%u",
+			 (unsigned)geteuid());
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		goto fail;
 	/* someone else's directory (or a link to one) is not ours to trust */
@@ -195,7 +196,7 @@ static void restore_pool(const char *who, long old, long now, bool has_now)
 static void undo(FILE *f, const char *who)
 {
 	char line[PATH_MAX + 32], path[PATH_MAX];
-	long old = -1, now = -1;
+	long old = -1, now = -1, v;
 	bool has_now = false;
 
 	while (fgets(line, sizeof(line), f)) {
@@ -205,7 +206,10 @@ static void undo(FILE *f, const char *who)
 					who, path);
 		} else if (sscanf(line, "nr_hugepages_now %ld", &now) == 1) {
 			has_now = true;
-		} else if (sscanf(line, "nr_hugepages %ld", &old) == 1) {
+		} else if (sscanf(line, "nr_hugepages %ld", &v) == 1) {
+			/* the value before the first raise is the one to restore */
+			if (old < 0)
+				old = v;
 			has_now = false;
 		}
 	}
