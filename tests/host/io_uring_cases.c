@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -160,6 +161,26 @@ static int make_file(char *path, unsigned long len)
 	return 0;
 }
 
+/*
+ * The hugetlb pool is global: take the lock every gupsim host run holds
+ * while it changes the pool (backend/host_janitor.c), and keep it until
+ * exit. Without it, a run that raised the pool between our read and our
+ * restore would have its pages taken away, and its own restore would
+ * then put ours back for good.
+ */
+static void take_pool_lock(void)
+{
+	static const char *const paths[] = { "/run/gupsim-hugetlb.lock",
+					     "/tmp/gupsim-hugetlb.lock" };
+	int fd = -1;
+
+	for (size_t i = 0; fd < 0 && i < 2; i++)
+		fd = open(paths[i], O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	/* a run holds it at most for its own length */
+	if (fd >= 0)
+		flock(fd, LOCK_EX);
+}
+
 static void host_setup(void)
 {
 	struct statfs sfs;
@@ -184,6 +205,7 @@ static void host_setup(void)
 			ext4_path[0] = 0;
 	}
 	/* four more huge pages than there are, given back at exit */
+	take_pool_lock();
 	saved_nr_hugepages = read_long("/proc/sys/vm/nr_hugepages");
 	free_huge = read_long("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
 	if (saved_nr_hugepages >= 0 && free_huge >= 0 &&
