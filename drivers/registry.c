@@ -50,16 +50,16 @@ static void drv_free(struct drv_handle *h)
 	free(h);
 }
 
-long driver_register(const char *kind, struct task_struct *task,
-		     unsigned long start, unsigned long len, bool write,
-		     struct drv_handle **out)
+long driver_register_ops(const struct driver_ops *ops,
+			 struct task_struct *task, unsigned long start,
+			 unsigned long len, bool write,
+			 struct drv_handle **out)
 {
-	const struct driver_ops *ops = driver_lookup(kind);
 	struct drv_handle *h;
 	long ret;
 
 	*out = NULL;
-	if (!ops || !task)
+	if (!ops || !ops->reg || !ops->release || !task)
 		return -EINVAL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -81,6 +81,14 @@ long driver_register(const char *kind, struct task_struct *task,
 	}
 	*out = h;
 	return ret;
+}
+
+long driver_register(const char *kind, struct task_struct *task,
+		     unsigned long start, unsigned long len, bool write,
+		     struct drv_handle **out)
+{
+	return driver_register_ops(driver_lookup(kind), task, start, len,
+				   write, out);
 }
 
 void driver_release(struct drv_handle *h)

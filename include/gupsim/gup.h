@@ -9,6 +9,10 @@
 
 #include <gupsim/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Flags a caller may pass (the kernel's values). */
 enum {
 	FOLL_WRITE		= 1 << 0,  /* check the pte is writable */
@@ -91,5 +95,9 @@ void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
 void mmap_write_lock(struct mm_struct *mm);
 void mmap_write_unlock(struct mm_struct *mm);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUPSIM_GUP_H */

@@ -13,6 +13,10 @@
 
 #include <gupsim/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum thp_mode { THP_MADVISE = 0, THP_ALWAYS, THP_NEVER };
 
 struct machine_config {
@@ -38,7 +42,10 @@ bool machine_exists(void);
 
 extern __thread struct task_struct *current;
 
-#define RLIM_INFINITY	(~0UL)
+/* As <sys/resource.h> has it (the same value on 64-bit Linux). */
+#ifndef RLIM_INFINITY
+#define RLIM_INFINITY	((unsigned long)-1)
+#endif
 
 struct task_struct *task_create(const char *comm, unsigned long memlock,
 				bool cap_ipc_lock);
@@ -175,5 +182,9 @@ int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,
 bool is_invalid_reserved_pfn(unsigned long pfn);
 /* The bytes of frame pfn as a device sees them (RAM, MMIO, DAX). */
 void *pfn_to_virt(unsigned long pfn);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* GUPSIM_MACHINE_H */

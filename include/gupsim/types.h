@@ -11,9 +11,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * <sys/user.h> defines the same three names with the same values on
+ * x86-64: spelled token for token as glibc does, so including both, in
+ * either order, is not a redefinition.
+ */
+#ifndef PAGE_SHIFT
 #define PAGE_SHIFT	12
+#endif
+#ifndef PAGE_SIZE
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#define PAGE_MASK	(~(PAGE_SIZE - 1))
+#endif
+#ifndef PAGE_MASK
+#define PAGE_MASK	(~(PAGE_SIZE-1))
+#endif
 
 #define PMD_SHIFT	21
 #define PMD_SIZE	(1UL << PMD_SHIFT)
