@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gupsim/version.h>
+
 #include "../scenario/scenario.h"
 #include "../backend/backend.h"
 #include "../backend/host.h"
@@ -67,9 +69,12 @@ static const char demo_text[] =
 "B read p                       => 'c'\n"
 "unpin pp\n";
 
+/* The kernel release the model answers for when a scenario names none. */
+#define DEFAULT_KERNEL_PROFILE "6.18"
+
 static void usage(FILE *out)
 {
-	fputs("usage: gupsim [--help] <command> [<args>]\n"
+	fputs("usage: gupsim [--help] [--version] <command> [<args>]\n"
 	      "\n"
 	      "Run scenarios on a userspace model of Linux page pinning\n"
 	      "(get_user_pages / pin_user_pages with FOLL_LONGTERM).\n"
@@ -83,7 +88,8 @@ static void usage(FILE *out)
 	      "  demo [--print]      run the built-in demo, or print its text\n"
 	      "  bench [OPTIONS]     the gup_test benchmark, model vs host kernel\n"
 	      "\n"
-	      "With no command, gupsim runs the demo.\n"
+	      "With no command, gupsim runs the demo. A FILE of '-' is standard\n"
+	      "input.\n"
 	      "\n"
 	      "exit status: 0 all expectations held, 1 an expectation failed,\n"
 	      "2 usage or syntax error, 3 a model invariant was violated.\n",
@@ -97,7 +103,8 @@ static void run_usage(FILE *out)
 	      "Runs each scenario file on a fresh machine and prints one line per\n"
 	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
 	      "file is parsed before anything runs; a syntax error is reported as\n"
-	      "FILE:LINE:COL: error: ... and nothing is executed.\n"
+	      "FILE:LINE:COL: error: ... and nothing is executed. A FILE of '-'\n"
+	      "is standard input.\n"
 	      "\n"
 	      "options:\n"
 	      "  -q, --quiet         print only failures and the summary\n"
@@ -133,6 +140,8 @@ static int parse_all(struct source *src, int n)
 	int status = 0;
 
 	for (int i = 0; i < n; i++) {
+		const char *shown = strcmp(src[i].name, "-") ? src[i].name :
+				    "<stdin>";
 		struct scn_error err;
 
 		if (!src[i].buf) {
@@ -146,10 +155,9 @@ static int parse_all(struct source *src, int n)
 				continue;
 			}
 		}
-		src[i].prog = scn_parse(src[i].name, src[i].buf, src[i].len,
-					&err);
+		src[i].prog = scn_parse(shown, src[i].buf, src[i].len, &err);
 		if (!src[i].prog) {
-			scn_print_error(stderr, src[i].name, src[i].buf,
+			scn_print_error(stderr, shown, src[i].buf,
 					src[i].len, &err);
 			status = 2;
 		}
@@ -185,7 +193,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct run_options opts = { .backend = &model_backend_ops };
 	struct source *src;
-	int i, n = 0, ret;
+	int i, n = 0, ret, stdin_uses = 0;
 	bool dashdash = false;
 
 	src = calloc(argc, sizeof(*src));
@@ -231,6 +239,11 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "gupsim run: no scenario file given\n");
 		goto usage;
 	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(src[i].name, "-") && ++stdin_uses > 1) {
+			fprintf(stderr, "gupsim run: '-' (standard input) given twice\n");
+			goto usage;
+		}
 	ret = run_sources(src, n, &opts, true);
 	free(src);
 	return ret;
@@ -273,6 +286,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("gupsim %s\ndefault kernel profile %s\n", GUPSIM_VERSION,
+		       DEFAULT_KERNEL_PROFILE);
 		return 0;
 	}
 	if (!strcmp(argv[1], "run"))

@@ -1721,9 +1721,17 @@ void scn_print_error(FILE *out, const char *filename, const char *buf,
 	fputs("^\n", out);
 }
 
+/* Closes what scn_read_file() opened: standard input stays open. */
+static void scn_close_input(FILE *f)
+{
+	if (f != stdin)
+		fclose(f);
+}
+
+/* path "-" is standard input, read to its end. */
 int scn_read_file(const char *path, char **bufp, size_t *lenp)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	size_t cap = 65536, len = 0;
 	char *buf;
 
@@ -1731,7 +1739,7 @@ int scn_read_file(const char *path, char **bufp, size_t *lenp)
 		return -errno;
 	buf = malloc(cap);
 	if (!buf) {
-		fclose(f);
+		scn_close_input(f);
 		return -ENOMEM;
 	}
 	for (;;) {
@@ -1740,7 +1748,7 @@ int scn_read_file(const char *path, char **bufp, size_t *lenp)
 		if (len == cap) {
 			if (cap >= SCN_FILE_MAX) {
 				free(buf);
-				fclose(f);
+				scn_close_input(f);
 				return -EFBIG;
 			}
 			cap *= 2;
@@ -1755,10 +1763,10 @@ int scn_read_file(const char *path, char **bufp, size_t *lenp)
 		int e = errno ? errno : EIO;
 
 		free(buf);
-		fclose(f);
+		scn_close_input(f);
 		return -e;
 	}
-	fclose(f);
+	scn_close_input(f);
 	*bufp = buf;
 	*lenp = len;
 	return 0;
