@@ -21,19 +21,17 @@ VERSION_H  := $(BUILD)/include/gupsim/version.h
 # One set of library objects serves both libraries: position-independent,
 # and without semantic interposition so calls inside the library still
 # inline and bind locally (the static gupsim command loses nothing).
-# The flags are recorded in a stamp that changes only when they do, so
-# objects compiled with other flags (an older tree's, without -fPIC) are
-# rebuilt rather than failing the shared link.
+# Objects an older tree compiled without -fPIC would fail the shared link:
+# the stamp, new to such a build folder, makes them older than it.
 LIB_PIC_CFLAGS := -fPIC -fno-semantic-interposition
-LIB_FLAGS      := $(BUILD)/.lib-cflags
+LIB_PIC_STAMP  := $(BUILD)/.lib-pic
 $(LIB_OBJS): CFLAGS += $(LIB_PIC_CFLAGS)
-$(LIB_OBJS): $(LIB_FLAGS)
+$(LIB_OBJS): $(LIB_PIC_STAMP)
 CFLAGS += -I$(BUILD)/include
 
-$(LIB_FLAGS): FORCE
+$(LIB_PIC_STAMP):
 	@mkdir -p $(dir $@)
-	@echo '$(CC) $(CFLAGS) $(LIB_PIC_CFLAGS)' | cmp -s - $@ || \
-		echo '$(CC) $(CFLAGS) $(LIB_PIC_CFLAGS)' > $@
+	@echo '$(LIB_PIC_CFLAGS)' > $@
 
 $(VERSION_H): VERSION mk/install.mk
 	@mkdir -p $(dir $@)
