@@ -22,9 +22,9 @@ dest=$tmp/dest
 # The outer make's jobserver and command line are not ours.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-echo "1..8"
+echo "1..9"
 if ! command -v pkg-config >/dev/null 2>&1; then
-	for i in 1 2 3 4 5 6 7 8; do echo "ok $i # SKIP no pkg-config"; done
+	for i in 1 2 3 4 5 6 7 8 9; do echo "ok $i # SKIP no pkg-config"; done
 	exit 0
 fi
 
@@ -119,3 +119,8 @@ make -C "$top" --no-print-directory -s uninstall BUILD="$build" \
 	find "$dest" ! -type d >>"$tmp/log"
 [ -z "$(find "$dest" ! -type d)" ]
 result "make uninstall removes every file"
+
+# dpkg-parsechangelog is not needed: the first line says the version.
+sed -n '1s/^gupsim (\([^)]*\)).*/\1/p' "$top/debian/changelog" >"$tmp/log"
+[ "$(cat "$tmp/log")" = "$version" ]
+result "debian/changelog is at VERSION ($version)"
