@@ -211,8 +211,10 @@ static void compare(const struct program *prog, const struct side *model,
 	}
 }
 
-static int diff_file(const char *path, struct diff_opts *o)
+static int diff_file(const char *file, struct diff_opts *o)
 {
+	/* "-" is standard input, named so in what is printed. */
+	const char *path = strcmp(file, "-") ? file : "<stdin>";
 	struct side model = { 0 }, host = { 0 };
 	struct program *prog;
 	struct scn_error err;
@@ -220,7 +222,7 @@ static int diff_file(const char *path, struct diff_opts *o)
 	size_t len;
 	int ret, before = o->disagreed;
 
-	ret = scn_read_file(path, &buf, &len);
+	ret = scn_read_file(file, &buf, &len);
 	if (ret) {
 		fprintf(stderr, "gupsim diff: %s: %s\n", path, strerror(-ret));
 		return 2;

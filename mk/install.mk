@@ -128,5 +128,6 @@ uninstall:
 export GUPSIM_BUILD := $(abspath $(BUILD))
 export GUPSIM_EXTRA_CFLAGS := $(EXTRA_CFLAGS)
 export GUPSIM_EXTRA_LDLIBS := $(EXTRA_LDLIBS)
-PROVE_EXTRA += tests/install/headers.sh tests/install/symbols.sh \
+PROVE_EXTRA += tests/install/cli.sh tests/install/headers.sh \
+	       tests/install/symbols.sh \
 	       tests/install/install.sh
