@@ -123,11 +123,12 @@ uninstall:
 	-rmdir $(DESTDIR)$(docdir) 2>/dev/null
 
 # The install test (tests/install/*.sh, in make test) reinstalls the build
-# tree into a temporary DESTDIR; it finds the tree, and the flags of a
-# sanitizer build, here.
+# tree into a temporary DESTDIR; it finds the tree, and the flags it was
+# built with (a sanitizer build's), here.
 export GUPSIM_BUILD := $(abspath $(BUILD))
 export GUPSIM_EXTRA_CFLAGS := $(EXTRA_CFLAGS)
 export GUPSIM_EXTRA_LDLIBS := $(EXTRA_LDLIBS)
+export GUPSIM_OPT := $(OPT)
 PROVE_EXTRA += tests/install/cli.sh tests/install/headers.sh \
 	       tests/install/symbols.sh \
 	       tests/install/install.sh

@@ -43,7 +43,8 @@ result() {
 }
 
 make -C "$top" --no-print-directory -s install BUILD="$build" \
-	DESTDIR="$dest" prefix=$prefix >"$tmp/log" 2>&1
+	OPT="${GUPSIM_OPT:--O2 -g}" EXTRA_CFLAGS="$GUPSIM_EXTRA_CFLAGS" \
+	EXTRA_LDLIBS="$GUPSIM_EXTRA_LDLIBS" DESTDIR="$dest" prefix=$prefix >"$tmp/log" 2>&1
 result "make install DESTDIR=... prefix=$prefix"
 
 lib=$dest$prefix/lib
@@ -114,7 +115,8 @@ else
 fi
 
 make -C "$top" --no-print-directory -s uninstall BUILD="$build" \
-	DESTDIR="$dest" prefix=$prefix >"$tmp/log" 2>&1 &&
+	OPT="${GUPSIM_OPT:--O2 -g}" EXTRA_CFLAGS="$GUPSIM_EXTRA_CFLAGS" \
+	EXTRA_LDLIBS="$GUPSIM_EXTRA_LDLIBS" DESTDIR="$dest" prefix=$prefix >"$tmp/log" 2>&1 &&
 	[ -z "$(find "$dest" ! -type d)" ] >>"$tmp/log" 2>&1 ||
 	find "$dest" ! -type d >>"$tmp/log"
 [ -z "$(find "$dest" ! -type d)" ]
