@@ -25,6 +25,12 @@
 #ifndef PAGE_MASK
 #define PAGE_MASK	(~(PAGE_SIZE-1))
 #endif
+/* The model's pages are 4 KiB whatever a system header said first. */
+#ifdef __cplusplus
+static_assert(PAGE_SIZE == 4096 && PAGE_SHIFT == 12, "gupsim pages are 4 KiB");
+#else
+_Static_assert(PAGE_SIZE == 4096 && PAGE_SHIFT == 12, "gupsim pages are 4 KiB");
+#endif
 
 #define PMD_SHIFT	21
 #define PMD_SIZE	(1UL << PMD_SHIFT)
