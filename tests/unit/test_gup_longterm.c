@@ -4,6 +4,9 @@
  * when migration is impossible, and what pins mean across fork() and
  * MADV_DONTNEED.
  */
+#include <pthread.h>
+#include <sched.h>
+
 #include "harness.h"
 #include "../../mm/testing.h"
 
@@ -298,4 +301,62 @@ TEST(ro_longterm_pin_after_fork_sees_parent_writes)
 	unpin_user_page(pages[0]);
 	task_exit(c);
 	task_exit(p);
+}
+
+/*
+ * Contention: while another thread holds a CMA folio isolated (as a
+ * concurrent cma_alloc() or compaction would), FOLL_LONGTERM cannot
+ * migrate it and pins the range again, round after round. The kernel
+ * loops for as long as that lasts (check_and_migrate_movable_pages()
+ * answers -EAGAIN); the pin must succeed once the folio is put back,
+ * however many rounds that took, and nothing counts as a broken invariant.
+ */
+struct contended_pin {
+	struct task_struct *t;
+	unsigned long addr;
+	struct page *page;
+	atomic_long ret;
+};
+
+static void *contended_pinner(void *arg)
+{
+	struct contended_pin *c = arg;
+
+	current = c->t;
+	atomic_store(&c->ret, t_pin(c->t, c->addr, 1,
+				    FOLL_LONGTERM | FOLL_WRITE, &c->page));
+	current = NULL;
+	return NULL;
+}
+
+TEST_CFG(longterm_pin_outlasts_isolation_contention, .mem = 256 << 20,
+	 .cma = CMA_BYTES)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long addr = placed_pages(t, 1, PLACE_CMA);
+	struct folio *folio = page_folio(t_page(t, addr));
+	long rounds0 = vmstat_read(GUPSIM_LONGTERM_MIGRATE_RETRY);
+	struct contended_pin c = { .t = t, .addr = addr };
+	char log[1024];
+	pthread_t th;
+
+	ASSERT_EQ(page_zone_kind(&folio->page), PZ_CMA);
+	ASSERT_TRUE(folio_isolate_lru(folio));	/* the other side holds it */
+	atomic_init(&c.ret, 1000);
+	ASSERT_EQ(pthread_create(&th, NULL, contended_pinner, &c), 0);
+	/* Far more rounds than any fixed bound a model might pick. */
+	while (vmstat_read(GUPSIM_LONGTERM_MIGRATE_RETRY) - rounds0 < 200 &&
+	       atomic_load(&c.ret) == 1000)
+		sched_yield();
+	folio_putback_lru(folio);
+	ASSERT_EQ(pthread_join(th, NULL), 0);
+	current = t;
+
+	ASSERT_EQ(atomic_load(&c.ret), 1);
+	ASSERT_GE(vmstat_read(GUPSIM_LONGTERM_MIGRATE_RETRY) - rounds0, 200);
+	ASSERT_EQ(page_zone_kind(c.page), PZ_NORMAL);
+	ASSERT_TRUE(page_holds(c.page, 0x10));
+	ASSERT_EQ(mm_warnings(log, sizeof(log)), 0);
+	unpin_user_page(c.page);
+	task_exit(t);
 }
