@@ -15,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "internal.h"
+#include "api_check.h"
 
 void folio_put_refs(struct folio *folio, int nr)
 {
@@ -230,7 +230,8 @@ void get_page(struct page *page)
 {
 	struct folio *folio;
 
-	if (VM_WARN(!page, "get_page(NULL)"))
+	if (VM_WARN(!page, "get_page(NULL)") ||
+	    !page_of_machine(page, "get_page"))
 		return;
 	folio = page_folio(page);
 	if (VM_WARN(folio_ref_count(folio) <= 0,
@@ -239,11 +240,53 @@ void get_page(struct page *page)
 	folio_get(folio);
 }
 
+static void warn_put_of_pin(struct folio *folio, struct page *page,
+			    unsigned long long ref_pins)
+{
+	VM_WARN_MISUSE(true, "put_page() of pfn %#lx whose references all "
+		       "belong to FOLL_PIN pins (refcount %d, %d pins): "
+		       "refused; unpin_user_page() releases a pin (the kernel "
+		       "would drop it and silently corrupt the pin count)",
+		       page_to_pfn(page), ref_pins_refcount(ref_pins),
+		       ref_pins_pins(ref_pins));
+	(void)folio;
+}
+
+/*
+ * put_page() drops a plain reference (FOLL_GET, get_page()). One that
+ * would leave the folio with fewer references than its pins hold has no
+ * plain reference to drop: the caller meant unpin_user_page(). The check
+ * and the drop are one atomic on _ref_pins, so a concurrent pin or unpin
+ * cannot slip between them.
+ */
 void put_page(struct page *page)
 {
-	if (VM_WARN(!page, "put_page(NULL)"))
+	struct folio *folio;
+	unsigned long long old;
+	int refs;
+
+	if (VM_WARN(!page, "put_page(NULL)") ||
+	    !page_of_machine(page, "put_page"))
 		return;
-	folio_put(page_folio(page));
+	folio = page_folio(page);
+	old = atomic_load(&folio->page._ref_pins);
+	do {
+		int pins = ref_pins_pins(old);
+		int pin_refs = folio_test_large(folio) ? pins :
+			       pins * (int)GUP_PIN_COUNTING_BIAS;
+
+		refs = ref_pins_refcount(old);
+		if (VM_WARN(refs <= 0, "put of pfn %#lx: refcount %d, "
+			    "dropping 1", folio_pfn(folio), refs))
+			return;
+		if (unlikely(pins > 0 && refs - 1 < pin_refs)) {
+			warn_put_of_pin(folio, page, old);
+			return;
+		}
+	} while (!atomic_compare_exchange_weak(&folio->page._ref_pins, &old,
+					       old - 1));
+	if (refs == 1)
+		__folio_put(folio);
 }
 
 void *page_address(const struct page *page)

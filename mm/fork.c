@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "api_check.h"
 
 #define MMAP_BASE		0x7f0000000000UL
 
@@ -493,7 +493,10 @@ struct task_struct *task_fork(struct task_struct *parent, const char *comm)
 	struct task_struct *child;
 	struct mm_struct *mm;
 
-	if (VM_WARN(!parent || !parent->mm, "task_fork: no parent mm"))
+	if (VM_WARN_MISUSE(!parent, "task_fork: no parent") ||
+	    VM_WARN_MISUSE(task_is_dead(parent),
+			   "task_fork: parent %p has exited", (void *)parent) ||
+	    VM_WARN(!parent->mm, "task_fork: no parent mm"))
 		return NULL;
 	mm = mm_alloc();
 	if (!mm)
@@ -524,13 +527,13 @@ struct task_struct *task_fork(struct task_struct *parent, const char *comm)
 
 struct mm_struct *mm_alloc(void)
 {
-	struct mm_struct *mm = calloc(1, sizeof(*mm));
+	struct mm_struct *mm = mm_struct_alloc();
 	pthread_rwlockattr_t attr;
 
 	if (!mm)
 		return NULL;
 	if (pgd_alloc(mm)) {
-		free(mm);
+		mm_struct_free(mm);
 		return NULL;
 	}
 	/*
@@ -575,14 +578,14 @@ void mmput(struct mm_struct *mm)
 	pthread_mutex_unlock(&machine->lists_lock);
 	pthread_rwlock_destroy(&mm->mmap_lock);
 	pthread_mutex_destroy(&mm->page_table_lock);
-	free(mm);
+	mm_struct_free(mm);
 }
 
 /* ---- tasks ---- */
 
 struct task_struct *task_alloc(const char *comm, struct mm_struct *mm)
 {
-	struct task_struct *task = calloc(1, sizeof(*task));
+	struct task_struct *task = task_struct_alloc();
 
 	if (!task)
 		return NULL;
@@ -623,7 +626,7 @@ struct task_struct *task_create(const char *comm, unsigned long memlock,
 	pthread_mutex_unlock(&machine->lists_lock);
 	return task;
 out_task:
-	free(task);
+	task_struct_free(task);
 out_mm:
 	mmput(mm);
 	return NULL;
@@ -634,6 +637,10 @@ void task_exit(struct task_struct *task)
 	struct mm_struct *mm;
 
 	if (!task)
+		return;
+	if (VM_WARN_MISUSE(task_is_dead(task),
+			   "task_exit: task %p has already exited",
+			   (void *)task))
 		return;
 	pthread_mutex_lock(&machine->lists_lock);
 	list_del_init(&task->tasks);
@@ -647,12 +654,17 @@ void task_exit(struct task_struct *task)
 	free_uid(task->user);
 	if (current == task)
 		current = NULL;
-	free(task);
+	task_struct_free(task);
 }
 
 struct mm_struct *task_mm(struct task_struct *task)
 {
-	return task ? task->mm : NULL;
+	if (!task)
+		return NULL;
+	if (VM_WARN_MISUSE(task_is_dead(task),
+			   "task_mm: task %p has exited", (void *)task))
+		return NULL;
+	return task->mm;
 }
 
 const char *task_comm(const struct task_struct *task)

@@ -17,7 +17,7 @@
  * FOLL_LONGTERM pins must not stay in CMA or ZONE_MOVABLE: such folios are
  * migrated away first (__gup_longterm_locked).
  */
-#include "internal.h"
+#include "api_check.h"
 
 /*
  * Retries of one address without progress before giving up. The kernel
@@ -794,6 +794,9 @@ long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 
 /* ---- the API ---- */
 
+/* Every flag a caller may name: bits 0 .. __NR_FOLL_FLAGS - 1. */
+#define GUP_CALLER_FLAGS	((1U << __NR_FOLL_FLAGS) - 1)
+
 /*
  * is_valid_gup_args() - refuses flag combinations no caller may ask for
  * (with a warning, as they are bugs) and adds the flags the entry point
@@ -804,6 +807,15 @@ bool is_valid_gup_args(struct page **pages, int *locked,
 {
 	unsigned int gup_flags = *gup_flags_p;
 
+	/*
+	 * The kernel checks only the internal flags here: bits that name no
+	 * flag at all pass silently (GUP-fast refuses them). Keep that
+	 * answer, but say so.
+	 */
+	VM_WARN_MISUSE(gup_flags & ~(GUP_CALLER_FLAGS | INTERNAL_GUP_FLAGS),
+		       "gup: unknown FOLL_* bits %#x passed in (the kernel "
+		       "ignores them in the slow path)",
+		       gup_flags & ~(GUP_CALLER_FLAGS | INTERNAL_GUP_FLAGS));
 	if (VM_WARN_MISUSE(gup_flags & INTERNAL_GUP_FLAGS,
 		    "gup: internal flags %#x passed in",
 		    gup_flags & INTERNAL_GUP_FLAGS))
@@ -832,15 +844,10 @@ bool is_valid_gup_args(struct page **pages, int *locked,
 	return true;
 }
 
-static struct mm_struct *current_mm(void)
-{
-	return current ? current->mm : NULL;
-}
-
 long get_user_pages(unsigned long start, unsigned long nr_pages,
 		    unsigned int gup_flags, struct page **pages)
 {
-	struct mm_struct *mm = current_mm();
+	struct mm_struct *mm = current_mm_checked("get_user_pages");
 	int locked = 1;
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_TOUCH))
@@ -860,7 +867,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 	if (!is_valid_gup_args(pages, locked, &gup_flags,
 			       FOLL_TOUCH | FOLL_REMOTE))
 		return -EINVAL;
-	if (VM_WARN_MISUSE(!mm, "get_user_pages_remote without an mm"))
+	if (!mm_usable(mm, "get_user_pages_remote"))
 		return -EFAULT;
 	return __get_user_pages_locked(mm, start, nr_pages, pages,
 				       locked ? locked : &local_locked,
@@ -870,7 +877,7 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 			     struct page **pages, unsigned int gup_flags)
 {
-	struct mm_struct *mm = current_mm();
+	struct mm_struct *mm = current_mm_checked("get_user_pages_unlocked");
 	int locked = 0;
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags,
@@ -889,7 +896,7 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 long pin_user_pages(unsigned long start, unsigned long nr_pages,
 		    unsigned int gup_flags, struct page **pages)
 {
-	struct mm_struct *mm = current_mm();
+	struct mm_struct *mm = current_mm_checked("pin_user_pages");
 	int locked = 1;
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN))
@@ -909,7 +916,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
 	if (!is_valid_gup_args(pages, locked, &gup_flags,
 			       FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE))
 		return 0;
-	if (VM_WARN_MISUSE(!mm, "pin_user_pages_remote without an mm"))
+	if (!mm_usable(mm, "pin_user_pages_remote"))
 		return -EFAULT;
 	return __gup_longterm_locked(mm, start, nr_pages, pages,
 				     locked ? locked : &local_locked,
@@ -919,7 +926,7 @@ long pin_user_pages_remote(struct mm_struct *mm, unsigned long start,
 long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 			     struct page **pages, unsigned int gup_flags)
 {
-	struct mm_struct *mm = current_mm();
+	struct mm_struct *mm = current_mm_checked("pin_user_pages_unlocked");
 	int locked = 0;
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags,
@@ -935,7 +942,8 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 
 void unpin_user_page(struct page *page)
 {
-	if (VM_WARN_MISUSE(!page, "unpin_user_page(NULL)"))
+	if (VM_WARN_MISUSE(!page, "unpin_user_page(NULL)") ||
+	    !page_of_machine(page, "unpin_user_page"))
 		return;
 	gup_put_folio(page_folio(page), 1, FOLL_PIN);
 }
@@ -950,7 +958,8 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 	for (i = 0; i < npages; i += nr) {
 		struct folio *folio;
 
-		if (!pages[i]) {
+		if (!pages[i] ||
+		    !page_of_machine(pages[i], "unpin_user_pages")) {
 			nr = 1;
 			continue;
 		}
@@ -982,7 +991,8 @@ void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,
 	for (i = 0; i < npages; i += nr) {
 		struct folio *folio;
 
-		if (!pages[i]) {
+		if (!pages[i] || !page_of_machine(pages[i],
+					"unpin_user_pages_dirty_lock")) {
 			nr = 1;
 			continue;
 		}

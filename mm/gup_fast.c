@@ -19,7 +19,7 @@
  * while we walked, every pin taken here is dropped again and the slow
  * path (which fork excludes with mmap_lock) is used instead.
  */
-#include "internal.h"
+#include "api_check.h"
 
 static inline unsigned long gup_addr_end(unsigned long addr, unsigned long end,
 					 unsigned long size)
@@ -421,7 +421,7 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 			      unsigned int gup_flags, struct page **pages)
 {
-	struct mm_struct *mm = current ? current->mm : NULL;
+	struct mm_struct *mm = current_mm_checked("GUP-fast");
 	unsigned long len, end, nr_pinned;
 	int locked = 0;
 	long ret;

@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "api_check.h"
 
 enum uaccess_op { UA_READ, UA_WRITE, UA_MEMSET };
 
@@ -124,7 +124,9 @@ static enum uaccess_result access_user(struct task_struct *task,
 	int faults = 0;
 	vm_fault_t ret;
 
-	if (!task || !task->mm)
+	if (!task || VM_WARN_MISUSE(task_is_dead(task),
+				    "user access by task %p, which has exited",
+				    (void *)task) || !task->mm)
 		return UACCESS_SIGSEGV;
 	if (addr + len < addr)
 		return UACCESS_SIGSEGV;

@@ -19,18 +19,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_check.h"
 #include "vma.h"
 
 /* ---- mmap_lock ---- */
 
+/*
+ * The lock calls are where a caller first touches an mm it got from
+ * task_mm(): a NULL or torn-down one is reported there, and not locked.
+ */
 void mmap_read_lock(struct mm_struct *mm)
 {
+	if (!mm_usable(mm, "mmap_read_lock"))
+		return;
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	atomic_fetch_add(&mm->mmap_lock_readers, 1);
 }
 
 void mmap_read_unlock(struct mm_struct *mm)
 {
+	if (!mm_usable(mm, "mmap_read_unlock"))
+		return;
 	VM_WARN(atomic_fetch_sub(&mm->mmap_lock_readers, 1) <= 0,
 		"mmap_read_unlock without a reader");
 	pthread_rwlock_unlock(&mm->mmap_lock);
@@ -38,12 +47,16 @@ void mmap_read_unlock(struct mm_struct *mm)
 
 void mmap_write_lock(struct mm_struct *mm)
 {
+	if (!mm_usable(mm, "mmap_write_lock"))
+		return;
 	pthread_rwlock_wrlock(&mm->mmap_lock);
 	atomic_store(&mm->mmap_lock_writer, 1);
 }
 
 void mmap_write_unlock(struct mm_struct *mm)
 {
+	if (!mm_usable(mm, "mmap_write_unlock"))
+		return;
 	VM_WARN(!atomic_exchange(&mm->mmap_lock_writer, 0),
 		"mmap_write_unlock without the writer");
 	pthread_rwlock_unlock(&mm->mmap_lock);
@@ -285,7 +298,13 @@ struct vm_area_struct *split_range(struct vm_area_struct *vma,
 
 struct mm_struct *task_mm_checked(struct task_struct *task)
 {
-	if (VM_WARN(!task || !task->mm, "address-space call without a task"))
+	if (VM_WARN_MISUSE(!task, "address-space call without a task"))
+		return NULL;
+	if (VM_WARN_MISUSE(task_is_dead(task),
+			   "address-space call on task %p, which has exited",
+			   (void *)task))
+		return NULL;
+	if (VM_WARN(!task->mm, "address-space call on a task without an mm"))
 		return NULL;
 	return task->mm;
 }
