@@ -4,12 +4,15 @@
  * when it parses, run on the model backend from the first statement to
  * the teardown, exactly as `gupsim run` would run it.
  *
- * The interpreter builds a whole simulated machine per input, so the
- * harness shrinks what the input asks for before running it: memory is
- * clamped to FUZZ_MEM_MAX, CMA and ZONE_MOVABLE to a share of it, the
- * hugetlb pool and the fs-DAX device to a few pages. A scenario without a
- * `machine` statement gets an explicit small one instead of the 256M
- * default. Mappings and files keep their sizes: the parser has checked
+ * The interpreter builds a whole simulated machine per input. Simulated
+ * memory is MAP_NORESERVE and the allocator never walks free memory page
+ * by page, so a big machine costs what the scenario touches, not its
+ * size: memory is fuzzed up to FUZZ_MEM_MAX (1 GiB, like the API fuzzer;
+ * a scenario that writes all of a bigger one would only find
+ * libFuzzer's RSS limit). CMA and ZONE_MOVABLE are kept to a share of it,
+ * the hugetlb pool and the fs-DAX device to a few pages. A scenario
+ * without a `machine` statement gets an explicit 64M one instead of the
+ * 256M default. Mappings and files keep their sizes: the parser has checked
  * every range against them, and what they cannot get from the small
  * machine (ENOMEM, SIGBUS on a fault) is behaviour worth fuzzing too.
  *
@@ -25,7 +28,8 @@
 #include "../scenario/scenario.h"
 #include "../backend/backend.h"
 
-#define FUZZ_MEM_MAX		(64ULL << 20)
+#define FUZZ_MEM_MAX		(1ULL << 30)
+#define FUZZ_MEM_DEFAULT	(64ULL << 20)
 #define FUZZ_DEVICE_MAX		(8ULL << 20)
 #define FUZZ_HUGETLB_MAX	8
 
@@ -41,7 +45,9 @@ static void shrink_machine(struct stmt *st)
 {
 	struct machine_args *a = &st->machine;
 
-	if (!a->mem || a->mem > FUZZ_MEM_MAX)
+	if (!a->mem)
+		a->mem = FUZZ_MEM_DEFAULT;
+	else if (a->mem > FUZZ_MEM_MAX)
 		a->mem = FUZZ_MEM_MAX;
 	/*
 	 * Leave room for ZONE_NORMAL: a layout the model rejects (-EINVAL)

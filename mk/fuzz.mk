@@ -55,3 +55,35 @@ $(FUZZ_BIN): $(FUZZ_OBJS) $(LIB)
 
 -include $(FUZZ_OBJS:.o=.d)
 endif
+
+# ---- make fuzz-api: the C API fuzzer (fuzz/fuzz_api.c) ----
+#   make fuzz-api       build build-fuzz/fuzz/fuzz_api and run it for
+#                       FUZZ_SECONDS; corpus build-fuzz/corpus-api,
+#                       findings in fuzz/crashes/ (prefix api-)
+FUZZ_API_BIN := build-fuzz/fuzz/fuzz_api
+
+.PHONY: fuzz-api fuzz-api-build
+
+fuzz-api-build: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		EXTRA_LDLIBS="-fsanitize=fuzzer $(FUZZ_SAN)" \
+		OPT="-O1 -g" $(FUZZ_API_BIN)
+
+fuzz-api: fuzz-api-build
+	@mkdir -p build-fuzz/corpus-api fuzz/crashes
+	$(Q)ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		./$(FUZZ_API_BIN) -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
+		-max_len=4096 \
+		-artifact_prefix=fuzz/crashes/api- -print_final_stats=1 \
+		build-fuzz/corpus-api
+
+ifeq ($(BUILD),build-fuzz)
+$(FUZZ_API_BIN): $(BUILD)/fuzz/fuzz_api.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(BUILD)/fuzz/fuzz_api.d
+endif

@@ -137,7 +137,20 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 
 	if (!vma)
 		return NULL;
-	*vma = *orig;
+	/*
+	 * Field by field, not *vma = *orig: the list nodes of orig belong
+	 * to lists other mms change under their own locks (a neighbour on
+	 * the anon_vma or i_mmap list unlinking itself writes them), so
+	 * they must not be read here; the copy gets fresh ones anyway.
+	 */
+	vma->vm_start = orig->vm_start;
+	vma->vm_end = orig->vm_end;
+	vma->vm_flags = orig->vm_flags;
+	vma->vm_pgoff = orig->vm_pgoff;
+	vma->vm_file = orig->vm_file;
+	vma->vm_ops = orig->vm_ops;
+	vma->vm_mm = orig->vm_mm;
+	vma->place = orig->place;
 	vma->anon_vma = NULL;
 	INIT_LIST_HEAD(&vma->vm_list);
 	INIT_LIST_HEAD(&vma->shared);
