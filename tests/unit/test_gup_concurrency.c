@@ -248,3 +248,130 @@ TEST(concurrent_ro_pins_vs_fork_stay_exclusive)
 	ASSERT_TRUE(t_holds(s.task, s.addr, 0x33, PAGE_SIZE));
 	task_exit(s.task);
 }
+
+/*
+ * Races make stress-tsan found; these tests reproduce them for make tsan
+ * (in a plain build they only check that nothing breaks).
+ *
+ * 1. split_vma() copies a VMA (vm_area_dup) while a forked child that
+ *    shares its anon_vma exits and unlinks its own VMA from the list,
+ *    writing the list node of its neighbour, the VMA being copied.
+ */
+static void *splitter(void *arg)
+{
+	struct stress *s = arg;
+
+	current = thread_task(s->task);
+	for (int i = 0; i < 4 * MUTATE_LOOPS && current; i++) {
+		unsigned long at = s->addr + (i % RANGE_PAGES) * PAGE_SIZE;
+
+		vm_mprotect(current, at, PAGE_SIZE, PROT_READ);
+		vm_mprotect(current, at, PAGE_SIZE, PROT_READ | PROT_WRITE);
+	}
+	atomic_store(&s->stop, 1);
+	task_exit(current);
+	return NULL;
+}
+
+/* Forks (and the child exits) until the other thread is done. */
+static void *fork_until_stop(void *arg)
+{
+	struct stress *s = arg;
+
+	current = s->task;
+	while (!atomic_load(&s->stop)) {
+		struct task_struct *child = task_fork(s->task, "child");
+
+		if (!child) {
+			atomic_fetch_add(&s->errors, 1);
+			break;
+		}
+		task_exit(child);
+		current = s->task;
+	}
+	current = NULL;
+	return NULL;
+}
+
+TEST(concurrent_vma_split_vs_child_exit)
+{
+	struct stress s = { 0 };
+	pthread_t th[2];
+
+	s.task = t_task("stress");
+	s.addr = t_mmap_anon(s.task, RANGE_PAGES * PAGE_SIZE);
+	t_fill(s.task, s.addr, 0x44, RANGE_PAGES * PAGE_SIZE);
+	ASSERT_EQ(pthread_create(&th[0], NULL, splitter, &s), 0);
+	ASSERT_EQ(pthread_create(&th[1], NULL, fork_until_stop, &s), 0);
+	ASSERT_EQ(pthread_join(th[0], NULL), 0);
+	ASSERT_EQ(pthread_join(th[1], NULL), 0);
+	current = s.task;
+	ASSERT_EQ(atomic_load(&s.errors), 0);
+	ASSERT_TRUE(t_holds(s.task, s.addr, 0x44, RANGE_PAGES * PAGE_SIZE));
+	task_exit(s.task);
+}
+
+/*
+ * 2. Migration (a long-term pin moving a CMA page) restores the PTE
+ *    from vm_flags while mprotect changes them under mmap_lock alone.
+ */
+static void *cma_longterm_pinner(void *arg)
+{
+	struct stress *s = arg;
+	struct page *pages[PIN_PAGES];
+
+	current = thread_task(s->task);
+	for (int i = 0; i < PIN_LOOPS / 4 && current; i++) {
+		long n;
+
+		/* Put the pages back in CMA first: they moved last time. */
+		vm_madvise(current, s->addr, PIN_PAGES * PAGE_SIZE,
+			   MADV_DONTNEED);
+		user_memset(current, s->addr, 0x55, PIN_PAGES * PAGE_SIZE);
+		n = pin_user_pages_fast(s->addr, PIN_PAGES, FOLL_LONGTERM,
+					pages);
+		if (n > 0) {
+			atomic_fetch_add(&s->pinned, n);
+			unpin_user_pages(pages, n);
+		}
+	}
+	task_exit(current);
+	return NULL;
+}
+
+static void *protector(void *arg)
+{
+	struct stress *s = arg;
+
+	current = thread_task(s->task);
+	while (current && !atomic_load(&s->stop)) {
+		vm_mprotect(current, s->addr, PIN_PAGES * PAGE_SIZE,
+			    PROT_READ);
+		vm_mprotect(current, s->addr, PIN_PAGES * PAGE_SIZE,
+			    PROT_READ | PROT_WRITE);
+	}
+	task_exit(current);
+	return NULL;
+}
+
+TEST_CFG(concurrent_migration_vs_mprotect, .mem = 128 << 20,
+	 .cma = 32 << 20)
+{
+	struct stress s = { 0 };
+	pthread_t th[2];
+
+	s.task = t_task("stress");
+	s.addr = t_mmap_anon(s.task, PIN_PAGES * PAGE_SIZE);
+	ASSERT_EQ(vm_set_place(s.task, s.addr, PLACE_CMA), 0);
+	ASSERT_EQ(pthread_create(&th[0], NULL, protector, &s), 0);
+	ASSERT_EQ(pthread_create(&th[1], NULL, cma_longterm_pinner, &s), 0);
+	ASSERT_EQ(pthread_join(th[1], NULL), 0);
+	atomic_store(&s.stop, 1);
+	ASSERT_EQ(pthread_join(th[0], NULL), 0);
+	current = s.task;
+	ASSERT_GT(atomic_load(&s.pinned), 0);
+	ASSERT_GT(vmstat_read(PGMIGRATE_SUCCESS), 0);
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
+		  vmstat_read(NR_FOLL_PIN_RELEASED));
+	task_exit(s.task);
+}
