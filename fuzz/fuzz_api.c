@@ -350,7 +350,7 @@ static void op_gup(struct state *s, struct input *in)
 	long r;
 
 	/* Mostly the flags callers pass; now and then any 32 bits. */
-	flags = (fb & 0x80) ? u32(in) : (fb & 0x7f) |
+	flags = (fb & 0x80) ? u32(in) : (fb & 0x3f) |
 		((fb & 0x40) ? FOLL_LONGTERM : 0);
 	if (!m || h->nr)
 		return;

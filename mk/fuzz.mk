@@ -58,7 +58,8 @@ endif
 
 # ---- make fuzz-api: the C API fuzzer (fuzz/fuzz_api.c) ----
 #   make fuzz-api       build build-fuzz/fuzz/fuzz_api and run it for
-#                       FUZZ_SECONDS; corpus build-fuzz/corpus-api,
+#                       FUZZ_SECONDS; seeds fuzz/api-seeds (hand-made
+#                       call sequences), new inputs build-fuzz/corpus-api,
 #                       findings in fuzz/crashes/ (prefix api-)
 FUZZ_API_BIN := build-fuzz/fuzz/fuzz_api
 
@@ -78,7 +79,7 @@ fuzz-api: fuzz-api-build
 		-timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
 		-max_len=4096 \
 		-artifact_prefix=fuzz/crashes/api- -print_final_stats=1 \
-		build-fuzz/corpus-api
+		build-fuzz/corpus-api fuzz/api-seeds
 
 ifeq ($(BUILD),build-fuzz)
 $(FUZZ_API_BIN): $(BUILD)/fuzz/fuzz_api.o $(LIB)

@@ -76,19 +76,24 @@ void cma_destroy_area(void)
 	free(cma);
 }
 
-/* First clear run of count bits at an aligned offset >= from, or -1. */
+/*
+ * First clear run of count bits at an aligned offset >= from, or -1.
+ * A set bit rules out every candidate that would contain it, so the
+ * search resumes past it: each bit is looked at about once, not once per
+ * candidate (that made a miss in a big area quadratic).
+ */
 static long find_zero_area(struct cma *cma, unsigned long from,
 			   unsigned long count, unsigned long mask)
 {
-	unsigned long off, i;
+	unsigned long off = ALIGN_UP(from, mask + 1), i;
 
-	for (off = ALIGN_UP(from, mask + 1); off + count <= cma->count;
-	     off += mask + 1) {
+	while (off + count <= cma->count) {
 		for (i = 0; i < count; i++)
 			if (bit_test(cma->bitmap, off + i))
 				break;
 		if (i == count)
 			return (long)off;
+		off = ALIGN_UP(off + i + 1, mask + 1);
 	}
 	return -1;
 }
