@@ -7,9 +7,10 @@
  * tmpfs, memfd, fs-DAX, hugetlbfs, MAP_HUGETLB, /dev/zero, VM_IO) made,
  * unmapped, protected, advised, moved and touched; every GUP entry point
  * called with arbitrary flags, its pages released in any order later;
- * CMA ranges allocated and released. At the end everything still held
- * is released, the invariant checker runs and the machine's teardown
- * checks for leaks: a violation or a leak aborts (a finding).
+ * CMA ranges allocated and released. At the end the invariant checker
+ * runs (with every pin still held), then everything is released and the
+ * machine's teardown checks for leaks: a violation or a leak aborts (a
+ * finding).
  *
  * Misuse the API reports as the caller's (bad flags) is fine: the fuzzer
  * passes arbitrary flags on purpose. A broken invariant (mm_warn) is not.
@@ -442,15 +443,16 @@ static int teardown(struct state *s)
 	static char buf[16384];
 	int ret = 0;
 
+	/* While the pins are held: they are what the checker counts. */
+	if (check_invariants(buf, sizeof(buf))) {
+		fprintf(stderr, "fuzz-api: invariant: %s\n", buf);
+		ret = -1;
+	}
 	for (int i = 0; i < NR_HOLDS; i++)
 		release(&s->holds[i], (uint8_t)i);
 	for (int i = 0; i < NR_CMA; i++)
 		if (s->cma[i].nr)
 			cma_release_range(s->cma[i].pfn, s->cma[i].nr);
-	if (check_invariants(buf, sizeof(buf))) {
-		fprintf(stderr, "fuzz-api: invariant: %s\n", buf);
-		ret = -1;
-	}
 	for (int i = 0; i < NR_TASKS; i++)
 		if (s->tasks[i])
 			task_exit(s->tasks[i]);
