@@ -218,8 +218,8 @@ static void op_mmap(struct state *s, struct input *in)
 	case 5:
 		flags = MAP_SHARED | MAP_GUPSIM_IO;
 		break;
-	case 6:
-		len = ((unsigned long)(b >> 3) + 1) * PMD_SIZE;	/* THP room */
+	case 6:		/* room for THPs */
+		len = ((unsigned long)(b >> 3) + 1) * PMD_SIZE;
 		break;
 	}
 	addr = vm_mmap(s->tasks[t], 0, len, prot, flags, file, 0);

@@ -93,9 +93,9 @@ static void fail(const char *what, long value)
 
 struct proc {
 	struct task_struct *leader;
-	unsigned long main;		/* MAIN_PAGES, first CMA_PAGES_RGN in CMA */
-	unsigned long move[2];		/* MOVE_PAGES region: here or there */
-	atomic_int where;		/* which of move[] holds it now */
+	unsigned long main;	/* MAIN_PAGES, the first CMA_PAGES_RGN in CMA */
+	unsigned long move[2];	/* the MOVE_PAGES region: here or there */
+	atomic_int where;	/* which of move[] holds it now */
 };
 
 static struct proc proc;
