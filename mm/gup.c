@@ -35,63 +35,12 @@
  */
 #define GUP_LONGTERM_ROUNDS_REPORT	(1U << 16)
 
-/* ---- pin accounting ---- */
+/* ---- taking and dropping references (the pin bookkeeping: page_ref.h) ---- */
 
 static void mm_set_has_pinned_flag(struct mm_struct *mm)
 {
 	if (!(atomic_load(&mm->flags) & (1UL << MMF_HAS_PINNED)))
 		atomic_fetch_or(&mm->flags, 1UL << MMF_HAS_PINNED);
-}
-
-/* The references refs pins hold: the bias on a small folio, 1 on large. */
-static inline int pin_refs(const struct folio *folio, int refs)
-{
-	return folio_test_large(folio) ? refs :
-	       refs * (int)GUP_PIN_COUNTING_BIAS;
-}
-
-/*
- * Keeps the long-term share of the debug pins right before `refs` pins
- * go, leaving `left` pins. GUP itself knows when it drops long-term pins
- * it just took (longterm); unpin_user_page() cannot tell, so there the
- * long-term count is only kept no larger than the pin count. Done before
- * the pins are dropped, while our pins still keep the folio alive, so
- * that "long-term <= all" holds at every moment. Most unpins only read.
- */
-static void gup_debug_unpin_lt(struct folio *folio, int refs, int left,
-			       bool longterm)
-{
-	int lt = atomic_load(&folio->page._debug_lt_pins);
-
-	for (;;) {
-		int want = longterm ? max(lt - refs, 0) : lt;
-
-		want = min(want, max(left, 0));
-		if (want == lt ||
-		    atomic_compare_exchange_weak(&folio->page._debug_lt_pins,
-						 &lt, want))
-			break;
-	}
-}
-
-/*
- * The bookkeeping of refs pins whose references and debug pins the caller
- * took in one atomic (folio_ref_pins_add() or its try variant): the
- * pincount of a large folio and the long-term debug count. Shared with
- * GUP-fast, which takes the references itself.
- */
-void __gup_account_pin(struct folio *folio, int refs, unsigned int flags)
-{
-	if (folio_test_large(folio))
-		atomic_fetch_add(&folio->page._pincount, refs);
-	if (flags & FOLL_LONGTERM)
-		atomic_fetch_add(&folio->page._debug_lt_pins, refs);
-}
-
-void gup_account_pin(struct folio *folio, int refs, unsigned int flags)
-{
-	__gup_account_pin(folio, refs, flags);
-	mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 }
 
 /*
@@ -115,53 +64,22 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 			mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
 			return 0;
 		}
-		folio_ref_pins_add(folio, pin_refs(folio, refs), refs);
-		gup_account_pin(folio, refs, flags);
+		folio_ref_add_pins(folio, refs);
+		folio_add_pincount(folio, refs, flags & FOLL_LONGTERM);
+		mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 	}
 	return 0;
 }
 
-static void warn_not_pinned(struct folio *folio)
-{
-	char buf[256];
-
-	dump_page(buf, sizeof(buf), &folio->page);
-	VM_WARN(true, "unpin of a page that is not pinned: %s", buf);
-}
-
 /*
  * Drops refs pins without counting them in nr_foll_pin_released: the
- * number of pins released (0 for the zero page or a refused unpin). The
- * references and the debug pins go in one atomic; a folio that holds
- * fewer pins than that is reported and left alone.
+ * number of pins released (0 for the zero page or a refused unpin).
  */
 static int __gup_unpin_folio(struct folio *folio, int refs, bool longterm)
 {
-	bool large;
-	int pins, ret;
-
 	if (unlikely(folio == (struct folio *)machine->zero_page))
 		return 0;
-	pins = atomic_load(&folio->page._debug_pins);
-	if (unlikely(pins < refs))
-		goto not_pinned;
-	gup_debug_unpin_lt(folio, refs, pins - refs, longterm);
-	/* Before the references go: the last one may free the folio. */
-	large = folio_test_large(folio);
-	if (large)
-		atomic_fetch_sub(&folio->page._pincount, refs);
-	ret = folio_put_ref_pins(folio, large ? refs :
-				 refs * (int)GUP_PIN_COUNTING_BIAS, refs);
-	if (likely(ret >= 0))
-		return refs;
-	if (large)
-		atomic_fetch_add(&folio->page._pincount, refs);
-	if (ret == -ENOENT)
-		goto not_pinned;
-	return 0;
-not_pinned:
-	warn_not_pinned(folio);
-	return 0;
+	return folio_put_pins(folio, refs, longterm);
 }
 
 /* gup_put_folio() - drops what try_grab_folio() took. */

@@ -76,7 +76,6 @@ static struct folio *try_grab_folio_fast(struct page *page, int refs,
 {
 	struct folio *folio;
 	bool large;
-	int nr;
 
 	if (VM_WARN(!(flags & (FOLL_GET | FOLL_PIN)),
 		    "GUP-fast without FOLL_GET or FOLL_PIN"))
@@ -110,13 +109,12 @@ retry:
 	 * are the right ones.
 	 */
 	large = folio_test_large(folio);
-	nr = large ? refs : refs * (int)GUP_PIN_COUNTING_BIAS;
-	/* The model's debug pins come in the same atomic (_ref_pins). */
-	if (!folio_ref_pins_try_add(folio, nr, refs))
+	/* The model's exact pins come in the same atomic (_ref_pins). */
+	if (!folio_ref_try_add_pins(folio, large, refs))
 		return NULL;
 	if (unlikely(page_folio(page) != folio ||
 		     folio_test_large(folio) != large)) {
-		folio_put_ref_pins(folio, nr, refs);
+		folio_put_ref_pins(folio, folio_pin_refs(large, refs), refs);
 		goto retry;
 	}
 	/*
@@ -125,7 +123,7 @@ retry:
 	 * unshare clear PageAnonExclusive and then check
 	 * folio_maybe_dma_pinned(), in the other order.
 	 */
-	__gup_account_pin(folio, refs, flags);
+	folio_add_pincount(folio, refs, flags & FOLL_LONGTERM);
 	return folio;
 }
 

@@ -572,19 +572,6 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags);
 /* Undoes it. */
 void gup_put_folio(struct folio *folio, int refs, unsigned int flags);
 /*
- * The bookkeeping of refs pins whose references and debug pins the caller
- * already took in one atomic (folio_ref_pins_add(), or its try variant in
- * GUP-fast): _pincount of a large folio, nr_foll_pin_acquired and the
- * model's long-term debug pin count.
- */
-void gup_account_pin(struct folio *folio, int refs, unsigned int flags);
-/*
- * The same without nr_foll_pin_acquired, for a caller that counts a whole
- * batch at once (GUP-fast: one shared counter per page would make threads
- * pinning disjoint memory contend on one cache line).
- */
-void __gup_account_pin(struct folio *folio, int refs, unsigned int flags);
-/*
  * Refuses (with a warning) flag combinations no caller may pass; adds
  * to_set to *gup_flags (and FOLL_UNLOCKABLE when locked is given).
  */

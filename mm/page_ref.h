@@ -125,6 +125,111 @@ static inline bool folio_ref_pins_try_add(struct folio *folio, int nr,
  */
 int folio_put_ref_pins(struct folio *folio, int nr, int pins);
 
+/*
+ * ---- pins: what try_grab_folio() and gup_put_folio() take and drop ----
+ * The kernel's pin is GUP_PIN_COUNTING_BIAS references on a small folio,
+ * and one reference plus one _pincount on a large one. The model adds an
+ * exact pin count (_debug_pins, taken in the same atomic as the
+ * references) and how many of those pins are long-term (_debug_lt_pins):
+ * the invariant checker compares them with the folio's state, and an
+ * unpin of a folio that holds no pin is reported instead of corrupting
+ * the refcount. Invariants: _debug_lt_pins <= _debug_pins at every moment,
+ * and on a large folio _pincount == _debug_pins once every pin and unpin
+ * in flight is done.
+ */
+
+/* The references refs pins hold on a folio that is (not) large. */
+static inline int folio_pin_refs(bool large, int refs)
+{
+	return large ? refs : refs * (int)GUP_PIN_COUNTING_BIAS;
+}
+
+/* Takes refs pins' references and exact pins (a reference is held). */
+static inline void folio_ref_add_pins(struct folio *folio, int refs)
+{
+	folio_ref_pins_add(folio, folio_pin_refs(folio_test_large(folio), refs),
+			   refs);
+}
+
+/*
+ * The same unless the refcount is zero (GUP-fast, which holds nothing):
+ * large is the size the caller read before, which it checks again once the
+ * references hold the folio, and undoes with folio_put_ref_pins() with
+ * folio_pin_refs(large, refs) if it changed.
+ */
+static inline bool folio_ref_try_add_pins(struct folio *folio, bool large,
+					  int refs)
+{
+	return folio_ref_pins_try_add(folio, folio_pin_refs(large, refs), refs);
+}
+
+/*
+ * The rest of taking refs pins, once their references are held: the
+ * _pincount of a large folio and the model's long-term count.
+ */
+static inline void folio_add_pincount(struct folio *folio, int refs,
+				      bool longterm)
+{
+	if (folio_test_large(folio))
+		atomic_fetch_add(&folio->page._pincount, refs);
+	if (longterm)
+		atomic_fetch_add(&folio->page._debug_lt_pins, refs);
+}
+
+/*
+ * Model-only bookkeeping (debug.c): keeps _debug_lt_pins no larger than
+ * the left pins that stay once refs pins go (and, when they are known to be
+ * long-term, takes them off), before the pins are dropped, so that the
+ * invariant holds throughout; reports an unpin of a folio without pins.
+ */
+void __folio_debug_unpin_longterm(struct folio *folio, int refs, int left,
+				  bool longterm, int lt);
+void report_bad_unpin(struct folio *folio);
+
+static inline void folio_debug_unpin_longterm(struct folio *folio, int refs,
+					      int left, bool longterm)
+{
+	int lt = atomic_load(&folio->page._debug_lt_pins);
+
+	/* Most unpins: no long-term pin, nothing to keep right. */
+	if (lt)
+		__folio_debug_unpin_longterm(folio, refs, left, longterm, lt);
+}
+
+/*
+ * Drops refs pins (not of the zero page): the long-term count first, the
+ * _pincount of a large folio, then the references and exact pins in one
+ * atomic, which frees the folio when they were the last references.
+ * Returns how many pins were released: refs, or 0 when the folio holds
+ * fewer (reported, nothing changed; the _pincount is given back).
+ */
+static inline int folio_put_pins(struct folio *folio, int refs,
+				 bool longterm)
+{
+	int pins = atomic_load(&folio->page._debug_pins);
+	bool large;
+	int ret;
+
+	if (unlikely(pins < refs))
+		goto not_pinned;
+	folio_debug_unpin_longterm(folio, refs, pins - refs, longterm);
+	/* Before the references go: the last one may free the folio. */
+	large = folio_test_large(folio);
+	if (large)
+		atomic_fetch_sub(&folio->page._pincount, refs);
+	ret = folio_put_ref_pins(folio, folio_pin_refs(large, refs), refs);
+	if (likely(ret >= 0))
+		return refs;
+	if (large)
+		atomic_fetch_add(&folio->page._pincount, refs);
+	if (ret == -ENOENT)
+		goto not_pinned;
+	return 0;
+not_pinned:
+	report_bad_unpin(folio);
+	return 0;
+}
+
 /* The refcount of a frozen folio (migration): expected -> 0 or fail. */
 static inline bool folio_ref_freeze(struct folio *folio, int expected)
 {
