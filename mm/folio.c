@@ -96,14 +96,14 @@ void __folio_put(struct folio *folio)
 	}
 	if (page_zonenum(page) == ZONE_DEVICE) {
 		/* An idle device page: dax.c still owns the pfn range. */
-		page->mapping = NULL;
+		WRITE_ONCE(page->mapping, NULL);
 		page->index = 0;
 		atomic_store(&page->flags, 0UL);
 		return;
 	}
-	page->mapping = NULL;
+	WRITE_ONCE(page->mapping, NULL);
 	page->index = 0;
-	page->private = 0;
+	WRITE_ONCE(page->private, 0UL);
 	atomic_store(&page->_debug_pins, 0);
 	atomic_store(&page->_debug_lt_pins, 0);
 	if (order)

@@ -464,7 +464,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		}
 		tmp->vm_mm = mm;
 		/* mlock is not inherited. */
-		tmp->vm_flags &= ~VM_LOCKED;
+		vm_flags_clear(tmp, VM_LOCKED);
 		tmp->anon_vma = NULL;
 		/* VM_WIPEONFORK: a clean slate, anon_vma at first fault. */
 		if (!(tmp->vm_flags & VM_WIPEONFORK)) {

@@ -209,7 +209,7 @@ int hugetlbfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	    !IS_ALIGNED(len, HPAGE_PMD_SIZE) ||
 	    !IS_ALIGNED(vma->vm_pgoff, HPAGE_PMD_NR))
 		return -EINVAL;
-	vma->vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+	vm_flags_set(vma, VM_HUGETLB | VM_DONTEXPAND);
 	vma->vm_ops = &hugetlb_vm_ops;
 	if (vma->vm_flags & VM_NORESERVE)
 		return 0;

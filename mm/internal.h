@@ -234,6 +234,44 @@ void mm_rcu_barrier(void);
  * tasks, mm_struct, VMAs, mmap/munmap/mprotect/mremap/madvise (mm/vma.c)
  * ====================================================================== */
 
+/*
+ * vm_flags discipline (the kernel's vm_flags_*() helpers). The flags of a
+ * linked VMA change only with the mmap_lock held for write, and always as
+ * one WRITE_ONCE() of the whole word (vm_flags_reset/_set/_clear), since
+ * reverse-map walkers (migration putting an entry back) read them without
+ * the mmap_lock, with vm_flags_read_once(). Code that holds the mmap_lock
+ * reads vma->vm_flags directly; a VMA not yet linked is set up with
+ * vm_flags_init().
+ */
+static inline void vm_flags_init(struct vm_area_struct *vma,
+				 unsigned long flags)
+{
+	vma->vm_flags = flags;
+}
+
+static inline void vm_flags_reset(struct vm_area_struct *vma,
+				  unsigned long flags)
+{
+	WRITE_ONCE(vma->vm_flags, flags);
+}
+
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				unsigned long flags)
+{
+	WRITE_ONCE(vma->vm_flags, vma->vm_flags | flags);
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  unsigned long flags)
+{
+	WRITE_ONCE(vma->vm_flags, vma->vm_flags & ~flags);
+}
+
+static inline unsigned long vm_flags_read_once(const struct vm_area_struct *vma)
+{
+	return READ_ONCE(vma->vm_flags);
+}
+
 static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
 {
 	return !vma->vm_ops;

@@ -70,7 +70,7 @@ static int madvise_update_flags(struct vm_area_struct *vma,
 	vma = split_range(vma, start, end, &err);
 	if (!vma)
 		return err;
-	WRITE_ONCE(vma->vm_flags, newflags);
+	vm_flags_reset(vma, newflags);
 	return 0;
 }
 

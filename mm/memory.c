@@ -911,10 +911,10 @@ int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,
 	if (!vma || !(vma->vm_flags & VM_PFNMAP))
 		return -EFAULT;
 	pmd = mm_find_pmd(mm, addr);
-	if (!pmd || !pmd_is_table(READ_ONCE(*pmd)))
+	if (!pmd || !pmd_is_table(pmdp_get(pmd)))
 		return -EFAULT;
 	ptep = pte_offset(pmd, addr);
-	pte = ptep ? READ_ONCE(*ptep) : 0;
+	pte = ptep ? ptep_get(ptep) : 0;
 	if (!pte_present(pte) || (write && !pte_write(pte)))
 		return -EFAULT;
 	*pfn = pte_pfn(pte);

@@ -194,9 +194,9 @@ static void remap_one(struct folio *dst, struct vm_area_struct *vma,
 	int rmap_flags = 0;
 	uint64_t new;
 
-	/* mprotect may change vm_flags under mmap_lock alone: one load. */
+	/* No mmap_lock here: mprotect may be changing vm_flags meanwhile. */
 	new = pte_wrprotect(pfn_pte(page_to_pfn(page),
-				    READ_ONCE(vma->vm_flags)));
+				    vm_flags_read_once(vma)));
 	if (type == SWP_MIGRATION_WRITE)
 		new = pte_mkwrite(new);
 	new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);

@@ -190,8 +190,8 @@ static int mmap_setup_backing(struct vm_area_struct *vma, unsigned long flags,
 			      bool hugetlb)
 {
 	if (flags & MAP_GUPSIM_IO) {
-		vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND |
-				 VM_DONTDUMP | VM_SHARED | VM_MAYSHARE;
+		vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+			     VM_DONTDUMP | VM_SHARED | VM_MAYSHARE);
 		vma->vm_ops = &io_vm_ops;
 		vma->vm_pgoff = pgoff;
 		return 0;
@@ -320,7 +320,7 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -ENOMEM;
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
-	vma->vm_flags = mmap_vm_flags(prot, flags, shared);
+	vm_flags_init(vma, mmap_vm_flags(prot, flags, shared));
 	ret = mmap_setup_backing(vma, flags, file, pgoff, hugetlb);
 	if (ret) {
 		if (vma->vm_file)

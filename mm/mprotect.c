@@ -134,7 +134,7 @@ static int mprotect_fixup(struct vm_area_struct *vma, unsigned long start,
 	if ((newflags & (VM_WRITE | VM_SHARED | VM_NORESERVE | VM_HUGETLB))
 	    == VM_WRITE)
 		newflags |= VM_ACCOUNT;
-	WRITE_ONCE(vma->vm_flags, newflags);
+	vm_flags_reset(vma, newflags);
 	change_protection(vma, start, end, newflags);
 	return 0;
 }

@@ -138,7 +138,7 @@ static inline bool folio_test_anon(const struct folio *folio)
 
 static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 {
-	unsigned long m = (unsigned long)folio->page.mapping;
+	unsigned long m = (unsigned long)READ_ONCE(folio->page.mapping);
 
 	if (!(m & PAGE_MAPPING_ANON))
 		return NULL;
@@ -147,7 +147,7 @@ static inline struct anon_vma *folio_anon_vma(const struct folio *folio)
 
 static inline struct address_space *folio_mapping(const struct folio *folio)
 {
-	unsigned long m = (unsigned long)folio->page.mapping;
+	unsigned long m = (unsigned long)READ_ONCE(folio->page.mapping);
 
 	if (m & PAGE_MAPPING_ANON)
 		return NULL;

@@ -550,8 +550,8 @@ static int gfp_migratetype(gfp_t gfp)
 /* Turns a block fresh off a free list into an allocated page or folio. */
 static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
-	page->private = 0;
-	page->mapping = NULL;
+	WRITE_ONCE(page->private, 0UL);
+	WRITE_ONCE(page->mapping, NULL);
 	page->index = 0;
 	atomic_store(&page->flags, 0UL);
 	if (gfp & __GFP_ZERO)
@@ -689,9 +689,9 @@ static void free_pages_prepare(struct page *page, unsigned int order)
 		atomic_store(&p->_mapcount, 0);
 		if (i) {
 			atomic_store(&p->flags, 0UL);
-			p->mapping = NULL;
+			WRITE_ONCE(p->mapping, NULL);
 			p->index = 0;
-			p->private = 0;
+			WRITE_ONCE(p->private, 0UL);
 			WRITE_ONCE(p->compound_head, 0UL);
 		}
 	}
@@ -740,7 +740,7 @@ void __free_pages(struct page *page, unsigned int order)
 		return;
 	if (folio_ref_sub_and_test(folio, 1)) {
 		/* Not a folio: the block is order pages of one allocation. */
-		page->mapping = NULL;
+		WRITE_ONCE(page->mapping, NULL);
 		page->index = 0;
 		free_pages_prepared(page, order);
 		return;
