@@ -234,34 +234,95 @@ static unsigned long mmap_vm_flags(unsigned long prot, unsigned long flags,
 	return vm_flags;
 }
 
+/* MAP_SHARED, MAP_SHARED_VALIDATE or MAP_PRIVATE: 0 or -EINVAL. */
+static int mmap_sharing(unsigned long flags, bool *shared)
+{
+	switch (flags & MAP_SHARED_VALIDATE) {
+	case MAP_SHARED_VALIDATE:
+		/* validated sharing is for files (/dev/zero is one) only */
+		if (flags & (MAP_ANONYMOUS | MAP_GUPSIM_IO))
+			return -EINVAL;
+		*shared = true;
+		return 0;
+	case MAP_SHARED:
+		*shared = true;
+		return 0;
+	case MAP_PRIVATE:
+		*shared = false;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Where the mapping goes: at addr for MAP_FIXED (unmapping what was
+ * there) or MAP_FIXED_NOREPLACE (-EEXIST if taken), else a free range
+ * near the hint. Returns the address or -errno.
+ */
+static long mmap_place(struct mm_struct *mm, unsigned long addr,
+		       unsigned long len, unsigned long flags, bool hugetlb,
+		       unsigned long align)
+{
+	long ret;
+
+	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return get_unmapped_area(mm, addr, len, align);
+	if (!IS_ALIGNED(addr, hugetlb ? PMD_SIZE : PAGE_SIZE))
+		return -EINVAL;
+	if (addr > TASK_SIZE - len)
+		return -ENOMEM;
+	if (addr < MMAP_MIN_ADDR)
+		return -EPERM;
+	if (!(flags & MAP_FIXED))
+		return range_is_free(mm, addr, len) ? (long)addr : -EEXIST;
+	ret = do_munmap(mm, addr, len);
+	return ret ? ret : (long)addr;
+}
+
+/* mmap_region(): the new VMA over [addr, addr + len), set up and linked. */
+static long mmap_region(struct mm_struct *mm, unsigned long addr,
+			unsigned long len, unsigned long vm_flags,
+			unsigned long flags, struct file *file,
+			unsigned long pgoff, bool hugetlb)
+{
+	struct vm_area_struct *vma = vm_area_alloc(mm);
+	int ret;
+
+	if (!vma)
+		return -ENOMEM;
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	vm_flags_init(vma, vm_flags);
+	ret = mmap_setup_backing(vma, flags, file, pgoff, hugetlb);
+	if (ret) {
+		if (vma->vm_file)
+			fput(vma->vm_file);
+		vm_area_free(vma);
+		return ret;
+	}
+	vma_link(mm, vma);
+	if ((flags & MAP_GUPSIM_IO) && remap_io_range(vma)) {
+		do_munmap(mm, addr, len);
+		return -ENOMEM;
+	}
+	return addr;
+}
+
 long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags, struct file *file,
 	     unsigned long pgoff)
 {
 	unsigned long align = PAGE_SIZE;
-	struct vm_area_struct *vma;
 	bool shared, hugetlb;
 	long ret;
 
 	mmap_assert_write_locked(mm);
 	if (!len)
 		return -EINVAL;
-	switch (flags & MAP_SHARED_VALIDATE) {
-	case MAP_SHARED_VALIDATE:
-		/* validated sharing is for files (/dev/zero is one) only */
-		if (flags & (MAP_ANONYMOUS | MAP_GUPSIM_IO))
-			return -EINVAL;
-		shared = true;
-		break;
-	case MAP_SHARED:
-		shared = true;
-		break;
-	case MAP_PRIVATE:
-		shared = false;
-		break;
-	default:
-		return -EINVAL;
-	}
+	ret = mmap_sharing(flags, &shared);
+	if (ret)
+		return ret;
 	if (flags & (MAP_ANONYMOUS | MAP_GUPSIM_DEVZERO | MAP_GUPSIM_IO))
 		file = NULL;	/* the fd is ignored, as for MAP_ANONYMOUS */
 	else if (!file)
@@ -292,48 +353,11 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	/* thp_get_unmapped_area(): big mappings start on a PMD boundary. */
 	if (len >= PMD_SIZE)
 		align = PMD_SIZE;
-
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (!IS_ALIGNED(addr, hugetlb ? PMD_SIZE : PAGE_SIZE))
-			return -EINVAL;
-		if (addr > TASK_SIZE - len)
-			return -ENOMEM;
-		if (addr < MMAP_MIN_ADDR)
-			return -EPERM;
-		if (!(flags & MAP_FIXED)) {
-			if (!range_is_free(mm, addr, len))
-				return -EEXIST;
-		} else {
-			ret = do_munmap(mm, addr, len);
-			if (ret)
-				return ret;
-		}
-	} else {
-		ret = get_unmapped_area(mm, addr, len, align);
-		if (ret < 0)
-			return ret;
-		addr = ret;
-	}
-
-	vma = vm_area_alloc(mm);
-	if (!vma)
-		return -ENOMEM;
-	vma->vm_start = addr;
-	vma->vm_end = addr + len;
-	vm_flags_init(vma, mmap_vm_flags(prot, flags, shared));
-	ret = mmap_setup_backing(vma, flags, file, pgoff, hugetlb);
-	if (ret) {
-		if (vma->vm_file)
-			fput(vma->vm_file);
-		vm_area_free(vma);
+	ret = mmap_place(mm, addr, len, flags, hugetlb, align);
+	if (ret < 0)
 		return ret;
-	}
-	vma_link(mm, vma);
-	if ((flags & MAP_GUPSIM_IO) && remap_io_range(vma)) {
-		do_munmap(mm, addr, len);
-		return -ENOMEM;
-	}
-	return addr;
+	return mmap_region(mm, ret, len, mmap_vm_flags(prot, flags, shared),
+			   flags, file, pgoff, hugetlb);
 }
 
 /* ---- munmap ---- */

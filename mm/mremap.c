@@ -183,6 +183,40 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr,
 	return new_addr;
 }
 
+/*
+ * mremap_to(): MREMAP_FIXED, the range moves to new_addr, whatever was
+ * mapped there is unmapped first (and a shrinking range's tail too).
+ */
+static long mremap_to(struct vm_area_struct *vma, unsigned long addr,
+		      unsigned long old_len, unsigned long new_len,
+		      unsigned long flags, unsigned long new_addr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	long ret;
+
+	if (!IS_ALIGNED(new_addr, is_vm_hugetlb_page(vma) ?
+			PMD_SIZE : PAGE_SIZE))
+		return -EINVAL;
+	if (new_addr > TASK_SIZE - new_len || new_addr < MMAP_MIN_ADDR)
+		return -EINVAL;
+	if (new_addr < addr + old_len && addr < new_addr + new_len)
+		return -EINVAL;
+	ret = do_munmap(mm, new_addr, new_len);
+	if (ret)
+		return ret;
+	if (old_len > new_len) {
+		ret = do_munmap(mm, addr + new_len, old_len - new_len);
+		if (ret)
+			return ret;
+		old_len = new_len;
+	}
+	/* the unmaps may have split or freed it */
+	vma = vma_lookup(mm, addr);
+	if (!vma || addr + old_len > vma->vm_end)
+		return -EFAULT;
+	return move_vma(vma, addr, old_len, new_len, new_addr, flags);
+}
+
 long do_mremap(struct mm_struct *mm, unsigned long addr,
 	       unsigned long old_len, unsigned long new_len,
 	       unsigned long flags, unsigned long new_addr)
@@ -223,29 +257,8 @@ long do_mremap(struct mm_struct *mm, unsigned long addr,
 	    (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
 		return -EINVAL;
 
-	if (flags & MREMAP_FIXED) {
-		if (!IS_ALIGNED(new_addr, is_vm_hugetlb_page(vma) ?
-				PMD_SIZE : PAGE_SIZE))
-			return -EINVAL;
-		if (new_addr > TASK_SIZE - new_len || new_addr < MMAP_MIN_ADDR)
-			return -EINVAL;
-		if (new_addr < addr + old_len && addr < new_addr + new_len)
-			return -EINVAL;
-		ret = do_munmap(mm, new_addr, new_len);
-		if (ret)
-			return ret;
-		if (old_len > new_len) {
-			ret = do_munmap(mm, addr + new_len, old_len - new_len);
-			if (ret)
-				return ret;
-			old_len = new_len;
-		}
-		/* the unmaps may have split or freed it */
-		vma = vma_lookup(mm, addr);
-		if (!vma || addr + old_len > vma->vm_end)
-			return -EFAULT;
-		return move_vma(vma, addr, old_len, new_len, new_addr, flags);
-	}
+	if (flags & MREMAP_FIXED)
+		return mremap_to(vma, addr, old_len, new_len, flags, new_addr);
 
 	if (old_len >= new_len && !(flags & MREMAP_DONTUNMAP)) {
 		if (old_len > new_len) {
