@@ -1,10 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mm-internal declarations: the structures of the memory-manager model and
- * the calls between its files. No file outside mm/ includes this.
+ * mm/: the memory-manager model, laid out as the kernel's mm/ is.
  *
- * Each section names the file that implements it. Declarations a file needs
- * to share are added to its own section.
+ * Headers (no file outside mm/ includes them; tests use mm/testing.h):
+ *   internal.h    this file: the calls between mm/ files, by section,
+ *                 each naming the file that implements it; includes the
+ *                 headers below
+ *   mm_types.h    the structures (page, folio, zone, machine, mm_struct,
+ *                 task, VMA, file, fault, anon_vma) and their invariants
+ *   page-flags.h  page flags, compound_head(), folio accessors
+ *   page_ref.h    reference, mapping and pin counts; the model's exact pin
+ *                 bookkeeping behind try_grab_folio() / gup_put_folio()
+ *   pgtable.h     page-table entries, their accessors, walkers
+ *   mmdebug.h     VM_WARN() / VM_WARN_MISUSE()
+ *   vma.h         what vma.c, mmap.c, mprotect.c, mremap.c, madvise.c share
+ *   ../lib/compiler.h  READ_ONCE/WRITE_ONCE, min/max, likely, ARRAY_SIZE
+ *
+ * Files:
+ *   mm_init.c     machine boot and teardown (layout, leak check)
+ *   page_alloc.c  zones, pageblocks, the buddy allocator, gfp, contiguous
+ *                 ranges; compaction.c collects a range's folios for it
+ *   cma.c         the CMA area on top of alloc_contig_range()
+ *   folio.c       folio life cycle, locks, put, compound pages, geometry
+ *   pgtable.c     page-table pages; memory.c faults, zap, PMD walks
+ *   huge_memory.c THP; hugetlb.c the pool and hugetlbfs
+ *   filemap.c, shmem.c, dax.c   page cache, tmpfs, fs-DAX
+ *   vma.c         the VMA list, mmap_lock, split; mmap.c mmap/munmap/exit;
+ *                 mprotect.c, mremap.c, madvise.c: the syscalls, both the
+ *                 VMA half and the page-table half
+ *   fork.c        mm_struct and task life cycle, dup_mmap/copy_page_range
+ *   rmap.c        anon_vma, mapcounts, rmap walks; migrate.c migration
+ *   gup.c         GUP slow path, FOLL_LONGTERM, unpin; gup_fast.c GUP-fast
+ *   mlock.c       locked/pinned memory accounting; uaccess.c user copies
+ *   rcu.c, vmstat.c, debug.c    RCU glue, counters, invariant checker
+ *
+ * Concurrency: a field read without the lock that serialises its writers
+ * is read with READ_ONCE() and written with WRITE_ONCE() (or is atomic):
+ * page-table entries (ptep_get/set_pte), page flags, counts, ->mapping,
+ * ->private and a VMA's vm_flags (vm_flags_read_once()).
  *
  * Model conventions that differ from the kernel, and why:
  *  - _mapcount, _entire_mapcount and _large_mapcount are 0-based (0 means
@@ -231,7 +264,8 @@ void mm_synchronize_rcu(void);
 void mm_rcu_barrier(void);
 
 /* ======================================================================
- * tasks, mm_struct, VMAs, mmap/munmap/mprotect/mremap/madvise (mm/vma.c)
+ * tasks, mm_struct, VMAs    (mm/vma.c, mm/fork.c, mm/mmap.c, mm/mprotect.c,
+ *                             mm/mremap.c, mm/madvise.c)
  * ====================================================================== */
 
 /*

@@ -21,6 +21,11 @@
 #include "../lib/compiler.h"
 #include "../lib/list.h"
 
+/*
+ * Page flags live in struct page's flags word and change with atomic
+ * bit operations only: GUP-fast, the compaction scan and the invariant
+ * checker read them without any lock (page-flags.h).
+ */
 enum pageflags {
 	PG_locked,		/* folio lock (migration, page cache) */
 	PG_referenced,
@@ -42,6 +47,21 @@ enum pageflags {
 struct address_space;
 struct anon_vma;
 
+/*
+ * struct page: one per page frame (RAM and device), in machine->mem_map.
+ * Invariants (debug.c checks them):
+ *  - a frame is either free in the buddy allocator (the head of its free
+ *    block has PG_buddy, private == the block's order and refcount 0, the
+ *    other pages are untouched) or allocated with _refcount > 0;
+ *  - refcount >= mappings + pin references (GUP_PIN_COUNTING_BIAS per pin
+ *    of a small folio, one per pin of a large one) + the page cache's;
+ *  - a tail page's compound_head is its head's address | 1, and only the
+ *    head's counts (_refcount, _debug_pins, _pincount...) are used;
+ *  - _debug_lt_pins <= _debug_pins, and no frame in CMA or ZONE_MOVABLE
+ *    holds a long-term pin;
+ *  - an untouched (all-zero) struct page is a valid unused one, which is
+ *    why the mapcounts are 0-based.
+ */
 struct page {
 	/*
 	 * The fields every pin and unpin touches come first, so that on most
@@ -117,6 +137,13 @@ struct free_area {
 	unsigned long nr_free;
 };
 
+/*
+ * A zone: a pfn range [zone_start_pfn, + spanned_pages) and its buddy
+ * allocator. Invariants, all under lock: a free block of order o is
+ * naturally aligned, lies in this zone and sits on free_area[o] of its
+ * pageblock's migratetype; nr_free counts every free page (the deferred
+ * ones too), nr_free_cma those in MIGRATE_CMA pageblocks.
+ */
 struct zone {
 	const char *name;
 	enum zone_type idx;
@@ -177,12 +204,31 @@ typedef uint64_t pgd_t;
 /* mm->flags bits */
 #define MMF_HAS_PINNED	0	/* FOLL_PIN was used on this mm: fork checks */
 
+/*
+ * The per-user accounting io_uring and AF_XDP charge (mm/mlock.c): shared
+ * by a task and the children it forks, freed when refcount drops to 0;
+ * locked_vm only grows by a compare-and-swap that keeps it within the
+ * caller's limit.
+ */
 struct user_struct {
 	atomic_long locked_vm;		/* io_uring and others charge the user */
 	atomic_int refcount;
 	unsigned int uid;
 };
 
+/*
+ * An address space. Invariants:
+ *  - the VMAs on mmap are sorted by address and do not overlap, and
+ *    map_count is their number; both change only with mmap_lock held for
+ *    write;
+ *  - every PTE and PMD update holds page_table_lock; GUP-fast reads the
+ *    tables without it, through the atomic accessors of pgtable.h;
+ *  - mm_users counts the tasks using it and the mmget() references; the
+ *    last mmput() tears it down (exit_mmap), so a walker that holds
+ *    neither may not touch it;
+ *  - the rss counters, pinned_vm and locked_vm are atomics: drivers and
+ *    GUP change them without the mmap_lock.
+ */
 struct mm_struct {
 	pgd_t *pgd;
 	struct page *pgd_page;
@@ -204,6 +250,11 @@ struct mm_struct {
 	struct task_struct *owner;
 };
 
+/*
+ * A task: current is the one the calling thread runs as (a thread-local
+ * pointer). It owns one mm_users reference on mm and one reference on
+ * user; only its own thread changes flags (the memalloc_pin scope).
+ */
 struct task_struct {
 	char comm[32];
 	int pid;
@@ -217,6 +268,19 @@ struct task_struct {
 
 struct vm_operations_struct;
 
+/*
+ * A VMA: [vm_start, vm_end), page aligned and not empty (PMD aligned for
+ * hugetlb). Invariants:
+ *  - while linked, its range changes only with the mmap_lock held for
+ *    write and the rmap locks (anon_vma->lock, i_mmap_rwsem) held, since
+ *    reverse-map walkers take those and not the mmap_lock;
+ *  - vm_flags of a linked VMA change only with the mmap_lock held for
+ *    write, through vm_flags_reset() and friends (WRITE_ONCE); lockless
+ *    readers use vm_flags_read_once() (internal.h);
+ *  - anonymous (vm_ops NULL) or file backed (vm_file referenced, vm_ops
+ *    its file's); anon_vma is set once, by the first anonymous fault or
+ *    at fork, and then stays until the VMA is unlinked.
+ */
 struct vm_area_struct {
 	unsigned long vm_start, vm_end;
 	unsigned long vm_flags;
@@ -238,6 +302,13 @@ struct vm_area_struct {
 #define PF_EXITING		0x0004u
 #define PF_MEMALLOC_PIN		0x10000000u	/* allocations avoid CMA/MOVABLE */
 
+/*
+ * The one simulated machine (the global machine, NULL when none):
+ * mem_map and phys_base cover [0, total_pfns) and are reserved, not
+ * touched, at boot (mm_init.c); zero_page is PG_reserved and never freed;
+ * the lists are changed under lists_lock. machine_destroy() ends every
+ * task and file and then expects every RAM frame to be free.
+ */
 struct machine {
 	unsigned long ram_pages;	/* pfns [0, ram_pages) are RAM */
 	unsigned long mmio_start_pfn;	/* VM_IO mappings map this window */
@@ -260,6 +331,12 @@ struct machine {
 	int next_pid;
 };
 
+/*
+ * The CMA area: [base_pfn, base_pfn + count), MIGRATE_CMA pageblocks at
+ * the end of ZONE_NORMAL. A bitmap bit is set exactly for the pages
+ * cma_alloc() handed out and cma_release() has not taken back (under
+ * lock); the other pages are free or lent to movable allocations.
+ */
 struct cma {
 	unsigned long base_pfn;
 	unsigned long count;
@@ -284,6 +361,13 @@ struct vm_operations_struct {
 	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
 };
 
+/*
+ * A file's page cache. A cached folio fills every slot it covers
+ * (i_pages[index + i] for each of its pages), has mapping pointing here
+ * and each page's index its slot; the cache holds folio_nr_pages()
+ * references on it. The slots change under i_pages_lock, the VMA list
+ * under i_mmap_rwsem.
+ */
 struct address_space {
 	struct file *host;
 	enum fs_type fs;
@@ -296,6 +380,10 @@ struct address_space {
 	unsigned long nrpages;
 };
 
+/*
+ * An open file of one of the model's filesystems: f_count references
+ * (each VMA mapping it holds one); the last fput() drops its page cache.
+ */
 struct file {
 	char name[64];
 	enum fs_type fs;
@@ -338,6 +426,12 @@ enum fault_flag {
 #define VM_FAULT_ERROR	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | \
 			 VM_FAULT_HWPOISON)
 
+/*
+ * One fault being handled (memory.c): the fields above folio are set
+ * before ->fault is called; pte points into an allocated PTE table, and
+ * orig_pte is what the fault saw there, rechecked under the ptl before
+ * anything is installed.
+ */
 struct vm_fault {
 	struct vm_area_struct *vma;
 	unsigned long address;		/* page aligned */
@@ -351,6 +445,13 @@ struct vm_fault {
 
 /* ---- reverse mapping (mm/rmap.c) ---- */
 
+/*
+ * The reverse map of anonymous memory: every VMA of a fork family that may
+ * map its folios is on vmas (under lock). A mapped anonymous folio's
+ * mapping points at its anon_vma (| PAGE_MAPPING_ANON); the anon_vma lives
+ * while a VMA or a reference (folio_get_anon_vma()) holds it, and is freed
+ * after an RCU grace period, since walkers read ->mapping without a lock.
+ */
 struct anon_vma {
 	struct anon_vma *root;
 	atomic_int refcount;
