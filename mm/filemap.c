@@ -7,7 +7,7 @@
  * index; a large folio fills every slot it covers). Files live on
  * machine->files until their last reference goes.
  *
- * Reference rules (see internal.h): the page cache holds folio_nr_pages()
+ * Reference rules (see page_ref.h): the page cache holds folio_nr_pages()
  * references on each folio it contains; lookups hand out one more.
  */
 #include <sched.h>
