@@ -228,27 +228,6 @@ int dump_page(char *buf, size_t len, struct page *page)
 
 /* ---- the model's exact pin counts (see page_ref.h) ---- */
 
-/*
- * The slow half of folio_debug_unpin_longterm(), for a folio with
- * long-term pins (lt of them when read). GUP knows when it drops
- * long-term pins it just took (longterm); unpin_user_page() cannot tell,
- * so there the long-term count is only kept no larger than the left pins.
- * Runs while the pins being dropped still hold the folio.
- */
-void __folio_debug_unpin_longterm(struct folio *folio, int refs, int left,
-				  bool longterm, int lt)
-{
-	for (;;) {
-		int want = longterm ? max(lt - refs, 0) : lt;
-
-		want = min(want, max(left, 0));
-		if (want == lt ||
-		    atomic_compare_exchange_weak(&folio->page._debug_lt_pins,
-						 &lt, want))
-			break;
-	}
-}
-
 void report_bad_unpin(struct folio *folio)
 {
 	char buf[256];

@@ -176,24 +176,31 @@ static inline void folio_add_pincount(struct folio *folio, int refs,
 		atomic_fetch_add(&folio->page._debug_lt_pins, refs);
 }
 
-/*
- * Model-only bookkeeping (debug.c): keeps _debug_lt_pins no larger than
- * the left pins that stay once refs pins go (and, when they are known to be
- * long-term, takes them off), before the pins are dropped, so that the
- * invariant holds throughout; reports an unpin of a folio without pins.
- */
-void __folio_debug_unpin_longterm(struct folio *folio, int refs, int left,
-				  bool longterm, int lt);
+/* Reports an unpin of a folio that holds fewer pins (debug.c). */
 void report_bad_unpin(struct folio *folio);
 
+/*
+ * Model-only: keeps _debug_lt_pins right before refs pins go, leaving
+ * left. GUP knows when it drops long-term pins it just took (longterm);
+ * unpin_user_page() cannot tell, so there the long-term count is only kept
+ * no larger than the pins that stay. Done while the pins being dropped
+ * still hold the folio, so "long-term <= all" holds at every moment. Most
+ * unpins only read. Inline: it runs on every unpin.
+ */
 static inline void folio_debug_unpin_longterm(struct folio *folio, int refs,
 					      int left, bool longterm)
 {
 	int lt = atomic_load(&folio->page._debug_lt_pins);
 
-	/* Most unpins: no long-term pin, nothing to keep right. */
-	if (lt)
-		__folio_debug_unpin_longterm(folio, refs, left, longterm, lt);
+	for (;;) {
+		int want = longterm ? max(lt - refs, 0) : lt;
+
+		want = min(want, max(left, 0));
+		if (want == lt ||
+		    atomic_compare_exchange_weak(&folio->page._debug_lt_pins,
+						 &lt, want))
+			break;
+	}
 }
 
 /*
