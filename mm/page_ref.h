@@ -8,6 +8,8 @@
 #ifndef GUPSIM_MM_PAGE_REF_H
 #define GUPSIM_MM_PAGE_REF_H
 
+#include <errno.h>
+
 #include "page-flags.h"
 
 /*
