@@ -10,12 +10,17 @@
  * the parent keeps the pinned page exclusive and writable. GUP-fast, which
  * runs without mmap_lock, notices a concurrent fork through the parent's
  * write_protect_seq and backs off.
+ *
+ * Also here, as in the kernel's kernel/fork.c: the life cycle of an
+ * mm_struct (mm_alloc, mmget, mmput) and of a task (task_create,
+ * task_exit), and current.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api_check.h"
 
+/* Where the top-down search for free address space starts. */
 #define MMAP_BASE		0x7f0000000000UL
 
 __thread struct task_struct *current;
