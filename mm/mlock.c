@@ -227,8 +227,10 @@ static int mlock_fixup(struct vm_area_struct *vma, unsigned long start,
 		if (err)
 			return err;
 	}
-	WRITE_ONCE(vma->vm_flags, lock ? vma->vm_flags | VM_LOCKED :
-					 vma->vm_flags & ~VM_LOCKED);
+	if (lock)
+		vm_flags_set(vma, VM_LOCKED);
+	else
+		vm_flags_clear(vma, VM_LOCKED);
 	atomic_fetch_add(&mm->locked_vm, lock ? nr_pages : -nr_pages);
 	return 0;
 }
