@@ -31,7 +31,8 @@
  *   fork.c        mm_struct and task life cycle, dup_mmap/copy_page_range
  *   rmap.c        anon_vma, mapcounts, rmap walks; migrate.c migration
  *   gup.c         GUP slow path, FOLL_LONGTERM, unpin; gup_fast.c GUP-fast
- *   mlock.c       locked/pinned memory accounting; uaccess.c user copies
+ *   mlock.c       mlock/munlock, locked and pinned memory accounting;
+ *                 uaccess.c user loads and stores
  *   rcu.c, vmstat.c, debug.c    RCU glue, counters, invariant checker
  *
  * Concurrency: a field read without the lock that serialises its writers
