@@ -145,7 +145,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	 */
 	vma->vm_start = orig->vm_start;
 	vma->vm_end = orig->vm_end;
-	vma->vm_flags = orig->vm_flags;
+	vm_flags_init(vma, orig->vm_flags);
 	vma->vm_pgoff = orig->vm_pgoff;
 	vma->vm_file = orig->vm_file;
 	vma->vm_ops = orig->vm_ops;
