@@ -33,7 +33,7 @@
 #include <gupsim/machine.h>
 
 /* Model internals only for threads (a task sharing an mm) and vmstat. */
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE	1

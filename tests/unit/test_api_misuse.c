@@ -6,7 +6,7 @@
  * after machine_destroy(), and tasks or mms used after they exited.
  */
 #include "harness.h"
-#include "../../mm/internal.h"
+#include "../../mm/testing.h"
 
 /* Broken-invariant warnings: misuse must never count as one. */
 static int nr_broken(void)
