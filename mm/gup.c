@@ -18,6 +18,7 @@
  * migrated away first (__gup_longterm_locked).
  */
 #include "api_check.h"
+#include "gup_legacy.h"
 
 /*
  * Retries of one address without progress before giving up. The kernel
@@ -59,9 +60,15 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 	if (flags & FOLL_GET) {
 		folio_ref_add(folio, refs);
 	} else if (flags & FOLL_PIN) {
-		/* The zero page never goes away: pinning it is pretended. */
+		/*
+		 * The zero page never goes away: pinning it is pretended.
+		 * Until 6.5 it was pinned (and counted) like any page; the
+		 * model counts it, its refcount is not modelled.
+		 */
 		if (is_zero_page(&folio->page)) {
 			mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
+			if (!kernel_has(ZERO_PAGE_NOT_PINNED))
+				mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 			return 0;
 		}
 		folio_ref_add_pins(folio, refs);
@@ -78,7 +85,7 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 static int __gup_unpin_folio(struct folio *folio, int refs, bool longterm)
 {
 	if (unlikely(folio == (struct folio *)machine->zero_page))
-		return 0;
+		return kernel_has(ZERO_PAGE_NOT_PINNED) ? 0 : refs;
 	return folio_put_pins(folio, refs, longterm);
 }
 
@@ -109,12 +116,15 @@ bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
 	if ((flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN)
 		return false;
 	if (!folio_test_anon(page_folio(page))) {
-		if (!(flags & FOLL_LONGTERM))
+		if (!(flags & FOLL_LONGTERM) || !kernel_has(RO_LONGTERM_UNSHARE))
 			return false;
 		if (!vma)
 			return true;
 		return is_cow_mapping(vma->vm_flags);
 	}
+	/* Before 5.19 a R/O pin took a shared anon page as it was. */
+	if (!kernel_has(GUP_UNSHARE))
+		return false;
 	/* An acquire load: pairs with fork/unshare clearing the flag. */
 	return !PageAnonExclusive(page);
 }
@@ -131,6 +141,8 @@ static bool writable_file_mapping_allowed(struct vm_area_struct *vma,
 	if ((gup_flags & (FOLL_PIN | FOLL_LONGTERM)) !=
 	    (FOLL_PIN | FOLL_LONGTERM))
 		return true;
+	if (!kernel_has(LONGTERM_NO_FILE_WRITE))
+		return true;
 	return !vma_needs_dirty_tracking(vma);
 }
 
@@ -144,7 +156,9 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 		return -EFAULT;
 	if ((gup_flags & FOLL_ANON) && !anon)
 		return -EFAULT;
-	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma))
+	/* Before, the VMAs of the whole range were checked after the walk. */
+	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma) &&
+	    kernel_has(DAX_CHECK_VMA_FLAGS))
 		return -EOPNOTSUPP;
 	if ((gup_flags & FOLL_SPLIT_PMD) && is_vm_hugetlb_page(vma))
 		return -EOPNOTSUPP;
@@ -155,7 +169,8 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 		if (!(vm_flags & VM_WRITE)) {
 			if (!(gup_flags & FOLL_FORCE))
 				return -EFAULT;
-			if (is_vm_hugetlb_page(vma))
+			if (is_vm_hugetlb_page(vma) &&
+			    kernel_has(HUGETLB_NO_FORCE_WRITE))
 				return -EFAULT;
 			/* Forced writes only ever COW; never into a file. */
 			if (!is_cow_mapping(vm_flags))
@@ -262,7 +277,7 @@ static int follow_huge_pmd(struct vm_area_struct *vma, unsigned long addr,
 	if (!pmd_write(pmdval) && gup_must_unshare(vma, flags, head))
 		return -EMLINK;
 	VM_WARN((flags & FOLL_PIN) && folio_test_anon(folio) &&
-		!PageAnonExclusive(head),
+		!PageAnonExclusive(head) && kernel_has(GUP_UNSHARE),
 		"pinning a shared anonymous THP, pfn %#lx", folio_pfn(folio));
 
 	ret = try_grab_folio(folio, refs, flags);
@@ -312,7 +327,7 @@ static int follow_page_pte(struct vm_area_struct *vma, unsigned long addr,
 	if (!pte_write(pte) && gup_must_unshare(vma, flags, page))
 		return -EMLINK;
 	VM_WARN((flags & FOLL_PIN) && folio_test_anon(folio) &&
-		!PageAnonExclusive(page),
+		!PageAnonExclusive(page) && kernel_has(GUP_UNSHARE),
 		"pinning a shared anonymous page, pfn %#lx",
 		page_to_pfn(page));
 
@@ -446,6 +461,21 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * 5.8 only: "COW can break either way". A R/O reference or pin in a COW
+ * mapping broke COW as a write would, so that the page taken is the
+ * caller's own; 5.9 removed it again (do_wp_page() copies pages others
+ * hold instead). Modelled for writable mappings; a read-only private
+ * mapping is taken as it is.
+ */
+bool gup_must_break_cow(struct vm_area_struct *vma, unsigned int flags)
+{
+	if (!kernel_has(GUP_COW_BREAK) || kernel_has(GUP_COW_BREAK_REMOVED))
+		return false;
+	return (flags & (FOLL_GET | FOLL_PIN)) &&
+	       is_cow_mapping(vma->vm_flags) && (vma->vm_flags & VM_WRITE);
+}
+
+/*
  * __get_user_pages() - the walk, with mmap_lock held for read.
  * Returns the number of pages done (filled into pages[] with their
  * references when pages is given), or the error when not even the first
@@ -457,8 +487,8 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 {
 	struct vm_area_struct *vma = NULL;
 	struct follow_page_context ctx;
+	unsigned int tries, foll_flags = gup_flags;
 	long ret = 0, i = 0;
-	unsigned int tries;
 
 	if (!nr_pages)
 		return 0;
@@ -477,6 +507,9 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 			ret = check_vma_flags(vma, gup_flags);
 			if (ret)
 				goto out;
+			foll_flags = gup_flags;
+			if (gup_must_break_cow(vma, gup_flags))
+				foll_flags |= FOLL_WRITE;
 		}
 
 		for (tries = 0;; tries++) {
@@ -489,12 +522,12 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 			ctx.nr_left = nr_pages;
 			ctx.page = NULL;
 			ctx.nr = 1;
-			ret = follow_page_mask(vma, start, gup_flags, &ctx);
+			ret = follow_page_mask(vma, start, foll_flags, &ctx);
 			if (ret == -EAGAIN)
 				continue;
 			if (ret != -ENOENT && ret != -EMLINK)
 				break;
-			ret = faultin_page(vma, start, gup_flags,
+			ret = faultin_page(vma, start, foll_flags,
 					   ret == -EMLINK);
 			if (ret)
 				goto out;
@@ -527,9 +560,9 @@ out:
  * the API: *locked == 1, the caller holds mmap_read_lock; *locked == 0,
  * we take it and drop it again before returning (*locked is 0 then).
  */
-static long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
-				    unsigned long nr_pages, struct page **pages,
-				    int *locked, unsigned int flags)
+long __get_user_pages_locked(struct mm_struct *mm, unsigned long start,
+			     unsigned long nr_pages, struct page **pages,
+			     int *locked, unsigned int flags)
 {
 	bool must_unlock = false;
 	long ret;
@@ -608,7 +641,7 @@ static unsigned long collect_longterm_unpinnable_folios(
 
 		if (is_zero_page(&folio->page))
 			continue;
-		if (folio_is_longterm_pinnable(folio))
+		if (gup_folio_longterm_pinnable(folio))
 			continue;
 		collected++;
 		if (!folio_isolate_lru(folio))
@@ -625,7 +658,8 @@ static unsigned long collect_longterm_unpinnable_folios(
  * worked, -ENOMEM when a folio would not move (another pin holds it).
  */
 static long check_and_migrate_movable_pages(unsigned long nr_pages,
-					    struct page **pages)
+					    struct page **pages,
+					    unsigned int gup_flags)
 {
 	LIST_HEAD(movable);
 	unsigned long collected;
@@ -640,7 +674,7 @@ static long check_and_migrate_movable_pages(unsigned long nr_pages,
 	for (unsigned long i = 0, nr; i < nr_pages; i += nr) {
 		struct folio *folio = gup_folio_next(pages, nr_pages, i, &nr);
 
-		gup_put_folio(folio, nr, FOLL_PIN | FOLL_LONGTERM);
+		gup_put_folio(folio, nr, gup_flags);
 	}
 
 	if (!list_empty(&movable)) {
@@ -690,6 +724,16 @@ long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 	if (!(gup_flags & FOLL_LONGTERM))
 		return __get_user_pages_locked(mm, start, nr_pages, pages,
 					       locked, gup_flags);
+	/* 6.1: FOLL_GET references may no longer be long-term. */
+	if (VM_WARN_MISUSE(!(gup_flags & FOLL_PIN) &&
+			   kernel_has(LONGTERM_NEEDS_PIN),
+			   "gup: FOLL_LONGTERM without FOLL_PIN"))
+		return -EINVAL;
+	/* Until 5.13's rework (movable zone, errors): v5.2's loop. */
+	if (!kernel_has(LONGTERM_MIGRATE_MOVABLE) ||
+	    !kernel_has(LONGTERM_MIGRATE_ENOMEM))
+		return legacy_gup_longterm_locked(mm, start, nr_pages, pages,
+						  locked, gup_flags);
 
 	pin_flags = memalloc_pin_save();
 	for (;;) {
@@ -699,7 +743,8 @@ long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 			rc = nr_pinned;
 			break;
 		}
-		rc = check_and_migrate_movable_pages(nr_pinned, pages);
+		rc = check_and_migrate_movable_pages(nr_pinned, pages,
+						     gup_flags);
 		if (rc != -EAGAIN)
 			break;
 		count_vm_event(GUPSIM_LONGTERM_MIGRATE_RETRY);
@@ -748,8 +793,19 @@ bool is_valid_gup_args(struct page **pages, int *locked,
 	if (VM_WARN_MISUSE((gup_flags & (FOLL_PIN | FOLL_GET)) ==
 		    (FOLL_PIN | FOLL_GET), "gup: FOLL_GET with FOLL_PIN"))
 		return false;
-	if (VM_WARN_MISUSE((gup_flags & FOLL_LONGTERM) && !(gup_flags & FOLL_PIN),
+	/* Until 6.3 get_user_pages*() took FOLL_LONGTERM (see below). */
+	if (VM_WARN_MISUSE((gup_flags & FOLL_LONGTERM) &&
+			   !(gup_flags & FOLL_PIN) && kernel_has(VALID_GUP_ARGS),
 		    "gup: FOLL_LONGTERM without FOLL_PIN"))
+		return false;
+	if (VM_WARN_MISUSE((gup_flags & FOLL_LONGTERM) &&
+			   !kernel_has(FOLL_LONGTERM),
+		    "gup: FOLL_LONGTERM came in 5.2 (running %s): use get_user_pages_longterm()",
+		    kernel_profile_name(machine_kernel())))
+		return false;
+	if (VM_WARN_MISUSE((to_set & FOLL_PIN) && !kernel_has(FOLL_PIN),
+		    "gup: pin_user_pages*() came in 5.6 (running %s)",
+		    kernel_profile_name(machine_kernel())))
 		return false;
 	if (VM_WARN_MISUSE((gup_flags & (FOLL_GET | FOLL_PIN)) && !pages,
 		    "gup: FOLL_GET/FOLL_PIN without a pages array"))
@@ -772,8 +828,22 @@ long get_user_pages(unsigned long start, unsigned long nr_pages,
 		return -EINVAL;
 	if (VM_WARN_MISUSE(!mm, "get_user_pages without a current mm"))
 		return -EFAULT;
-	return __get_user_pages_locked(mm, start, nr_pages, pages, &locked,
-				       gup_flags);
+	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
+				     gup_flags);
+}
+
+/*
+ * FOLL_LONGTERM through the remote call: refused in 5.2 .. 5.5 (the
+ * fs-DAX check needed the VMAs, which the lock-dropping remote walk
+ * could not keep), allowed without `locked` from 5.6, with it from 6.3.
+ */
+static bool remote_longterm_allowed(unsigned int gup_flags, int *locked)
+{
+	if (!(gup_flags & FOLL_LONGTERM))
+		return true;
+	if (!kernel_has(REMOTE_LONGTERM))
+		return false;
+	return !locked || kernel_has(VALID_GUP_ARGS);
 }
 
 long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
@@ -787,9 +857,13 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 		return -EINVAL;
 	if (!mm_usable(mm, "get_user_pages_remote"))
 		return -EFAULT;
-	return __get_user_pages_locked(mm, start, nr_pages, pages,
-				       locked ? locked : &local_locked,
-				       gup_flags);
+	if (VM_WARN_MISUSE(!remote_longterm_allowed(gup_flags, locked),
+		    "get_user_pages_remote: FOLL_LONGTERM%s not supported",
+		    locked ? " with locked" : ""))
+		return -EINVAL;
+	return __gup_longterm_locked(mm, start, nr_pages, pages,
+				     locked ? locked : &local_locked,
+				     gup_flags);
 }
 
 long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
@@ -803,8 +877,8 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 		return -EINVAL;
 	if (VM_WARN_MISUSE(!mm, "get_user_pages_unlocked without a current mm"))
 		return -EFAULT;
-	return __get_user_pages_locked(mm, start, nr_pages, pages, &locked,
-				       gup_flags);
+	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
+				     gup_flags);
 }
 
 /*

@@ -20,6 +20,7 @@
  * path (which fork excludes with mmap_lock) is used instead.
  */
 #include "api_check.h"
+#include "gup_legacy.h"
 
 static inline unsigned long gup_addr_end(unsigned long addr, unsigned long end,
 					 unsigned long size)
@@ -97,7 +98,8 @@ retry:
 	 * taking anything, so that a refused folio never shows a pin bias.
 	 */
 	if (unlikely((flags & FOLL_LONGTERM) &&
-		     !folio_is_longterm_pinnable(folio)))
+		     kernel_has(GUP_FAST_PIN_CMA_CHECK) &&
+		     !gup_folio_longterm_pinnable(folio)))
 		return NULL;
 	/*
 	 * A small folio gets its whole pin bias in the inc-not-zero itself,
@@ -160,6 +162,8 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
 	if ((flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !=
 	    (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE))
 		return true;
+	if (!kernel_has(GUP_FAST_LONGTERM_NO_FILE_WRITE))
+		return true;
 	if (folio_test_hugetlb(folio))
 		return true;
 	m = (unsigned long)READ_ONCE(folio->page.mapping);
@@ -178,9 +182,11 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
  */
 static inline bool gup_fast_entry_usable(uint64_t entry, unsigned int flags)
 {
-	if (!entry_access_permitted(entry, flags & FOLL_WRITE))
+	if (!entry_access_permitted(entry, (flags & FOLL_WRITE) ||
+					   gup_fast_needs_writable(flags)))
 		return false;
-	if (pte_devmap(entry) && (flags & FOLL_LONGTERM))
+	if (pte_devmap(entry) && (flags & FOLL_LONGTERM) &&
+	    kernel_has(GUP_FAST_LONGTERM))
 		return false;
 	/* Special: the zero page or a pfn map, no folio to grab here. */
 	return !pte_special(entry) && pfn_valid(pte_pfn(entry));
@@ -411,6 +417,28 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 	 FOLL_HONOR_NUMA_FAULT)
 
 /*
+ * The flags GUP-fast accepts in the running release: anything in 5.2
+ * (it only looked at FOLL_WRITE and FOLL_LONGTERM), FOLL_WRITE and
+ * FOLL_LONGTERM from 5.3 (with the FOLL_GET the entry point adds), and
+ * FOLL_FORCE again from 5.6 with the list that grew since.
+ */
+static unsigned int gup_fast_allowed_flags(void)
+{
+	if (!kernel_has(GUP_FAST_VALIDATE_FLAGS))
+		return ~0U;
+	if (!kernel_has(GUP_FAST_FORCE))
+		return FOLL_WRITE | FOLL_LONGTERM | FOLL_GET | FOLL_FAST_ONLY;
+	return GUP_FAST_ALLOWED_FLAGS;
+}
+
+/* 5.8 only: see gup_must_break_cow(); the slow path breaks COW. */
+bool gup_fast_needs_writable(unsigned int flags)
+{
+	return (flags & (FOLL_GET | FOLL_PIN)) &&
+	       kernel_has(GUP_COW_BREAK) && !kernel_has(GUP_COW_BREAK_REMOVED);
+}
+
+/*
  * gup_fast_fallback() - the fast walk, then the slow path for what is
  * left (unless FOLL_FAST_ONLY). If the slow path fails after the fast one
  * took pages, those are returned: the caller must release them, so an
@@ -424,9 +452,9 @@ static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 	int locked = 0;
 	long ret;
 
-	if (VM_WARN_MISUSE(gup_flags & ~GUP_FAST_ALLOWED_FLAGS,
+	if (VM_WARN_MISUSE(gup_flags & ~gup_fast_allowed_flags(),
 		    "GUP-fast: flags %#x not allowed",
-		    gup_flags & ~GUP_FAST_ALLOWED_FLAGS))
+		    gup_flags & ~gup_fast_allowed_flags()))
 		return -EINVAL;
 	if (VM_WARN_MISUSE(!mm, "GUP-fast without a current mm"))
 		return -EFAULT;

@@ -105,8 +105,19 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf)
 	page = &folio->page;
 	if (!folio_test_anon(folio))
 		goto fallback;
-	if (PageAnonExclusive(page))
+	if (PageAnonExclusive(page) && kernel_has(ANON_EXCLUSIVE))
 		goto reuse;
+	/*
+	 * Until 5.18 a THP mapped only here was reused, whoever else held
+	 * it (a GUP reference of a child that unmapped it: the vmsplice
+	 * leak, CVE-2020-29374, for THP).
+	 */
+	if (!kernel_has(THP_COW_FIX)) {
+		if (folio_mapcount(folio) != 1)
+			goto fallback;
+		folio_set_anon_exclusive_all(folio);
+		goto reuse;
+	}
 	if (folio_ref_count(folio) != 1 || !folio_trylock(folio))
 		goto fallback;
 	if (folio_ref_count(folio) != 1) {

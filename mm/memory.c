@@ -488,6 +488,31 @@ static bool wp_can_reuse_anon_folio(struct folio *folio)
 }
 
 /*
+ * The anon write fault of releases before PageAnonExclusive (5.19).
+ * Until 5.8 the page was reused when this was its only mapping (mapcount
+ * 1), whoever else held it: a GUP reference then saw the process's later
+ * writes, or a child's did (CVE-2020-29374). 5.9's do_wp_page()
+ * simplification reuses only a page nobody else holds (page_count 1),
+ * so a page pinned by this very process is copied away from its pin.
+ */
+static vm_fault_t wp_anon_before_exclusive(struct vm_fault *vmf,
+					   struct folio *folio,
+					   struct page *page)
+{
+	bool reuse;
+
+	if (kernel_has(WP_PAGE_COUNT))
+		reuse = wp_can_reuse_anon_folio(folio);
+	else
+		reuse = !folio_test_large(folio) && folio_mapcount(folio) == 1;
+	if (reuse) {
+		SetPageAnonExclusive(page);
+		return wp_page_reuse(vmf);
+	}
+	return wp_page_copy(vmf, folio, page);
+}
+
+/*
  * Write fault on a read-only present entry, or unshare fault (ptl held,
  * vmf->orig_pte is the entry; returns with the ptl dropped).
  */
@@ -505,6 +530,8 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 	if (!unshare && (vma->vm_flags & VM_SHARED))
 		return wp_page_shared(vmf, folio);
 
+	if (folio && folio_test_anon(folio) && !kernel_has(ANON_EXCLUSIVE))
+		return wp_anon_before_exclusive(vmf, folio, page);
 	if (folio && folio_test_anon(folio)) {
 		if (PageAnonExclusive(page))
 			return wp_page_reuse(vmf);

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "kernel_profile.h"
 
 #define MMIO_WINDOW_BYTES	(8UL << 20)
 #define DEFAULT_MEM		(256UL << 20)
@@ -147,6 +148,8 @@ int machine_create(const struct machine_config *cfg)
 		machine_free(m);
 		return ret;
 	}
+	/* Before any task exists: every reader sees the one profile. */
+	machine_kernel_set(c.kernel);
 	machine = m;
 	free_all_ram(m);
 	vmstat_reset();
@@ -174,6 +177,7 @@ int machine_create(const struct machine_config *cfg)
 fail:
 	cma_destroy_area();
 	machine = NULL;
+	machine_kernel_set(NULL);
 	machine_free(m);
 	return ret;
 }
@@ -255,6 +259,7 @@ int machine_destroy(char *buf, size_t len)
 	leaked = leak_check(buf, len);
 	cma_destroy_area();
 	machine = NULL;
+	machine_kernel_set(NULL);
 	machine_free(m);
 	return leaked ? -EUCLEAN : 0;
 }

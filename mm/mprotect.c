@@ -36,6 +36,9 @@ static bool can_change_writable(struct vm_area_struct *vma,
 	}
 	if (huge && is_vm_hugetlb_page(vma))
 		return false;
+	/* Before 6.0 a private entry always took the write fault first. */
+	if (!kernel_has(MPROTECT_ANON_WRITABLE))
+		return false;
 	page = vm_normal_page(vma, addr, entry & ~_PAGE_PSE);
 	return page && folio_test_anon(page_folio(page)) &&
 	       PageAnonExclusive(page);

@@ -77,6 +77,15 @@ long pin_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 int pin_user_pages_fast(unsigned long start, int nr_pages,
 			unsigned int gup_flags, struct page **pages);
 
+/*
+ * Linux 5.1's long-term call (FOLL_LONGTERM came in 5.2 and replaced it):
+ * get_user_pages() that refuses fs-DAX and moves pages out of CMA first.
+ * Only under the 5.1 kernel-version profile (gupsim/profile.h); under any
+ * other it warns and returns -ENOSYS. Caller holds mmap_read_lock.
+ */
+long get_user_pages_longterm(unsigned long start, unsigned long nr_pages,
+			     unsigned int gup_flags, struct page **pages);
+
 void unpin_user_page(struct page *page);
 void unpin_user_pages(struct page **pages, unsigned long npages);
 void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages,

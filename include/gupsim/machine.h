@@ -11,6 +11,7 @@
 #ifndef GUPSIM_MACHINE_H
 #define GUPSIM_MACHINE_H
 
+#include <gupsim/profile.h>
 #include <gupsim/types.h>
 
 #ifdef __cplusplus
@@ -26,6 +27,8 @@ struct machine_config {
 	size_t device;		/* fs-DAX device memory; default 64M */
 	unsigned long hugetlb;	/* 2 MiB pages reserved in the hugetlb pool */
 	enum thp_mode thp;
+	/* the release the model behaves as; NULL: the newest (6.18) */
+	const struct kernel_profile *kernel;
 };
 
 /* 0 or -errno (-EINVAL for a bad layout, -ENOMEM, -EBUSY if one exists). */
@@ -175,6 +178,18 @@ long user_locked_vm(struct user_struct *user);
 bool page_is_compound(const struct page *page);
 struct page *page_compound_head(const struct page *page);
 unsigned long page_compound_nr(const struct page *page);
+
+/*
+ * What backs the VMA at addr (NONE: no VMA there), and in *vm_end where
+ * it ends: for callers that checked the VMAs of a range themselves in
+ * older releases (io_uring before 6.5). Caller holds mmap_lock of mm.
+ * A mapping of /dev/zero counts as anonymous here.
+ */
+enum vma_backing { VMA_BACKING_NONE = 0, VMA_BACKING_ANON,
+		   VMA_BACKING_FILE, VMA_BACKING_SHMEM,
+		   VMA_BACKING_HUGETLBFS, VMA_BACKING_DAX };
+enum vma_backing vma_backing(struct mm_struct *mm, unsigned long addr,
+			     unsigned long *vm_end);
 
 /* Raw frames for vfio's VM_PFNMAP fall-back (caller holds mmap_lock). */
 int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,
