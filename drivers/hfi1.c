@@ -19,9 +19,11 @@
  *    actually pinned are added to pinned_vm;
  *  - release: unpin_user_pages_dirty_lock(dirty), pinned_vm -= pinned.
  *
- * The seed series (v5.2) differed: get_user_pages_fast() was taught
- * FOLL_LONGTERM in the series for hfi1 (before that it used plain
- * get_user_pages_fast with a writable flag); release used put_page().
+ * Older releases (kernel-version profiles): 5.1 pinned with plain
+ * get_user_pages_fast() (no FOLL_LONGTERM: fs-DAX and CMA pages were
+ * pinned as they were); the seed series (5.2) added FOLL_LONGTERM to
+ * that call; pin_user_pages_fast() came in 5.6. Before 5.6 the release
+ * is put_page().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@
 #define HFI1_CACHE_SIZE_MB	256UL
 
 struct hfi1_tid_buf {
+	struct drv_gup gup;		/* how this release pins */
 	struct mm_struct *mm;
 	struct page **pages;
 	unsigned long npages;		/* pinned */
@@ -49,6 +52,15 @@ static bool hfi1_can_pin_pages(struct mm_struct *mm, unsigned long nlocked,
 	return nlocked + npages <= cache_limit;
 }
 
+/*
+ * The receive buffer is written by the device. Before 5.2 hfi1 asked
+ * plain get_user_pages_fast(): nothing kept it off fs-DAX or CMA pages.
+ */
+static unsigned int hfi1_gup_flags(void)
+{
+	return FOLL_WRITE | (kernel_has(HFI1_LONGTERM) ? FOLL_LONGTERM : 0);
+}
+
 static long hfi1_user_exp_rcv_setup(struct drv_handle *h)
 {
 	unsigned long npages = drv_nr_pages(h->start, h->len);
@@ -63,6 +75,7 @@ static long hfi1_user_exp_rcv_setup(struct drv_handle *h)
 	if (!b)
 		return -ENOMEM;
 	b->mm = task_mm(current);
+	b->gup = (struct drv_gup){ .pin = kernel_has(IB_PIN), .fast = true };
 	b->pages = calloc(npages, sizeof(*b->pages));
 	if (!b->pages) {
 		free(b);
@@ -73,8 +86,8 @@ static long hfi1_user_exp_rcv_setup(struct drv_handle *h)
 		pinned = -ENOMEM;
 		goto fail;
 	}
-	pinned = pin_user_pages_fast(h->start, (int)npages,
-				     FOLL_LONGTERM | FOLL_WRITE, b->pages);
+	pinned = drv_gup_pages(&b->gup, h->start, npages,
+			       hfi1_gup_flags(), b->pages);
 	if (pinned <= 0) {
 		pinned = pinned < 0 ? pinned : -ENOSPC;
 		goto fail;
@@ -84,7 +97,7 @@ static long hfi1_user_exp_rcv_setup(struct drv_handle *h)
 	if (drv_set_view_pages(h, b->pages, pinned, 0,
 			       (unsigned long)pinned * PAGE_SIZE < h->len ?
 			       (unsigned long)pinned * PAGE_SIZE : h->len)) {
-		unpin_user_pages(b->pages, pinned);
+		drv_gup_release(&b->gup, b->pages, pinned, false);
 		mm_pinned_vm_add(b->mm, -(long)pinned);
 		pinned = -ENOMEM;
 		goto fail;
@@ -102,7 +115,7 @@ static void hfi1_release(struct drv_handle *h)
 {
 	struct hfi1_tid_buf *b = h->priv;
 
-	unpin_user_pages_dirty_lock(b->pages, b->npages, true);
+	drv_gup_release(&b->gup, b->pages, b->npages, true);
 	mm_pinned_vm_add(b->mm, -(long)b->npages);
 	free(b->pages);
 	free(b);

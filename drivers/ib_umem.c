@@ -20,10 +20,12 @@
  *  - release: unpin_user_page_range_dirty_lock() with dirty for a
  *    writable MR, then pinned_vm -= pages.
  *
- * The seed series (v5.2) differed: get_user_pages(FOLL_WRITE |
- * FOLL_LONGTERM) under mmap_sem, FOLL_WRITE always and FOLL_FORCE added
- * for a read-only MR (to break COW at registration); put_user_pages
- * took the references back. FOLL_FORCE went away in 6.2.
+ * Older releases (kernel-version profiles): until 6.2 FOLL_WRITE was
+ * always asked and FOLL_FORCE added for a read-only MR (to break COW at
+ * registration), so a read-only MR of a PROT_READ shared mapping failed
+ * with -EFAULT. Until 5.6 the pages were FOLL_GET references taken by
+ * get_user_pages() under mmap_sem (5.1: get_user_pages_longterm(), 5.2:
+ * FOLL_LONGTERM) and given back with put_page().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 #define IB_UMEM_CHUNK	(PAGE_SIZE / sizeof(struct page *))
 
 struct ib_umem {
+	struct drv_gup gup;		/* how this release pins */
 	struct mm_struct *owning_mm;
 	struct page **pages;
 	unsigned long npages;		/* accounted */
@@ -42,8 +45,8 @@ struct ib_umem {
 
 static void ib_umem_unpin(struct ib_umem *umem, bool dirty)
 {
-	unpin_user_pages_dirty_lock(umem->pages, umem->nr_pinned,
-				    dirty && umem->writable);
+	drv_gup_release(&umem->gup, umem->pages, umem->nr_pinned,
+			dirty && umem->writable);
 	umem->nr_pinned = 0;
 }
 
@@ -52,12 +55,14 @@ static long ib_umem_pin(struct ib_umem *umem, unsigned long cur_base)
 	unsigned int gup_flags = FOLL_LONGTERM;
 	unsigned long left = umem->npages;
 
-	if (umem->writable)
+	if (umem->writable || !kernel_has(IB_UMEM_NO_FORCE))
 		gup_flags |= FOLL_WRITE;
+	if (!umem->writable && !kernel_has(IB_UMEM_NO_FORCE))
+		gup_flags |= FOLL_FORCE;
 	while (left) {
 		int n = left < IB_UMEM_CHUNK ? (int)left : (int)IB_UMEM_CHUNK;
-		int pinned = pin_user_pages_fast(cur_base, n, gup_flags,
-						 umem->pages + umem->nr_pinned);
+		long pinned = drv_gup_pages(&umem->gup, cur_base, n, gup_flags,
+					    umem->pages + umem->nr_pinned);
 
 		if (pinned < 0)
 			return pinned;
@@ -83,6 +88,9 @@ static long ib_umem_get(struct drv_handle *h)
 	if (!umem)
 		return -ENOMEM;
 	umem->owning_mm = h->mm;
+	umem->gup = (struct drv_gup){ .pin = kernel_has(IB_PIN),
+				      .fast = kernel_has(IB_UMEM_GUP_FAST),
+				      .lock = true };
 	umem->writable = h->write;
 	umem->npages = drv_nr_pages(addr, size);
 	ret = -EINVAL;

@@ -27,11 +27,17 @@
  *    dirtied here (the I/O that wrote through the buffer did that); the
  *    ring's pages are uncharged when the ring goes.
  *
- * The seed series (v5.2) differed: fs/io_uring.c pinned with
- * get_user_pages_longterm()-style get_user_pages(FOLL_WRITE |
- * FOLL_LONGTERM) under mmap_sem, with a vmas array it used to refuse any
- * file-backed VMA but hugetlbfs (-EOPNOTSUPP); it kept every 4 KiB page
- * (no folio coalescing) and charged only user->locked_vm.
+ * Older releases (kernel-version profiles), as modelled: until 6.5 the
+ * pages were taken under mmap_read_lock by the slow call, and every VMA
+ * of the buffer was looked at: one with a file but hugetlbfs (from 5.14
+ * also shmem/memfd) failed the registration with -EOPNOTSUPP (5.2 code;
+ * the exact 5.14 commit was not found). Until 5.6 they were FOLL_GET
+ * references (5.1: get_user_pages_longterm(), 5.2, the seed series:
+ * get_user_pages(FOLL_WRITE | FOLL_LONGTERM)) given back with put_page().
+ * Folio coalescing is modelled from 6.10. Not modelled: the accounting
+ * of those releases (5.2 charged user->locked_vm per 4 KiB page before
+ * pinning; 5.9 added mm->pinned_vm; 5.10 charged whole huge pages after
+ * pinning, as today), and the ring itself being charged.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,6 +49,7 @@
 #define IO_URING_RING_PAGES	2UL
 
 struct io_uring_buf {
+	struct drv_gup gup;		/* how this release pins */
 	struct user_struct *user;	/* NULL: CAP_IPC_LOCK, not charged */
 	struct mm_struct *mm_account;
 	struct page **pages;		/* one pin each */
@@ -61,9 +68,63 @@ static long io_validate_user_buf_range(unsigned long base, unsigned long len)
 	return 0;
 }
 
+/*
+ * Before 6.5 io_sqe_buffer_register() looked at every VMA of the buffer
+ * itself (vmas[] from the pin call, under the same mmap_read_lock): one
+ * with a file, unless hugetlbfs (or from 5.14 shmem), is refused.
+ */
+static long io_check_vmas(unsigned long start, unsigned long nr)
+{
+	struct mm_struct *mm = task_mm(current);
+	unsigned long addr = start, end = start + (nr << PAGE_SHIFT), vm_end;
+
+	while (addr < end) {
+		switch (vma_backing(mm, addr, &vm_end)) {
+		case VMA_BACKING_ANON:
+		case VMA_BACKING_HUGETLBFS:
+			break;
+		case VMA_BACKING_SHMEM:
+			if (kernel_has(IO_URING_SHMEM))
+				break;
+			return -EOPNOTSUPP;
+		case VMA_BACKING_NONE:
+			return -EFAULT;
+		default:
+			return -EOPNOTSUPP;
+		}
+		addr = vm_end;
+	}
+	return 0;
+}
+
+/* The pin call and, before 6.5, the check of the VMAs under one lock. */
+static long io_gup(const struct drv_gup *g, unsigned long start,
+		   unsigned long nr, struct page **pages)
+{
+	struct mm_struct *mm = task_mm(current);
+	long ret;
+
+	if (g->fast)
+		return drv_gup_pages(g, start, nr, FOLL_WRITE | FOLL_LONGTERM,
+				     pages);
+	mmap_read_lock(mm);
+	ret = drv_gup_pages(g, start, nr, FOLL_WRITE | FOLL_LONGTERM, pages);
+	if (ret == (long)nr && !kernel_has(IO_URING_GUP_FILE_CHECK)) {
+		long err = io_check_vmas(start, nr);
+
+		if (err) {
+			drv_gup_release(g, pages, nr, false);
+			ret = err;
+		}
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
 /* io_pin_pages(): all pages or nothing. */
-static long io_pin_pages(unsigned long uaddr, unsigned long len,
-			 struct page ***pagesp, unsigned long *npages)
+static long io_pin_pages(const struct drv_gup *g, unsigned long uaddr,
+			 unsigned long len, struct page ***pagesp,
+			 unsigned long *npages)
 {
 	unsigned long nr = drv_nr_pages(uaddr, len);
 	struct page **pages;
@@ -74,8 +135,7 @@ static long io_pin_pages(unsigned long uaddr, unsigned long len,
 	pages = calloc(nr, sizeof(*pages));
 	if (!pages)
 		return -ENOMEM;
-	ret = pin_user_pages_fast(uaddr & PAGE_MASK, (int)nr,
-				  FOLL_WRITE | FOLL_LONGTERM, pages);
+	ret = io_gup(g, uaddr & PAGE_MASK, nr, pages);
 	if (ret == (long)nr) {
 		*pagesp = pages;
 		*npages = nr;
@@ -83,7 +143,7 @@ static long io_pin_pages(unsigned long uaddr, unsigned long len,
 	}
 	if (ret >= 0) {
 		if (ret)
-			unpin_user_pages(pages, ret);
+			drv_gup_release(g, pages, ret, false);
 		ret = -EFAULT;
 	}
 	free(pages);
@@ -195,8 +255,7 @@ static int io_account_mem(struct io_uring_buf *buf)
 
 static void io_unpin_all(struct io_uring_buf *buf)
 {
-	for (unsigned long i = 0; i < buf->nr_pages; i++)
-		unpin_user_page(buf->pages[i]);
+	drv_gup_release(&buf->gup, buf->pages, buf->nr_pages, false);
 	free(buf->pages);
 	buf->pages = NULL;
 	buf->nr_pages = 0;
@@ -241,7 +300,11 @@ static long io_uring_reg(struct drv_handle *h)
 		return ret;
 	}
 	buf->mm_account = h->mm;
-	ret = io_pin_pages(h->start, h->len, &buf->pages, &buf->nr_pages);
+	buf->gup = (struct drv_gup){
+		.pin = kernel_has(IO_URING_PIN),
+		.fast = kernel_has(IO_URING_GUP_FILE_CHECK) };
+	ret = io_pin_pages(&buf->gup, h->start, h->len, &buf->pages,
+			   &buf->nr_pages);
 	if (ret)
 		goto out_free;
 	/* the device sees every 4 KiB page, coalesced or not */
@@ -249,7 +312,7 @@ static long io_uring_reg(struct drv_handle *h)
 				 h->start & ~PAGE_MASK, h->len);
 	if (ret)
 		goto out_unpin;
-	if (buf->nr_pages > 1)
+	if (buf->nr_pages > 1 && kernel_has(IO_URING_COALESCE))
 		nr_folios = io_check_coalesce(buf->pages, buf->nr_pages,
 					      &nr_mid);
 	if (nr_folios && nr_mid != 1) {

@@ -13,9 +13,10 @@
  *  - no RLIMIT_MEMLOCK accounting;
  *  - release (table cleanup): unpin_user_page(), no dirtying.
  *
- * The seed series (v5.2) differed: get_user_pages_fast(uaddr, 1,
- * FOLL_WRITE, ...) was taught FOLL_LONGTERM by the series; release was
- * put_page().
+ * Older releases (kernel-version profiles): 5.1 called plain
+ * get_user_pages_fast(uaddr, 1, write): fs-DAX and CMA pages were pinned
+ * as they were; the seed series (5.2) added FOLL_LONGTERM; release was
+ * put_page() until 5.6 brought pin_user_pages_fast().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,8 +26,15 @@
 #define MTHCA_ICM_PAGE_SIZE	4096UL
 
 struct mthca_db_page {
+	struct drv_gup gup;		/* how this release pins */
 	struct page *page;
 };
+
+/* The doorbell page is written by the HCA; FOLL_LONGTERM from 5.2. */
+static unsigned int mthca_gup_flags(void)
+{
+	return FOLL_WRITE | (kernel_has(MTHCA_LONGTERM) ? FOLL_LONGTERM : 0);
+}
 
 static long mthca_map_user_db(struct drv_handle *h)
 {
@@ -38,15 +46,16 @@ static long mthca_map_user_db(struct drv_handle *h)
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
-	ret = pin_user_pages_fast(h->start & PAGE_MASK, 1,
-				  FOLL_WRITE | FOLL_LONGTERM, &db->page);
+	db->gup = (struct drv_gup){ .pin = kernel_has(IB_PIN), .fast = true };
+	ret = drv_gup_pages(&db->gup, h->start & PAGE_MASK, 1,
+			    mthca_gup_flags(), &db->page);
 	if (ret < 0) {
 		free(db);
 		return ret;
 	}
 	ret = drv_set_view_pages(h, &db->page, 1, 0, MTHCA_ICM_PAGE_SIZE);
 	if (ret) {
-		unpin_user_page(db->page);
+		drv_gup_release(&db->gup, &db->page, 1, false);
 		free(db);
 		return ret;
 	}
@@ -59,7 +68,7 @@ static void mthca_release(struct drv_handle *h)
 {
 	struct mthca_db_page *db = h->priv;
 
-	unpin_user_page(db->page);
+	drv_gup_release(&db->gup, &db->page, 1, false);
 	free(db);
 	h->priv = NULL;
 }

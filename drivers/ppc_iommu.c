@@ -23,10 +23,12 @@
  *    device wrote it (the TCE code marks entries dirty on DMA write),
  *    then account_locked_vm(-entries).
  *
- * The seed series (v5.2) differed: get_user_pages_longterm() ->
- * get_user_pages(FOLL_WRITE | FOLL_LONGTERM); its own
- * mm_iommu_adjust_locked_vm() instead of account_locked_vm(); put_page()
- * and SetPageDirty() on release.
+ * Older releases (kernel-version profiles): until 5.6 the pages were
+ * FOLL_GET references (5.1: get_user_pages_longterm(), 5.2, the seed
+ * series: get_user_pages(FOLL_WRITE | FOLL_LONGTERM)), given back with
+ * put_page() (and SetPageDirty()); 5.2 also had its own
+ * mm_iommu_adjust_locked_vm() instead of account_locked_vm(), charging
+ * the same locked_vm (not modelled apart).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@
 #define PPC_MAX_PAGE_ORDER	10
 
 struct mm_iommu_mem {
+	struct drv_gup gup;		/* how this release pins */
 	struct mm_struct *mm;
 	struct page **hpages;
 	unsigned long entries;
@@ -64,9 +67,9 @@ static long mm_iommu_do_alloc(struct mm_iommu_mem *mem, unsigned long ua)
 		unsigned long n = mem->entries - entry < chunk ?
 				  mem->entries - entry : chunk;
 
-		ret = pin_user_pages(ua + (entry << PAGE_SHIFT), n,
-				     FOLL_WRITE | FOLL_LONGTERM,
-				     mem->hpages + entry);
+		ret = drv_gup_pages(&mem->gup, ua + (entry << PAGE_SHIFT), n,
+				    FOLL_WRITE | FOLL_LONGTERM,
+				    mem->hpages + entry);
 		if (ret == (long)n) {
 			pinned += n;
 			continue;
@@ -80,7 +83,7 @@ static long mm_iommu_do_alloc(struct mm_iommu_mem *mem, unsigned long ua)
 		return 0;
 	if (!ret)
 		ret = -EFAULT;
-	unpin_user_pages(mem->hpages, pinned);
+	drv_gup_release(&mem->gup, mem->hpages, pinned, false);
 	free(mem->hpages);
 	mem->hpages = NULL;
 unlock_exit:
@@ -99,6 +102,7 @@ static long ppc_iommu_reg(struct drv_handle *h)
 	if (!mem)
 		return -ENOMEM;
 	mem->mm = task_mm(current);
+	mem->gup = (struct drv_gup){ .pin = kernel_has(PPC_IOMMU_PIN) };
 	mem->entries = h->len >> PAGE_SHIFT;
 	ret = mm_iommu_do_alloc(mem, h->start);
 	if (ret)
@@ -117,9 +121,8 @@ static void ppc_iommu_release(struct drv_handle *h)
 	struct mm_iommu_mem *mem = h->priv;
 
 	for (unsigned long i = 0; i < mem->entries; i++)
-		unpin_user_pages_dirty_lock(&mem->hpages[i], 1,
-					    h->dev_written &&
-					    h->dev_written[i]);
+		drv_gup_release(&mem->gup, &mem->hpages[i], 1,
+				h->dev_written && h->dev_written[i]);
 	account_locked_vm(mem->mm, mem->entries, false);
 	free(mem->hpages);
 	free(mem);

@@ -14,10 +14,12 @@
  *  - release: unpin_user_pages_dirty_lock(dirty), pinned_vm -= pages.
  *    The per-context TID count limit of the hardware is not modelled.
  *
- * The seed series (v5.2) differed: get_user_pages(FOLL_LONGTERM |
- * FOLL_WRITE) with put_page()/set_page_dirty() on release; the series
- * also gave qib's SDMA path get_user_pages_fast(FOLL_LONGTERM) (now
- * pin_user_pages_fast), which is not modelled here.
+ * Older releases (kernel-version profiles): FOLL_FORCE was asked too
+ * until 6.2; until 5.6 the pages were FOLL_GET references (5.1:
+ * get_user_pages_longterm(), 5.2: get_user_pages(FOLL_LONGTERM)) given
+ * back with put_page(). The seed series also gave qib's SDMA path
+ * get_user_pages_fast(FOLL_LONGTERM) (5.1: plain get_user_pages_fast()),
+ * which is not modelled here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "driver.h"
 
 struct qib_tid_buf {
+	struct drv_gup gup;		/* how this release pins */
 	struct mm_struct *mm;
 	struct page **pages;
 	unsigned long num_pages;
@@ -32,8 +35,12 @@ struct qib_tid_buf {
 
 static long qib_get_user_pages(struct qib_tid_buf *b, unsigned long start)
 {
+	unsigned int gup_flags = FOLL_LONGTERM | FOLL_WRITE;
 	unsigned long got;
 	long ret = 0, locked;
+
+	if (!kernel_has(QIB_NO_FORCE))
+		gup_flags |= FOLL_FORCE;
 
 	locked = mm_pinned_vm_add(b->mm, (long)b->num_pages);
 	if ((unsigned long)locked > drv_memlock_pages() && !capable_ipc_lock()) {
@@ -42,12 +49,12 @@ static long qib_get_user_pages(struct qib_tid_buf *b, unsigned long start)
 	}
 	mmap_read_lock(b->mm);
 	for (got = 0; got < b->num_pages; got += ret) {
-		ret = pin_user_pages(start + got * PAGE_SIZE,
-				     b->num_pages - got,
-				     FOLL_LONGTERM | FOLL_WRITE, b->pages + got);
+		ret = drv_gup_pages(&b->gup, start + got * PAGE_SIZE,
+				    b->num_pages - got, gup_flags,
+				    b->pages + got);
 		if (ret < 0) {
 			mmap_read_unlock(b->mm);
-			unpin_user_pages_dirty_lock(b->pages, got, false);
+			drv_gup_release(&b->gup, b->pages, got, false);
 			goto bail;
 		}
 	}
@@ -66,6 +73,7 @@ static long qib_reg(struct drv_handle *h)
 	if (!b)
 		return -ENOMEM;
 	b->mm = task_mm(current);
+	b->gup = (struct drv_gup){ .pin = kernel_has(IB_PIN) };
 	b->num_pages = drv_nr_pages(h->start, h->len);
 	ret = -EFAULT;			/* qib_tid_update(): no TIDs asked */
 	if (!b->num_pages)
@@ -92,7 +100,7 @@ static void qib_release(struct drv_handle *h)
 {
 	struct qib_tid_buf *b = h->priv;
 
-	unpin_user_pages_dirty_lock(b->pages, b->num_pages, true);
+	drv_gup_release(&b->gup, b->pages, b->num_pages, true);
 	mm_pinned_vm_add(b->mm, -(long)b->num_pages);
 	free(b->pages);
 	free(b);

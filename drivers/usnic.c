@@ -20,9 +20,12 @@
  *  - release (dirty = 1): unpin_user_pages_dirty_lock() page by page,
  *    dirty for a writable region, pinned_vm -= pages.
  *
- * The seed series (v5.2) differed: get_user_pages(FOLL_LONGTERM, plus
- * FOLL_WRITE) under down_read(mmap_sem) and put_page()/set_page_dirty
- * on release; the same error-path accounting.
+ * Older releases (kernel-version profiles): until 6.2 FOLL_WRITE was
+ * always asked and FOLL_FORCE added for a read-only region (as ib_umem;
+ * the exact 5.2 text was not seen); until 5.6 the pages were FOLL_GET
+ * references (5.1: get_user_pages_longterm(), 5.2: get_user_pages(
+ * FOLL_LONGTERM)) given back with put_page(); the same error-path
+ * accounting.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@
 #define USNIC_CHUNK	(PAGE_SIZE / sizeof(struct page *))
 
 struct usnic_uiom_reg {
+	struct drv_gup gup;		/* how this release pins */
 	struct mm_struct *owning_mm;
 	struct page **pages;
 	unsigned long npages, nr_pinned;
@@ -45,8 +49,10 @@ static long usnic_uiom_get_pages(struct usnic_uiom_reg *r, unsigned long addr)
 	struct mm_struct *mm = r->owning_mm;
 	long ret = 0, locked;
 
-	if (r->writable)
+	if (r->writable || !kernel_has(USNIC_NO_FORCE))
 		gup_flags |= FOLL_WRITE;
+	if (!r->writable && !kernel_has(USNIC_NO_FORCE))
+		gup_flags |= FOLL_FORCE;
 	mmap_read_lock(mm);
 	locked = mm_pinned_vm_add(mm, (long)npages);
 	if ((unsigned long)locked > drv_memlock_pages() && !capable_ipc_lock()) {
@@ -54,9 +60,9 @@ static long usnic_uiom_get_pages(struct usnic_uiom_reg *r, unsigned long addr)
 		goto out;
 	}
 	while (npages) {
-		ret = pin_user_pages(cur_base,
-				     npages < USNIC_CHUNK ? npages : USNIC_CHUNK,
-				     gup_flags, r->pages + r->nr_pinned);
+		ret = drv_gup_pages(&r->gup, cur_base,
+				    npages < USNIC_CHUNK ? npages : USNIC_CHUNK,
+				    gup_flags, r->pages + r->nr_pinned);
 		if (ret < 0)
 			goto out;
 		npages -= ret;
@@ -66,7 +72,7 @@ static long usnic_uiom_get_pages(struct usnic_uiom_reg *r, unsigned long addr)
 	}
 out:
 	if (ret < 0) {
-		unpin_user_pages_dirty_lock(r->pages, r->nr_pinned, false);
+		drv_gup_release(&r->gup, r->pages, r->nr_pinned, false);
 		r->nr_pinned = 0;
 		/* npages: what was left to pin, not what was charged */
 		mm_pinned_vm_add(mm, -(long)npages);
@@ -86,6 +92,7 @@ static long usnic_reg(struct drv_handle *h)
 	if (!r)
 		return -ENOMEM;
 	r->owning_mm = task_mm(current);
+	r->gup = (struct drv_gup){ .pin = kernel_has(IB_PIN) };
 	r->writable = h->write;
 	r->npages = drv_nr_pages(h->start, h->len);
 	r->pages = calloc(r->npages ? r->npages : 1, sizeof(*r->pages));
@@ -111,7 +118,7 @@ static void usnic_release(struct drv_handle *h)
 	struct usnic_uiom_reg *r = h->priv;
 
 	for (unsigned long i = 0; i < r->nr_pinned; i++)
-		unpin_user_pages_dirty_lock(&r->pages[i], 1, r->writable);
+		drv_gup_release(&r->gup, &r->pages[i], 1, r->writable);
 	mm_pinned_vm_add(r->owning_mm, -(long)r->npages);
 	free(r->pages);
 	free(r);

@@ -36,11 +36,14 @@
  * be current's, through the same vaddr_get_pfns(); with an IOMMU-backed
  * domain these are not charged again.
  *
- * The seed series (v5.2) differed: vaddr_get_pfn() pinned one page at a
- * time with get_user_pages(FOLL_LONGTERM) when mm == current->mm and with
- * get_user_pages_remote() without FOLL_LONGTERM otherwise, refusing
- * fs-DAX VMAs itself (-EOPNOTSUPP) on that path; accounting went through
- * vfio_lock_acct() doing the RLIMIT check by hand on mm->locked_vm.
+ * Older releases (kernel-version profiles): before 5.6 vaddr_get_pfn()
+ * took FOLL_GET references, with get_user_pages(FOLL_LONGTERM) (5.1:
+ * get_user_pages_longterm()) when mm == current->mm and with
+ * get_user_pages_remote() without FOLL_LONGTERM otherwise (modelled, see
+ * vfio_gup()), released with put_page(). Not modelled: it pinned one
+ * page at a time until 5.12's batches, refused fs-DAX VMAs itself on the
+ * remote path, did the RLIMIT check by hand in vfio_lock_acct(), and
+ * pinned (and leaked) the zero page until 6.0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,6 +60,7 @@ struct vfio_batch {
 };
 
 struct vfio_dma {
+	struct drv_gup gup;		/* how this release pins */
 	struct task_struct *task;
 	struct mm_struct *mm;
 	bool lock_cap, write;
@@ -75,8 +79,8 @@ struct vfio_dma {
 static void vfio_batch_unpin(struct vfio_dma *dma, struct vfio_batch *b)
 {
 	while (b->size) {
-		unpin_user_pages_dirty_lock(&b->pages[b->offset++], 1,
-					    dma->write);
+		drv_gup_release(&dma->gup, &b->pages[b->offset++], 1,
+				dma->write);
 		b->size--;
 	}
 }
@@ -98,6 +102,27 @@ static int vfio_lock_acct(struct vfio_dma *dma, long npage)
 }
 
 /*
+ * The pin call of the running release. From 5.6 pin_user_pages_remote()
+ * with FOLL_LONGTERM for any mm. Before, get_user_pages(FOLL_LONGTERM)
+ * (5.1: get_user_pages_longterm()) when the mm is current's, and
+ * get_user_pages_remote() without FOLL_LONGTERM for another mm: those
+ * pages were neither moved out of CMA nor refused on fs-DAX by GUP (the
+ * driver's own fs-DAX check of that path is not modelled). Caller holds
+ * mmap_read_lock(dma->mm).
+ */
+static long vfio_gup(struct vfio_dma *dma, unsigned long vaddr, long n,
+		     unsigned int flags, struct page **pages)
+{
+	if (dma->gup.pin)
+		return pin_user_pages_remote(dma->mm, vaddr, n, flags, pages,
+					     NULL);
+	if (current && task_mm(current) == dma->mm)
+		return drv_gup_pages(&dma->gup, vaddr, n, flags, pages);
+	return get_user_pages_remote(dma->mm, vaddr, n,
+				     flags & ~FOLL_LONGTERM, pages, NULL);
+}
+
+/*
  * vaddr_get_pfns(): pins up to a batch, or finds one PFNMAP frame.
  * Returns the number of frames (pinned ones land in b), or -errno.
  */
@@ -111,7 +136,7 @@ static long vaddr_get_pfns(struct vfio_dma *dma, unsigned long vaddr,
 	long ret;
 
 	mmap_read_lock(dma->mm);
-	ret = pin_user_pages_remote(dma->mm, vaddr, n, flags, b->pages, NULL);
+	ret = vfio_gup(dma, vaddr, n, flags, b->pages);
 	if (ret > 0) {
 		*pfn = page_to_pfn(b->pages[0]);
 		b->size = (int)ret;
@@ -133,8 +158,8 @@ static void vfio_unpin_range(struct vfio_dma *dma, unsigned long first,
 {
 	for (unsigned long i = first; i < first + n; i++) {
 		if (dma->pages[i])
-			unpin_user_pages_dirty_lock(&dma->pages[i], 1,
-						    dma->write);
+			drv_gup_release(&dma->gup, &dma->pages[i], 1,
+					dma->write);
 		dma->pages[i] = NULL;
 	}
 }
@@ -268,6 +293,7 @@ static long vfio_dma_do_map(struct drv_handle *h)
 		return -ENOMEM;
 	dma->task = current;
 	dma->mm = task_mm(current);
+	dma->gup = (struct drv_gup){ .pin = kernel_has(VFIO_PIN) };
 	dma->lock_cap = capable_ipc_lock();
 	dma->write = h->write;
 	dma->vaddr = vaddr;
@@ -368,8 +394,8 @@ void vfio_unpin_pages_external(struct drv_handle *h, unsigned long first_page,
 		if (!dma->ext_refs[idx] || --dma->ext_refs[idx])
 			continue;
 		if (dma->ext_pages[idx])
-			unpin_user_pages_dirty_lock(&dma->ext_pages[idx], 1,
-						    dma->write);
+			drv_gup_release(&dma->gup, &dma->ext_pages[idx], 1,
+					dma->write);
 		dma->ext_pages[idx] = NULL;
 	}
 }

@@ -17,9 +17,10 @@
  *  - release (videobuf_dma_free): unpin_user_pages_dirty_lock(), dirty
  *    when the device wrote (DMA_FROM_DEVICE).
  *
- * The seed series (v5.2) differed: get_user_pages(FOLL_LONGTERM, plus
- * FOLL_WRITE for capture), released with set_page_dirty_lock() and
- * put_page() page by page.
+ * Older releases (kernel-version profiles): FOLL_FORCE was asked too
+ * until 6.2; until 5.6 the pages were FOLL_GET references (5.1:
+ * get_user_pages_longterm(), 5.2: get_user_pages(FOLL_LONGTERM)),
+ * released with set_page_dirty_lock() and put_page() page by page.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "driver.h"
 
 struct videobuf_dmabuf {
+	struct drv_gup gup;		/* how this release pins */
 	struct page **pages;
 	unsigned long nr_pages;
 	bool from_device;		/* DMA_FROM_DEVICE */
@@ -48,6 +50,9 @@ static long videobuf_dma_init_user(struct drv_handle *h)
 	dma->from_device = h->write;
 	if (dma->from_device)
 		gup_flags |= FOLL_WRITE;
+	if (!kernel_has(VIDEOBUF_NO_FORCE))
+		gup_flags |= FOLL_FORCE;
+	dma->gup = (struct drv_gup){ .pin = kernel_has(VIDEOBUF_PIN) };
 	first = h->start >> PAGE_SHIFT;
 	last = (h->start + h->len - 1) >> PAGE_SHIFT;
 	dma->nr_pages = last - first + 1;
@@ -57,8 +62,8 @@ static long videobuf_dma_init_user(struct drv_handle *h)
 		return -ENOMEM;
 	}
 	mmap_read_lock(mm);
-	err = pin_user_pages(h->start & PAGE_MASK, dma->nr_pages, gup_flags,
-			     dma->pages);
+	err = drv_gup_pages(&dma->gup, h->start & PAGE_MASK, dma->nr_pages,
+			    gup_flags, dma->pages);
 	mmap_read_unlock(mm);
 	if (err == (long)dma->nr_pages) {
 		err = drv_set_view_pages(h, dma->pages, dma->nr_pages,
@@ -83,8 +88,8 @@ static void videobuf_dma_free(struct drv_handle *h)
 {
 	struct videobuf_dmabuf *dma = h->priv;
 
-	unpin_user_pages_dirty_lock(dma->pages, dma->nr_pages,
-				    dma->from_device);
+	drv_gup_release(&dma->gup, dma->pages, dma->nr_pages,
+			dma->from_device);
 	free(dma->pages);
 	free(dma);
 	h->priv = NULL;

@@ -17,9 +17,10 @@
  *    an error is returned as is; the charge is then taken back;
  *  - release: unpin_user_pages_dirty_lock(dirty), then uncharge.
  *
- * The seed series (v5.2) differed: get_user_pages(FOLL_WRITE |
- * FOLL_LONGTERM) under down_read(mmap_sem), released with
- * set_page_dirty_lock() + put_page() per page.
+ * Older releases (kernel-version profiles): until 5.6 the pages were
+ * FOLL_GET references (5.1: get_user_pages_longterm(FOLL_WRITE), 5.2:
+ * get_user_pages(FOLL_WRITE | FOLL_LONGTERM)) under mmap_sem, released
+ * with set_page_dirty_lock() + put_page() per page.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #define XDP_CHUNK_SIZE	4096UL
 
 struct xdp_umem {
+	struct drv_gup gup;		/* how this release pins */
 	struct user_struct *user;	/* charged; NULL with CAP_IPC_LOCK */
 	struct page **pgs;
 	unsigned long npgs;
@@ -68,13 +70,13 @@ static int xdp_umem_pin_pages(struct xdp_umem *umem, unsigned long address)
 	if (!umem->pgs)
 		return -ENOMEM;
 	mmap_read_lock(mm);
-	npgs = pin_user_pages(address, umem->npgs, FOLL_WRITE | FOLL_LONGTERM,
-			      umem->pgs);
+	npgs = drv_gup_pages(&umem->gup, address, umem->npgs,
+			     FOLL_WRITE | FOLL_LONGTERM, umem->pgs);
 	mmap_read_unlock(mm);
 	if (npgs == (long)umem->npgs)
 		return 0;
 	if (npgs > 0)
-		unpin_user_pages_dirty_lock(umem->pgs, npgs, true);
+		drv_gup_release(&umem->gup, umem->pgs, npgs, true);
 	free(umem->pgs);
 	umem->pgs = NULL;
 	return npgs >= 0 ? -ENOMEM : (int)npgs;
@@ -96,6 +98,7 @@ static long xdp_umem_reg(struct drv_handle *h)
 	if (!umem)
 		return -ENOMEM;
 	umem->npgs = drv_nr_pages(addr, size);
+	umem->gup = (struct drv_gup){ .pin = kernel_has(XDP_PIN) };
 	err = xdp_umem_account_pages(umem);
 	if (err)
 		goto out_free;
@@ -105,7 +108,7 @@ static long xdp_umem_reg(struct drv_handle *h)
 	/* xdp_umem_addr_map(): the kernel vmap()s the pages; so does the view */
 	err = drv_set_view_pages(h, umem->pgs, umem->npgs, 0, size);
 	if (err) {
-		unpin_user_pages_dirty_lock(umem->pgs, umem->npgs, true);
+		drv_gup_release(&umem->gup, umem->pgs, umem->npgs, true);
 		free(umem->pgs);
 		goto out_account;
 	}
@@ -123,7 +126,7 @@ static void xdp_umem_release(struct drv_handle *h)
 {
 	struct xdp_umem *umem = h->priv;
 
-	unpin_user_pages_dirty_lock(umem->pgs, umem->npgs, true);
+	drv_gup_release(&umem->gup, umem->pgs, umem->npgs, true);
 	free(umem->pgs);
 	xdp_umem_unaccount_pages(umem);
 	free(umem);
