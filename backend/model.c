@@ -139,6 +139,7 @@ static struct result model_machine(struct backend *be, const struct stmt *st)
 	cfg->hugetlb = a->hugetlb;
 	cfg->thp = a->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
 		   a->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
+	cfg->kernel = a->kernel;
 	ret = machine_create(cfg);
 	return from_errno(ret, ret ? "machine_create failed" : NULL);
 }
@@ -574,6 +575,37 @@ static unsigned int foll_flags(unsigned int pin_flags)
 	return f;
 }
 
+/*
+ * Why the running release has no call for this pin statement, or NULL:
+ * pin_user_pages*() came in 5.6, and in 5.1 neither the fast call (a
+ * write flag, no gup_flags) nor the remote one could be long-term.
+ */
+static const char *pin_api_missing(unsigned int pf, bool remote)
+{
+	if (!(pf & PIN_GET) && !kernel_has(FOLL_PIN))
+		return "pin_user_pages*() and FOLL_PIN came in 5.6";
+	if ((pf & PIN_GET) && (pf & PIN_FAST) &&
+	    (pf & (PIN_LONGTERM | PIN_FORCE)) && !kernel_has(GUP_FAST_FLAGS))
+		return "get_user_pages_fast() took a write flag, not gup_flags, before 5.2";
+	if ((pf & PIN_GET) && (pf & PIN_LONGTERM) && remote &&
+	    !kernel_has(FOLL_LONGTERM))
+		return "no long-term get_user_pages_remote() before FOLL_LONGTERM (5.2)";
+	return NULL;
+}
+
+/*
+ * get_user_pages() with FOLL_LONGTERM, or in 5.1, where that flag did not
+ * exist, get_user_pages_longterm(). Caller holds mmap_read_lock.
+ */
+static long get_user_pages_as_release(unsigned long start, unsigned long nr,
+				      unsigned int f, struct page **pages)
+{
+	if ((f & FOLL_LONGTERM) && !kernel_has(FOLL_LONGTERM))
+		return get_user_pages_longterm(start, nr, f & ~FOLL_LONGTERM,
+					       pages);
+	return get_user_pages(start, nr, f, pages);
+}
+
 /* One GUP call with `current` set; the slow calls under mmap_read_lock. */
 static long do_gup(struct task_struct *t, struct task_struct *other,
 		   unsigned int pf, unsigned long start, unsigned long nr,
@@ -596,7 +628,7 @@ static long do_gup(struct task_struct *t, struct task_struct *other,
 		ret = get ? get_user_pages_remote(mm, start, nr, f, pages, NULL) :
 			    pin_user_pages_remote(mm, start, nr, f, pages, NULL);
 	else
-		ret = get ? get_user_pages(start, nr, f, pages) :
+		ret = get ? get_user_pages_as_release(start, nr, f, pages) :
 			    pin_user_pages(start, nr, f, pages);
 	mmap_read_unlock(mm);
 out:
@@ -627,6 +659,13 @@ static struct result model_pin(struct backend *be, const struct stmt *st)
 		return r;
 	if (a->mm >= 0 && !(other = get_task(be, a->mm, &r)))
 		return r;
+	if (pin_api_missing(a->flags, other)) {
+		r = (struct result){ .kind = RES_SKIP };
+		snprintf(r.msg, sizeof(r.msg), "%s (running %s)",
+			 pin_api_missing(a->flags, other),
+			 kernel_profile_name(machine_kernel()));
+		return r;
+	}
 	if (nr > MAX_PIN_PAGES || nr > (unsigned long)INT32_MAX)
 		return res_errno(ENOMEM, "%lu pages are more than one call may ask for",
 				 nr);

@@ -15,11 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gupsim/profile.h>
 #include <gupsim/version.h>
 
 #include "../scenario/scenario.h"
 #include "../backend/backend.h"
 #include "../backend/host.h"
+#include "../backend/host_kernel.h"
+#include "kernel_opt.h"
+#include "versions.h"
 #include "bench.h"
 #include "diff.h"
 
@@ -80,11 +84,14 @@ static void usage(FILE *out)
 	      "(get_user_pages / pin_user_pages with FOLL_LONGTERM).\n"
 	      "\n"
 	      "commands:\n"
-	      "  run [--quiet] [--json] [--backend NAME] FILE...\n"
+	      "  run [--quiet] [--json] [--backend NAME] [--kernel VERSION] FILE...\n"
 	      "                      run scenario files (see 'gupsim run --help')\n"
 	      "  diff [--quiet] FILE...\n"
 	      "                      run scenarios on the host kernel and the model,\n"
 	      "                      and show where they disagree\n"
+	      "  versions [--json] FILE...\n"
+	      "                      every statement's result under every kernel\n"
+	      "                      release profile, 5.1 .. 6.18\n"
 	      "  demo [--print]      run the built-in demo, or print its text\n"
 	      "  bench [OPTIONS]     the gup_test benchmark, model vs host kernel\n"
 	      "\n"
@@ -98,7 +105,8 @@ static void usage(FILE *out)
 
 static void run_usage(FILE *out)
 {
-	fputs("usage: gupsim run [--quiet] [--json] [--backend NAME] FILE...\n"
+	fputs("usage: gupsim run [--quiet] [--json] [--backend NAME] [--kernel VERSION]\n"
+	      "                  FILE...\n"
 	      "\n"
 	      "Runs each scenario file on a fresh machine and prints one line per\n"
 	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
@@ -111,6 +119,8 @@ static void run_usage(FILE *out)
 	      "  -j, --json          print one JSON object per statement\n"
 	      "  -b, --backend NAME  where to run: model (default), or host:\n"
 	      "                      the machine's own kernel (see docs/host-backend.md)\n"
+	      "  -k, --kernel VERSION  behave as Linux VERSION (5.1 .. 6.18; see\n"
+	      "                      docs/profiles.md), whatever kernel= the files say\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
 	      "exit status: 0 all expectations held, 1 an expectation failed,\n"
@@ -166,9 +176,15 @@ static int parse_all(struct source *src, int n)
 }
 
 static int run_sources(struct source *src, int n, struct run_options *opts,
-		       bool owned)
+		       bool owned, const struct kernel_profile *kernel)
 {
 	int status = parse_all(src, n);
+
+	/* The host runs its own kernel only: refuse before anything runs. */
+	for (int i = 0; !status && i < n; i++)
+		if (opts->backend == &host_backend_ops)
+			status = host_kernel_check("run", src[i].prog, kernel);
+	machine_kernel_force(status ? NULL : kernel);
 
 	for (int i = 0; !status && i < n; i++) {
 		int ret;
@@ -181,6 +197,7 @@ static int run_sources(struct source *src, int n, struct run_options *opts,
 		if (ret == 3 || status == 3)
 			status = 3;
 	}
+	machine_kernel_force(NULL);
 	for (int i = 0; i < n; i++) {
 		scn_free(src[i].prog);
 		if (owned)
@@ -192,6 +209,7 @@ static int run_sources(struct source *src, int n, struct run_options *opts,
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options opts = { .backend = &model_backend_ops };
+	const struct kernel_profile *kernel = NULL;
 	struct source *src;
 	int i, n = 0, ret, stdin_uses = 0;
 	bool dashdash = false;
@@ -214,6 +232,14 @@ static int cmd_run(int argc, char **argv)
 			opts.quiet = true;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
 			opts.json = true;
+		} else if (!strcmp(a, "-k") || !strcmp(a, "--kernel") ||
+			   !strncmp(a, "--kernel=", 9)) {
+			const char *v = a[2] == 'k' && a[8] == '=' ? a + 9 :
+					(i + 1 < argc ? argv[++i] : NULL);
+
+			kernel = kernel_opt_parse("run", v);
+			if (!kernel)
+				goto usage;
 		} else if (!strcmp(a, "-b") || !strcmp(a, "--backend") ||
 			   !strncmp(a, "--backend=", 10)) {
 			const char *name = a[2] == 'b' && a[9] == '=' ? a + 10 :
@@ -244,7 +270,7 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "gupsim run: '-' (standard input) given twice\n");
 			goto usage;
 		}
-	ret = run_sources(src, n, &opts, true);
+	ret = run_sources(src, n, &opts, true, kernel);
 	free(src);
 	return ret;
 usage:
@@ -275,7 +301,7 @@ static int cmd_demo(int argc, char **argv)
 			argv[i]);
 		return 2;
 	}
-	return run_sources(&src, 1, &opts, false);
+	return run_sources(&src, 1, &opts, false, NULL);
 }
 
 int main(int argc, char **argv)
@@ -299,6 +325,8 @@ int main(int argc, char **argv)
 		return cmd_demo(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "diff"))
 		return host_diff_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "versions"))
+		return cmd_versions(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "gupsim: unknown command '%s'\n"

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gupsim/profile.h>
+
 #include "scenario.h"
 
 const char *const scn_driver_names[NR_DRIVER_KINDS] = {
@@ -694,6 +696,27 @@ static int no_more(struct parser *p, int i, const char *what)
 /* ---- statements ---- */
 
 /* machine [mem=SIZE] [cma=SIZE] [movable=SIZE] [hugetlb=N] [thp=MODE] [device=SIZE] */
+/* kernel=MAJOR.MINOR: the profile of that release (5.1 .. 6.18). */
+static int opt_kernel(struct parser *p, const struct opt *o,
+		      const struct kernel_profile **out)
+{
+	int ret = kernel_profile_parse(o->val, o->vlen, out);
+
+	if (ret == -ERANGE)
+		return perr(p, o->vcol,
+			    "kernel=%.*s is out of range: releases 5.1 to 6.18 are modelled",
+			    (int)o->vlen, o->val);
+	if (ret == -ENOENT)
+		return perr(p, o->vcol,
+			    "kernel=%.*s: there is no such release (5.19 was followed by 6.0)",
+			    (int)o->vlen, o->val);
+	if (ret)
+		return perr(p, o->vcol,
+			    "kernel=%.*s is not a version: expected MAJOR.MINOR, e.g. 5.2",
+			    (int)o->vlen, o->val);
+	return 0;
+}
+
 static int parse_machine(struct parser *p, struct stmt *st)
 {
 	static const char *const thp[] = { "madvise", "always", "never" };
@@ -731,6 +754,9 @@ static int parse_machine(struct parser *p, struct stmt *st)
 	}
 	if (o[OPT_DEVICE].given && opt_size(p, &o[OPT_DEVICE], &a->device))
 		return -1;
+	if (o[OPT_KERNEL].given && opt_kernel(p, &o[OPT_KERNEL], &a->kernel))
+		return -1;
+	p->prog->kernel = a->kernel;
 	return 0;
 }
 

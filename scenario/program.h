@@ -27,6 +27,9 @@
 #define SCN_NAME_MAX	63		/* longest NAME */
 #define SCN_PAGE_SIZE	4096UL
 
+/* A kernel-version profile (gupsim/profile.h); NULL: the default, 6.18. */
+struct kernel_profile;
+
 /* ---- results ---- */
 
 enum res_kind {
@@ -116,6 +119,7 @@ struct machine_args {
 	uint64_t mem, cma, movable, device;
 	uint64_t hugetlb;		/* huge pages in the pool */
 	enum scn_thp thp;
+	const struct kernel_profile *kernel;	/* kernel=VERSION */
 };
 
 struct file_args {
@@ -253,7 +257,8 @@ struct show_args {
 	O(WRITE, "write", false) O(LONGTERM, "longterm", false)		\
 	O(FAST, "fast", false) O(GET, "get", false)			\
 	O(FORCE, "force", false) O(MM, "mm", true)			\
-	O(DIRTY, "dirty", false) O(OFF, "off", true) O(LEN, "len", true)
+	O(DIRTY, "dirty", false) O(OFF, "off", true) O(LEN, "len", true) \
+	O(KERNEL, "kernel", true)
 
 enum scn_opt {
 #define SCN_OPT_ENUM(id, spelling, value) OPT_##id,
@@ -295,7 +300,7 @@ enum scn_opt {
  */
 #define SCN_STMT_KINDS(X)						\
 	X(MACHINE, machine, machine_args, "machine", KW, RS_OK,		\
-	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE))		\
+	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE, KERNEL))	\
 	X(FILE, file, file_args, "file", KW, RS_OK, OPTS(FS, SIZE))	\
 	X(TASK, task_new, task_args, "task", KW, RS_OK,			\
 	  OPTS(MEMLOCK, CAP_IPC_LOCK))					\
@@ -363,6 +368,8 @@ struct program {
 	uint64_t *var_size;	/* static size of every mapping */
 	int *var_task;		/* the task a mapping belongs to */
 	bool has_machine;	/* an explicit `machine` statement (first) */
+	/* the machine's kernel= (NULL: the default profile, 6.18) */
+	const struct kernel_profile *kernel;
 };
 
 #endif /* GUPSIM_PROGRAM_H */
