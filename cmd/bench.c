@@ -22,8 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gupsim/profile.h>
+
 #include "bench.h"
 #include "bench_util.h"
+#include "kernel_opt.h"
 
 #define MiB		(1UL << 20)
 #define GiB		(1UL << 30)
@@ -685,6 +688,10 @@ static void bench_usage(FILE *out)
 	      "  -u / -a / -L as gup_test: get-fast / pin-fast / longterm\n"
 	      "  -T N         threads, each on its own part of the buffer\n"
 	      "  --no-host    the model only\n"
+	      "  --kernel VERSION  the model as Linux VERSION (5.1 .. 6.18); before\n"
+	      "               5.6, gup_benchmark's modes: get-fast\n"
+	      "               (GUP_FAST_BENCHMARK), longterm (GUP_LONGTERM_BENCHMARK,\n"
+	      "               the default) and get (GUP_BENCHMARK); no host figures\n"
 	      "  --standard   the standard set, written as markdown to -o\n"
 	      "               FILE (default docs/bench-results.md)\n"
 	      "  --startup    machine start-up time and RSS (4, 16, 64 GiB,\n"
@@ -725,13 +732,13 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 
 enum {
 	OPT_NO_HOST = 256, OPT_STANDARD, OPT_STARTUP, OPT_FORK, OPT_SCALE,
-	OPT_STATEMENTS,
+	OPT_STATEMENTS, OPT_KERNEL,
 };
 
 struct bench_cmd {
 	struct bench_opts o;
 	bool standard, startup, fork, scale;
-	bool size_given;
+	bool size_given, mode_given;
 	unsigned long statements;	/* N of the scale row */
 	const char *out;
 };
@@ -763,12 +770,15 @@ static int parse_simple(int opt, const char *arg, struct bench_cmd *c)
 		break;
 	case 'u':
 		c->o.mode = BM_GET_FAST;
+		c->mode_given = true;
 		break;
 	case 'a':
 		c->o.mode = BM_PIN_FAST;
+		c->mode_given = true;
 		break;
 	case 'L':
 		c->o.mode = BM_LONGTERM;
+		c->mode_given = true;
 		break;
 	case 'o':
 		c->out = arg;
@@ -803,6 +813,7 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 		{ "fork", no_argument, NULL, OPT_FORK },
 		{ "scale", no_argument, NULL, OPT_SCALE },
 		{ "statements", required_argument, NULL, OPT_STATEMENTS },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -837,6 +848,7 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 				return bad("-F: unknown mode '%s' (get, get-fast,"
 					   " pin, pin-fast, longterm, "
 					   "longterm-fast)", optarg);
+			c->mode_given = true;
 			break;
 		case 'T':
 			if (parse_ulong(optarg, 64, &v) || !v)
@@ -851,6 +863,11 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 				return bad("--statements: '%s' is not 0..10000000",
 					   optarg);
 			break;
+		case OPT_KERNEL:
+			c->o.kernel = kernel_opt_parse("bench", optarg);
+			if (!c->o.kernel)
+				return 2;
+			break;
 		case 'h':
 			bench_usage(stdout);
 			return 1;
@@ -863,6 +880,27 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 	if (optind < argc)
 		return bad("unexpected argument '%s'", argv[optind]);
 	return 0;
+}
+
+/*
+ * gup_benchmark as 5.1 .. 5.5 had it (mm/gup_benchmark.c, debugfs
+ * gup_benchmark): three ioctls, _IOWR('g', N, struct gup_benchmark),
+ * bit 0 of its flags the write flag. NULL for a mode it did not have.
+ */
+static const char *gup_benchmark_ioctl(const struct bench_opts *o)
+{
+	switch (o->mode) {
+	case BM_GET_FAST:
+		return "GUP_FAST_BENCHMARK _IOWR('g', 1): get_user_pages_fast()";
+	case BM_LONGTERM:
+		return profile_has(o->kernel, FOLL_LONGTERM) ?
+		       "GUP_LONGTERM_BENCHMARK _IOWR('g', 2): get_user_pages(FOLL_LONGTERM)" :
+		       "GUP_LONGTERM_BENCHMARK _IOWR('g', 2): get_user_pages_longterm()";
+	case BM_GET:
+		return "GUP_BENCHMARK _IOWR('g', 3): get_user_pages()";
+	default:
+		return NULL;
+	}
 }
 
 /* Combinations the model or the benchmark cannot run, with the reason. */
@@ -894,6 +932,12 @@ static int check_opts(const struct bench_cmd *c)
 	 */
 	if (o->threads > 1 && (slow || o->cma))
 		return bad("%s", "-T > 1 runs the fast modes only, without -c");
+	if (o->kernel && (c->standard || c->startup || c->fork || c->scale))
+		return bad("%s", "--kernel runs the single benchmark only");
+	if (o->kernel && !profile_has(o->kernel, FOLL_PIN) &&
+	    !gup_benchmark_ioctl(o))
+		return bad("%s", "before 5.6 gup_benchmark had get-fast, "
+			   "longterm and get only");
 	return 0;
 }
 
@@ -903,6 +947,13 @@ static int run_single(const struct bench_opts *o)
 	enum yardstick yard = !o->host ? YARD_NONE :
 			      o->cma ? YARD_MEMCPY : YARD_URING;
 
+	if (o->kernel) {
+		printf("gupsim bench: the model as Linux %s",
+		       kernel_profile_name(o->kernel));
+		if (!profile_has(o->kernel, FOLL_PIN))
+			printf(", gup_benchmark %s", gup_benchmark_ioctl(o));
+		printf("\n(no host figures: the host runs its own release)\n");
+	}
 	printf("gupsim bench: %s%s, %zu MiB, %s pages, %s per call, %d "
 	       "thread(s), %d repeats%s\n", bench_mode_name(o->mode),
 	       o->write ? " write" : "", o->size >> 20,
@@ -971,6 +1022,11 @@ int cmd_bench(int argc, char **argv)
 
 	if (ret)
 		return ret == 1 ? 0 : ret;
+	/* Before 5.6 the default is gup_benchmark's GUP_LONGTERM_BENCHMARK. */
+	if (c.o.kernel && !profile_has(c.o.kernel, FOLL_PIN) && !c.mode_given)
+		c.o.mode = BM_LONGTERM;
+	if (c.o.kernel)
+		c.o.host = false;
 	ret = check_opts(&c);
 	if (ret)
 		return ret;

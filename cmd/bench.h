@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct kernel_profile;
+
 /* What one repeat of the benchmark calls, as gup_test's commands. */
 enum bench_mode {
 	BM_GET,			/* get_user_pages() under mmap_read_lock */
@@ -36,6 +38,8 @@ struct bench_opts {
 	enum bench_mode mode;
 	int threads;			/* disjoint parts, one per thread */
 	bool host;			/* measure the host yardstick too */
+	/* --kernel: the release the model behaves as (NULL: 6.18) */
+	const struct kernel_profile *kernel;
 };
 
 /* One repeat: time to take every page and to release them, in ns. */

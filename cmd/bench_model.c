@@ -72,12 +72,28 @@ static unsigned int mode_flags(const struct bench_opts *o)
 
 static bool mode_pins(enum bench_mode mode)
 {
+	if (mode == BM_LONGTERM && !kernel_has(FOLL_PIN))
+		return false;
 	return mode != BM_GET && mode != BM_GET_FAST;
 }
 
 static bool mode_locked(enum bench_mode mode)
 {
 	return mode == BM_GET || mode == BM_PIN || mode == BM_LONGTERM;
+}
+
+/*
+ * Before 5.6 (no FOLL_PIN) gup_benchmark's GUP_LONGTERM_BENCHMARK took
+ * references: get_user_pages(FOLL_LONGTERM) from 5.2, 5.1's
+ * get_user_pages_longterm() before. Only this mode exists in both.
+ */
+static long gup_call_longterm_get(unsigned long addr, unsigned long nr,
+				  unsigned int flags, struct page **pages)
+{
+	if (kernel_has(FOLL_LONGTERM))
+		return get_user_pages(addr, nr, flags, pages);
+	return get_user_pages_longterm(addr, nr, flags & ~FOLL_LONGTERM,
+				       pages);
 }
 
 /* One GUP call of the mode: pages taken, or -errno. */
@@ -89,8 +105,11 @@ static long gup_call(enum bench_mode mode, unsigned long addr,
 		return get_user_pages(addr, nr, flags, pages);
 	case BM_GET_FAST:
 		return get_user_pages_fast(addr, (int)nr, flags, pages);
-	case BM_PIN:
 	case BM_LONGTERM:
+		if (!kernel_has(FOLL_PIN))
+			return gup_call_longterm_get(addr, nr, flags, pages);
+		return pin_user_pages(addr, nr, flags, pages);
+	case BM_PIN:
 		return pin_user_pages(addr, nr, flags, pages);
 	case BM_PIN_FAST:
 	case BM_LONGTERM_FAST:
@@ -210,6 +229,7 @@ static struct machine_config run_config(const struct bench_opts *o)
 	struct machine_config cfg = {
 		.mem = buf + MODEL_HEADROOM,
 		.thp = THP_MADVISE,
+		.kernel = o->kernel,
 	};
 
 	if (o->cma) {
