@@ -73,8 +73,6 @@ static const char demo_text[] =
 "B read p                       => 'c'\n"
 "unpin pp\n";
 
-/* The kernel release the model answers for when a scenario names none. */
-#define DEFAULT_KERNEL_PROFILE "6.18"
 
 static void usage(FILE *out)
 {
@@ -315,8 +313,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		/* The release the model answers for when a file names none. */
 		printf("gupsim %s\ndefault kernel profile %s\n", GUPSIM_VERSION,
-		       DEFAULT_KERNEL_PROFILE);
+		       kernel_profile_name(kernel_profile_default()));
 		return 0;
 	}
 	if (!strcmp(argv[1], "run"))
