@@ -34,10 +34,10 @@
  * the exact 5.14 commit was not found). Until 5.6 they were FOLL_GET
  * references (5.1: get_user_pages_longterm(), 5.2, the seed series:
  * get_user_pages(FOLL_WRITE | FOLL_LONGTERM)) given back with put_page().
- * Folio coalescing is modelled from 6.10. Not modelled: the accounting
- * of those releases (5.2 charged user->locked_vm per 4 KiB page before
- * pinning; 5.9 added mm->pinned_vm; 5.10 charged whole huge pages after
- * pinning, as today), and the ring itself being charged.
+ * Folio coalescing is modelled from 6.10, and the accounting by whole
+ * huge page from 5.10 (each 4 KiB page counted before). Not modelled:
+ * that 5.2 .. 5.9 charged before pinning (the result is the same
+ * -ENOMEM) and only user->locked_vm until 5.9 added mm->pinned_vm.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -320,7 +320,10 @@ static long io_uring_reg(struct drv_handle *h)
 		if (ret)
 			goto out_unpin;
 	}
-	buf->acct_pages = io_acct_pages(buf->pages, buf->nr_pages);
+	/* Until 5.10 every 4 KiB page counted once, huge or not. */
+	buf->acct_pages = kernel_has(IO_URING_HUGE_ACCT) ?
+			  io_acct_pages(buf->pages, buf->nr_pages) :
+			  buf->nr_pages;
 	ret = io_account_mem(buf);
 	if (ret) {
 		buf->acct_pages = 0;

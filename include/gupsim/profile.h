@@ -85,6 +85,9 @@
 	KERNEL_ENTRY(FORK_EARLY_COW, 5, 9,				\
 		"mm: Do early cow for pinned pages during fork() for ptes", \
 		"70e806e4e645")						\
+	KERNEL_ENTRY(IO_URING_HUGE_ACCT, 5, 10,				\
+		"io_uring: improve registered buffer accounting for huge pages", \
+		"de2939388be5")						\
 	KERNEL_ENTRY(DAX_CHECK_VMA_FLAGS, 5, 11,			\
 		"mm/gup: remove the vma allocation from gup_longterm_locked()", \
 		"")							\
