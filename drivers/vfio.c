@@ -43,7 +43,8 @@
  * vfio_gup()), released with put_page(). Not modelled: it pinned one
  * page at a time until 5.12's batches, refused fs-DAX VMAs itself on the
  * remote path, did the RLIMIT check by hand in vfio_lock_acct(), and
- * pinned (and leaked) the zero page until 6.0.
+ * leaked the zero page's pin until 6.0 (the zero page a R/O pin takes
+ * before 6.2 is mapped as a reserved frame, uncharged, as it was).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -180,7 +181,7 @@ static long vfio_pin_run(struct vfio_dma *dma, unsigned long idx,
 
 	if (b->size) {
 		pfn_base = page_to_pfn(b->pages[b->offset]);
-		rsvd = false;
+		rsvd = is_invalid_reserved_pfn(pfn_base);
 	}
 	while (npage) {
 		if (!b->size) {
@@ -204,18 +205,29 @@ static long vfio_pin_run(struct vfio_dma *dma, unsigned long idx,
 			}
 		}
 		pfn = page_to_pfn(b->pages[b->offset]);
-		if (pfn != pfn_base + pinned || rsvd)
+		if (pfn != pfn_base + pinned ||
+		    rsvd != is_invalid_reserved_pfn(pfn))
 			goto out;
 		/* reserved frames are never charged; pinned ones one by one */
-		if (!dma->lock_cap &&
+		if (!rsvd && !dma->lock_cap &&
 		    (unsigned long)mm_locked_vm(dma->mm) + lock_acct + 1 >
 		    limit) {
 			ret = -ENOMEM;
 			goto unpin_out;
 		}
-		lock_acct++;
+		lock_acct += !rsvd;
 		dma->pfns[idx + pinned] = pfn;
-		dma->pages[idx + pinned] = b->pages[b->offset];
+		dma->pages[idx + pinned] = rsvd ? NULL : b->pages[b->offset];
+		/*
+		 * A pinned page that is reserved is the zero page, which a
+		 * R/O long-term pin took before 6.2 unshared it: it is mapped
+		 * like a reserved frame, uncharged, and its pin dropped at once
+		 * (6.0's "vfio/type1: Unpin zero pages"; before, the pin
+		 * leaked, which the model does not reproduce).
+		 */
+		if (rsvd)
+			drv_gup_release(&dma->gup, &b->pages[b->offset], 1,
+					false);
 		pinned++;
 		npage--;
 		vaddr += PAGE_SIZE;
