@@ -98,8 +98,8 @@ retry:
 	 * taking anything, so that a refused folio never shows a pin bias.
 	 */
 	if (unlikely((flags & FOLL_LONGTERM) &&
-		     kernel_has(GUP_FAST_PIN_CMA_CHECK) &&
-		     !gup_folio_longterm_pinnable(folio)))
+		     !gup_folio_longterm_pinnable(folio) &&
+		     kernel_has(GUP_FAST_PIN_CMA_CHECK)))
 		return NULL;
 	/*
 	 * A small folio gets its whole pin bias in the inc-not-zero itself,
@@ -182,8 +182,7 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
  */
 static inline bool gup_fast_entry_usable(uint64_t entry, unsigned int flags)
 {
-	if (!entry_access_permitted(entry, (flags & FOLL_WRITE) ||
-					   gup_fast_needs_writable(flags)))
+	if (!entry_access_permitted(entry, flags & FOLL_WRITE))
 		return false;
 	if (pte_devmap(entry) && (flags & FOLL_LONGTERM) &&
 	    kernel_has(GUP_FAST_LONGTERM))
@@ -391,7 +390,13 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 	}
 
 	mm_rcu_read_lock();
-	gup_fast_pgd_range(mm, start, end, flags, pages, &nr);
+	/*
+	 * 5.8 took pages only from writable entries (the walk alone asks
+	 * FOLL_WRITE then: what it takes is released with flags as given).
+	 */
+	gup_fast_pgd_range(mm, start, end,
+			   flags | (gup_fast_needs_writable(flags) ?
+				    FOLL_WRITE : 0), pages, &nr);
 	mm_rcu_read_unlock();
 	if (unlikely(gup_fast_after_walk_hook))
 		gup_fast_after_walk_hook(mm);

@@ -34,8 +34,11 @@
  */
 bool gup_folio_longterm_pinnable(struct folio *folio)
 {
+	/* What may be pinned today could always be (the common case). */
+	if (folio_is_longterm_pinnable(folio))
+		return true;
 	if (kernel_has(LONGTERM_MIGRATE_MOVABLE))
-		return folio_is_longterm_pinnable(folio);
+		return false;
 	return !is_migrate_cma_page(&folio->page);
 }
 
