@@ -52,14 +52,14 @@ static void ptl_unlock_both(struct mm_struct *src_mm, struct mm_struct *dst_mm)
 static bool folio_needs_cow_for_dma(struct vm_area_struct *vma,
 				    struct folio *folio)
 {
-	/* Before 5.9 fork shared every anon page, pinned or not. */
-	if (!kernel_has(FORK_EARLY_COW))
-		return false;
 	if (!is_cow_mapping(vma->vm_flags))
 		return false;
 	if (!(atomic_load(&vma->vm_mm->flags) & (1UL << MMF_HAS_PINNED)))
 		return false;
-	return folio_maybe_dma_pinned(folio);
+	if (!folio_maybe_dma_pinned(folio))
+		return false;
+	/* Before 5.9 fork shared every anon page, pinned or not. */
+	return kernel_has(FORK_EARLY_COW);
 }
 
 /*

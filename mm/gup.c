@@ -122,11 +122,11 @@ bool gup_must_unshare(struct vm_area_struct *vma, unsigned int flags,
 			return true;
 		return is_cow_mapping(vma->vm_flags);
 	}
-	/* Before 5.19 a R/O pin took a shared anon page as it was. */
-	if (!kernel_has(GUP_UNSHARE))
-		return false;
 	/* An acquire load: pairs with fork/unshare clearing the flag. */
-	return !PageAnonExclusive(page);
+	if (PageAnonExclusive(page))
+		return false;
+	/* Before 5.19 a R/O pin took a shared anon page as it was. */
+	return kernel_has(GUP_UNSHARE);
 }
 
 /* ---- VMA checks ---- */
