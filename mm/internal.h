@@ -31,6 +31,9 @@
  *   fork.c        mm_struct and task life cycle, dup_mmap/copy_page_range
  *   rmap.c        anon_vma, mapcounts, rmap walks; migrate.c migration
  *   gup.c         GUP slow path, FOLL_LONGTERM, unpin; gup_fast.c GUP-fast
+ *   gup_legacy.c  FOLL_LONGTERM of 5.1 .. 5.12 (gup_legacy.h), for the
+ *                 kernel-version profiles of kernel_profile.c (.h: what
+ *                 mm_init.c sets); vma_backing.c what backs a VMA
  *   mlock.c       mlock/munlock, locked and pinned memory accounting;
  *                 uaccess.c user loads and stores
  *   rcu.c, vmstat.c, debug.c    RCU glue, counters, invariant checker
