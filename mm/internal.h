@@ -261,10 +261,19 @@ void vmstat_reset(void);
 /* Threads register themselves on first use; nothing else to call. */
 void mm_rcu_read_lock(void);
 void mm_rcu_read_unlock(void);
-/* Runs fn(arg) after a grace period. */
+/*
+ * Runs fn(arg) after a grace period: batched, run by liburcu's worker when
+ * a batch fills, else by the next mm_rcu_reclaim() or mm_rcu_barrier().
+ */
 void mm_call_rcu(void (*fn)(void *arg), void *arg);
+/*
+ * Runs the callbacks still batched after a grace period, in this thread;
+ * false when there were none or the caller is in a read-side section.
+ * Callers hold no zone lock (the callbacks free pages).
+ */
+bool mm_rcu_reclaim(void);
 void mm_synchronize_rcu(void);
-/* Waits for every callback queued so far (machine_destroy()). */
+/* Runs every callback queued so far (the checker, machine_destroy()). */
 void mm_rcu_barrier(void);
 
 /* ======================================================================

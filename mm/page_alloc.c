@@ -600,6 +600,14 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	}
 	gfp = current_gfp_context(gfp);
 	page = get_page_from_freelist(gfp, order);
+	/*
+	 * Table pages freed by munmap or exit wait in a batch for their grace
+	 * period (mm/rcu.c). The kernel's grace periods end by themselves
+	 * within milliseconds; the model's batch waits for a reclaim point,
+	 * so an allocation that would fail takes it here instead.
+	 */
+	if (!page && mm_rcu_reclaim())
+		page = get_page_from_freelist(gfp, order);
 	if (page)
 		prep_new_page(page, order, gfp);
 	return page;

@@ -87,111 +87,108 @@ void mm_rcu_read_unlock(void)
 	urcu_memb_read_unlock();
 }
 
-/*
- * Deferred callbacks wait in a local batch first and go to liburcu's
- * call_rcu thread RCU_BATCH_MAX at a time. mm_rcu_barrier() runs what is
- * still in the batch itself, after one synchronize_rcu(): liburcu's own
- * barrier costs 10-20 ms (its thread sleeps 10 ms after each wake-up to
- * gather work), which machine_destroy() and check_invariants() would pay
- * on every run, and the fuzzers run thousands of machines. Callbacks
- * never run in mm_call_rcu()'s caller, which may hold locks (unless
- * memory for the bookkeeping runs out, as before).
- */
-#define RCU_BATCH_MAX	1024
-
 struct mm_rcu_cb {
-	struct mm_rcu_cb *next;
 	void (*fn)(void *arg);
 	void *arg;
 };
 
-struct mm_rcu_batch {
+/*
+ * Deferred frees are collected in batches, as the kernel's
+ * tlb_remove_table() collects table pages in a page of pointers: one
+ * grace period covers a whole batch. A full batch goes to liburcu's
+ * call_rcu worker (one callback for RCU_BATCH_MAX frees); a partial one
+ * waits in rcu_pending until mm_rcu_barrier() (the invariant checker,
+ * machine_destroy()) or an allocation that would fail reclaims it. Those
+ * run a grace period in the calling thread (synchronize_rcu(): a few
+ * microseconds when no reader is inside a section) and then the
+ * callbacks, instead of waking the worker and sleeping until it has
+ * batched, waited and run them (~10 ms a round: the worker polls).
+ *
+ * Invariants: a callback in rcu_pending or in a queued batch was queued
+ * after its object was unpublished, and runs only after a grace period
+ * that began after it was queued; rcu_batches_queued counts the batches
+ * handed to the worker whose callbacks have not all run yet.
+ */
+#define RCU_BATCH_MAX	510
+
+struct rcu_batch {
 	struct rcu_head head;
-	struct mm_rcu_cb *first;
+	unsigned int nr;
+	struct mm_rcu_cb cb[RCU_BATCH_MAX];
 };
 
-static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mm_rcu_cb *batch_first;	/* under batch_lock */
-static unsigned long batch_len;		/* under batch_lock */
-/* A batch went to liburcu since the last mm_rcu_barrier(). */
-static atomic_bool batch_handed_off;
+static pthread_mutex_t rcu_pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rcu_batch *rcu_pending;		/* under rcu_pending_lock */
+static atomic_long rcu_batches_queued;
 
-/* Runs a chain of callbacks whose grace period has passed. */
-static void run_callbacks(struct mm_rcu_cb *cb)
+/* Runs a batch whose grace period has ended. */
+static void rcu_batch_run(struct rcu_batch *b)
 {
-	while (cb) {
-		struct mm_rcu_cb *next = cb->next;
-
-		cb->fn(cb->arg);
-		free(cb);
-		cb = next;
-	}
-}
-
-static void mm_rcu_batch_run(struct rcu_head *head)
-{
-	struct mm_rcu_batch *b = container_of(head, struct mm_rcu_batch, head);
+	unsigned int i;
 
 	rcu_tsan_acquire();
-	run_callbacks(b->first);
+	for (i = 0; i < b->nr; i++)
+		b->cb[i].fn(b->cb[i].arg);
 	free(b);
 	/* what the callbacks did happens before rcu_barrier() returns */
 	rcu_tsan_release();
 }
 
-/* Takes the whole local batch (NULL if empty). */
-static struct mm_rcu_cb *batch_take(void)
+static void rcu_batch_worker_cb(struct rcu_head *head)
 {
-	struct mm_rcu_cb *first;
-
-	pthread_mutex_lock(&batch_lock);
-	first = batch_first;
-	batch_first = NULL;
-	batch_len = 0;
-	pthread_mutex_unlock(&batch_lock);
-	return first;
+	rcu_batch_run(container_of(head, struct rcu_batch, head));
+	atomic_fetch_sub_explicit(&rcu_batches_queued, 1,
+				  memory_order_release);
 }
 
-static void batch_hand_off(struct mm_rcu_cb *first)
+static void rcu_batch_queue(struct rcu_batch *b)
 {
-	struct mm_rcu_batch *b = malloc(sizeof(*b));
-
-	if (!b) {
-		/* No memory for the wrapper: wait for readers ourselves. */
-		mm_synchronize_rcu();
-		run_callbacks(first);
-		return;
-	}
-	b->first = first;
 	rcu_ensure_registered();
-	urcu_memb_call_rcu(&b->head, mm_rcu_batch_run);
-	/* After the call_rcu: a barrier that sees the flag covers it. */
-	atomic_store(&batch_handed_off, true);
+	atomic_fetch_add(&rcu_batches_queued, 1);
+	rcu_tsan_release();
+	urcu_memb_call_rcu(&b->head, rcu_batch_worker_cb);
+}
+
+/* Takes the partial batch, if any, away from the queueing side. */
+static struct rcu_batch *rcu_pending_take(void)
+{
+	struct rcu_batch *b;
+
+	pthread_mutex_lock(&rcu_pending_lock);
+	b = rcu_pending;
+	rcu_pending = NULL;
+	pthread_mutex_unlock(&rcu_pending_lock);
+	return b;
 }
 
 void mm_call_rcu(void (*fn)(void *arg), void *arg)
 {
-	struct mm_rcu_cb *cb = malloc(sizeof(*cb)), *full = NULL;
+	struct rcu_batch *b, *full = NULL;
 
-	if (!cb) {
-		mm_synchronize_rcu();
-		fn(arg);
-		return;
-	}
-	cb->fn = fn;
-	cb->arg = arg;
 	rcu_tsan_release();
-	pthread_mutex_lock(&batch_lock);
-	cb->next = batch_first;
-	batch_first = cb;
-	if (++batch_len >= RCU_BATCH_MAX) {
-		full = batch_first;
-		batch_first = NULL;
-		batch_len = 0;
+	pthread_mutex_lock(&rcu_pending_lock);
+	b = rcu_pending;
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b) {
+			pthread_mutex_unlock(&rcu_pending_lock);
+			/* No memory for a batch: wait for readers here. */
+			mm_synchronize_rcu();
+			fn(arg);
+			return;
+		}
+		b->nr = 0;
+		rcu_pending = b;
 	}
-	pthread_mutex_unlock(&batch_lock);
+	b->cb[b->nr].fn = fn;
+	b->cb[b->nr].arg = arg;
+	if (++b->nr == RCU_BATCH_MAX) {
+		full = b;
+		rcu_pending = NULL;
+	}
+	pthread_mutex_unlock(&rcu_pending_lock);
 	if (full)
-		batch_hand_off(full);
+		rcu_batch_queue(full);
 }
 
 void mm_synchronize_rcu(void)
@@ -203,16 +200,43 @@ void mm_synchronize_rcu(void)
 	rcu_tsan_acquire();
 }
 
+/*
+ * Runs the partial batch after a grace period, in the calling thread.
+ * rcu_reclaim_lock is held from taking the batch until its callbacks have
+ * run, so a second caller cannot return (and believe everything queued
+ * before it ran) while the first is still waiting. It is never taken
+ * inside a read-side section, and mm_call_rcu() does not take it: a
+ * reader that queues a free cannot wait on a reclaimer waiting for it.
+ */
+static pthread_mutex_t rcu_reclaim_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool mm_rcu_reclaim(void)
+{
+	struct rcu_batch *b;
+
+	rcu_ensure_registered();
+	/* A grace period cannot end inside our own read-side section. */
+	if (urcu_memb_read_ongoing())
+		return false;
+	pthread_mutex_lock(&rcu_reclaim_lock);
+	b = rcu_pending_take();
+	if (b) {
+		mm_synchronize_rcu();
+		rcu_batch_run(b);
+	}
+	pthread_mutex_unlock(&rcu_reclaim_lock);
+	return b != NULL;
+}
+
 void mm_rcu_barrier(void)
 {
-	struct mm_rcu_cb *first = batch_take();
-
-	if (first) {
-		mm_synchronize_rcu();
-		run_callbacks(first);
-	}
-	if (atomic_exchange(&batch_handed_off, false)) {
-		rcu_ensure_registered();
+	rcu_ensure_registered();
+	if (VM_WARN(urcu_memb_read_ongoing(),
+		    "rcu_barrier inside an RCU read-side section"))
+		return;
+	mm_rcu_reclaim();
+	/* Batches that went to the worker: wait for it only if there are. */
+	if (atomic_load_explicit(&rcu_batches_queued, memory_order_acquire)) {
 		urcu_memb_barrier();
 		rcu_tsan_acquire();
 	}

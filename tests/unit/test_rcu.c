@@ -261,3 +261,45 @@ TEST(walkers_race_munmap)
 	ASSERT_GT(seen, 0);
 	ASSERT_FALSE(vma_lookup(mm, STRESS_ADDR));
 }
+
+/* ---- batched deferred frees ---- */
+
+static long nr_pagetables_now(void)
+{
+	return vmstat_get("nr_page_table_pages");
+}
+
+/*
+ * Table pages freed by exit wait in a batch for a reclaim point; an
+ * allocation that finds memory exhausted must reclaim them rather than
+ * fail while they are about to come back.
+ */
+TEST_CFG(alloc_reclaims_deferred_tables, .mem = 16UL << 20)
+{
+	struct task_struct *t = t_task("tables");
+	struct mm_struct *mm = task_mm(t);
+	struct page *page, *held = NULL;
+	long tables, free_after_exit, got = 0;
+
+	mmap_write_lock(mm);
+	for (unsigned long a = 1UL << 30; a < (1UL << 46); a <<= 1)
+		ASSERT_NOT_NULL(pte_alloc(mm, mm_alloc_pmd(mm, a), a));
+	mmap_write_unlock(mm);
+	tables = nr_pagetables_now();
+	ASSERT_GT(tables, 20);
+	task_exit(t);
+	free_after_exit = vmstat_get("nr_free_pages");
+	/* take every page there is, chained through page->private */
+	while ((page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0))) {
+		page->private = (unsigned long)held;
+		held = page;
+		got++;
+	}
+	ASSERT_GE(got, free_after_exit + tables);
+	while (held) {
+		page = (struct page *)held->private;
+		held->private = 0;
+		__free_pages(held, 0);
+		held = page;
+	}
+}
