@@ -70,7 +70,18 @@ static void *map_noreserve(size_t bytes)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	/*
+	 * Host huge pages where the host allows them: the first touch of
+	 * simulated memory (an anonymous fault's clear, a migration target)
+	 * then costs one host fault per 2 MiB instead of one per 4 KiB, and
+	 * the model's walks over struct pages and page contents miss the
+	 * host TLB less. Untouched memory still costs nothing. Advice only:
+	 * without THP on the host the model runs the same, slower.
+	 */
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
 }
 
 static void machine_free(struct machine *m)
