@@ -11,7 +11,8 @@
 /*
  * Isolates from the LRU every in-use folio of [start, end) onto list.
  * -EBUSY when one cannot be moved at all (no LRU: page tables, the zero
- * page, hugetlb pool folios, kernel allocations).
+ * page, hugetlb pool folios, kernel allocations). A pinned anonymous
+ * folio is skipped: the range it is in stays busy.
  */
 int isolate_migratepages_range(unsigned long start, unsigned long end,
 			       struct list_head *list)
@@ -39,6 +40,19 @@ int isolate_migratepages_range(unsigned long start, unsigned long end,
 			continue;	/* split or reused under us */
 		}
 		next = folio_pfn(folio) + folio_nr_pages(folio);
+		/*
+		 * An anonymous folio with references beyond its mappings and
+		 * ours (a pin, a GUP reference) would only fail migration's
+		 * refcount check, after an unmap and remap of every mapping:
+		 * the kernel's scanner leaves it where it is (a racy check),
+		 * and the range stays busy.
+		 */
+		if (folio_test_lru(folio) && !folio_mapping(folio) &&
+		    folio_ref_count(folio) - 1 > folio_mapcount(folio)) {
+			folio_put(folio);
+			pfn = next;
+			continue;
+		}
 		if (!folio_isolate_lru(folio)) {
 			folio_put(folio);
 			return -EBUSY;

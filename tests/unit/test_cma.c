@@ -180,3 +180,29 @@ TEST_CFG(cma_miss_in_big_area_is_linear, .mem = 2048 * MiB,
 	ASSERT_LT(secs * 1000, 2000);
 	ASSERT_EQ(cma_release_range(b, count - half), 0);
 }
+
+/*
+ * The kernel's range scanner leaves a pinned anonymous folio alone (its
+ * extra references would fail migration anyway) but still moves the
+ * unpinned pages around it: no migration is tried, and fails, for the pin.
+ */
+TEST_CFG(cma_scanner_skips_pinned_anon, CMA_CFG)
+{
+	struct task_struct *t = t_task("pin");
+	unsigned long addr = t_mmap_anon(t, 4 * PAGE_SIZE), pfn;
+	long fail, success;
+	struct page *page;
+
+	ASSERT_EQ(vm_set_place(t, addr, PLACE_CMA), 0);
+	t_fill(t, addr, 0x42, 4 * PAGE_SIZE);
+	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
+	fail = vmstat_get("pgmigrate_fail");
+	success = vmstat_get("pgmigrate_success");
+	ASSERT_EQ(cma_alloc_range(cma_pages, &pfn), -EBUSY);
+	ASSERT_EQ(vmstat_get("pgmigrate_fail"), fail);
+	ASSERT_EQ(vmstat_get("pgmigrate_success"), success + 3);
+	ASSERT_EQ(user_range_zone(t, addr, PAGE_SIZE), PZ_CMA);
+	ASSERT_NE(user_range_zone(t, addr + PAGE_SIZE, 3 * PAGE_SIZE), PZ_CMA);
+	ASSERT_TRUE(t_holds(t, addr, 0x42, 4 * PAGE_SIZE));
+	unpin_user_page(page);
+}
