@@ -798,19 +798,37 @@ static void check_ram(struct checker *ck)
 	}
 }
 
-/* Device pages (fs-DAX) are outside the buddy allocator: check the mapped. */
+/* True when vec holds pfn; *i is a cursor that only moves forward. */
+static bool vec_has_next(const struct pfn_vec *vec, size_t *i,
+			 unsigned long pfn)
+{
+	while (*i < vec->nr && vec->v[*i] < pfn)
+		(*i)++;
+	return *i < vec->nr && vec->v[*i] == pfn;
+}
+
+/*
+ * Device pages (fs-DAX) are outside the buddy allocator: check every one
+ * that is referenced or mapped. The pfns go up, so the sorted mapping
+ * vectors are walked with cursors rather than searched once per page.
+ */
 static void check_device(struct checker *ck)
 {
 	unsigned long pfn, end = machine->dax_start_pfn + machine->dax_pages;
+	size_t pi = vec_lower_bound(&ck->pte_maps, machine->dax_start_pfn);
+	size_t mi = vec_lower_bound(&ck->pmd_maps, machine->dax_start_pfn);
 
 	for (pfn = machine->dax_start_pfn; pfn < end; pfn++) {
 		struct page *page = pfn_to_page(pfn);
+		/* both cursors advance, whatever the first answers */
+		bool pte_mapped = vec_has_next(&ck->pte_maps, &pi, pfn);
+		bool pmd_mapped = vec_has_next(&ck->pmd_maps, &mi, pfn);
+		bool mapped = pte_mapped || pmd_mapped;
 
 		if (PageTail(page))
 			continue;
-		if (!folio_ref_count((struct folio *)page) &&
-		    !vec_count(&ck->pte_maps, pfn) &&
-		    !vec_count(&ck->pmd_maps, pfn) && !page_mapcount(page))
+		if (!folio_ref_count((struct folio *)page) && !mapped &&
+		    !page_mapcount(page))
 			continue;
 		check_folio(ck, (struct folio *)page);
 	}
