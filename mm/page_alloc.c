@@ -705,6 +705,89 @@ static void free_pages_prepare(struct page *page, unsigned int order)
 	}
 }
 
+/*
+ * A per-thread batch of order-0 frees, the model's per-CPU page lists: the
+ * kernel's __free_page() puts a page on its CPU's list, and the lists
+ * reach the buddy allocator in batches under one zone lock. Between
+ * free_batch_begin() and free_batch_end() this thread's order-0 frees are
+ * checked and reset at once, as always, but only collected; the flush
+ * frees them in the order they came, each run of consecutive pfns as its
+ * largest aligned blocks (never above a pageblock: __free_one_page()
+ * merges on from there). That leaves every free list exactly as freeing
+ * the pages one by one would: inside an aligned block the page-by-page
+ * merges only pair pages of the block, and each list entry they add is
+ * taken off again before the block is whole.
+ *
+ * A page in a batch has refcount 0 and is not PageBuddy yet: nothing may
+ * look at the free lists for it (no allocation, no checker) in between,
+ * which is why only callers that allocate nothing while the batch is open
+ * use it.
+ */
+#define FREE_BATCH_MAX	1024
+
+struct free_batch {
+	unsigned int nr;
+	unsigned long pfn[FREE_BATCH_MAX];
+};
+
+static __thread struct free_batch *free_batch;
+
+/* The largest aligned block of the run of n pfns starting at pfn. */
+static unsigned int run_block_order(unsigned long pfn, unsigned long n)
+{
+	unsigned int order = 0;
+
+	while (order < pageblock_order && IS_ALIGNED(pfn, 2UL << order) &&
+	       (2UL << order) <= n)
+		order++;
+	return order;
+}
+
+static void free_batch_flush(struct free_batch *fb)
+{
+	struct zone *zone = NULL;
+	unsigned int i = 0;
+
+	while (i < fb->nr) {
+		unsigned long pfn = fb->pfn[i], run = 1;
+		struct zone *z = page_zone(pfn_to_page(pfn));
+
+		while (i + run < fb->nr && fb->pfn[i + run] == pfn + run &&
+		       run < pageblock_nr_pages)
+			run++;
+		if (z != zone) {
+			if (zone)
+				pthread_mutex_unlock(&zone->lock);
+			zone = z;
+			pthread_mutex_lock(&zone->lock);
+		}
+		i += run;
+		while (run) {
+			unsigned int order = run_block_order(pfn, run);
+
+			__free_one_page(zone, pfn, order);
+			pfn += 1UL << order;
+			run -= 1UL << order;
+		}
+	}
+	if (zone)
+		pthread_mutex_unlock(&zone->lock);
+	mod_vmstat(PGFREE, fb->nr);
+	fb->nr = 0;
+}
+
+static void free_batch_begin(struct free_batch *fb)
+{
+	fb->nr = 0;
+	free_batch = fb;
+}
+
+static void free_batch_end(struct free_batch *fb)
+{
+	free_batch_flush(fb);
+	free_batch = NULL;
+}
+
 void free_pages_prepared(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page);
@@ -719,6 +802,12 @@ void free_pages_prepared(struct page *page, unsigned int order)
 	free_pages_prepare(page, order);
 	atomic_store(&page->flags, 0UL);
 	atomic_store(&page->_refcount, 0);
+	if (!order && free_batch) {
+		free_batch->pfn[free_batch->nr++] = pfn;
+		if (free_batch->nr == FREE_BATCH_MAX)
+			free_batch_flush(free_batch);
+		return;
+	}
 	zone = page_zone(page);
 	pthread_mutex_lock(&zone->lock);
 	__free_one_page(zone, pfn, order);
@@ -923,10 +1012,13 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn,
 	return ret ? ret : -EBUSY;
 }
 
+/* Each page's reference goes, as __free_page() each; frees in batches. */
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {
 	unsigned long end = pfn + nr_pages, busy = 0;
+	struct free_batch fb;
 
+	free_batch_begin(&fb);
 	for (; pfn < end; pfn++) {
 		struct page *page = pfn_to_page(pfn);
 
@@ -934,6 +1026,7 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 			busy++;
 		put_page(page);
 	}
+	free_batch_end(&fb);
 	VM_WARN(busy, "free_contig_range: %lu pages still in use", busy);
 }
 

@@ -549,3 +549,97 @@ TEST_CFG(big_sparse_machine, .mem = 64 * GiB, .cma = 1 * GiB,
 	free(pages);
 	ASSERT_EQ(nr_free_pages(), 64 * GiB / PAGE_SIZE - 1);
 }
+
+/* Every free list, in list order, folded into one number. */
+static unsigned long free_lists_hash(void)
+{
+	unsigned long h = 1469598103934665603UL;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		for (int o = 0; o < NR_PAGE_ORDERS; o++)
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+				struct list_head *head, *pos;
+
+				head = &machine->zones[z].free_area[o].free_list[mt];
+				for (pos = head->next; pos != head; pos = pos->next) {
+					struct page *p = container_of(pos, struct page, lru);
+
+					h = (h ^ page_to_pfn(p)) * 1099511628211UL;
+				}
+				h = (h ^ 0xff) * 1099511628211UL;
+			}
+	return h;
+}
+
+/*
+ * Frees [base + 3, base + 3 + 1500) of a fresh 32 MiB machine, leaving
+ * every 97th page held, either page by page or with free_contig_range()
+ * (which batches); seq[0] is then a hash of every free list, and the rest
+ * where the next 3000 order-0 and 40 order-2 allocations land.
+ */
+static int contig_free_then_allocate(bool batched, unsigned long *seq)
+{
+	struct machine_config cfg = { .mem = 32 * MiB };
+	const unsigned long base = 2048, start = base + 3, nr = 1500;
+	unsigned long pfn, n = 0;
+	struct page *kept[32];
+	unsigned int kept_order[32];
+	int nkept = 0;
+
+	if (machine_create(&cfg))
+		return -1;
+	/* some churn first, so the lists are not pristine */
+	for (int i = 0; i < 64; i++) {
+		struct page *p = alloc_pages(GFP_KERNEL, i % 3);
+
+		if (p && i % 2)
+			__free_pages(p, i % 3);
+		else if (p && nkept < 32) {
+			kept_order[nkept] = i % 3;
+			kept[nkept++] = p;
+		}
+		else if (p)
+			__free_pages(p, i % 3);
+	}
+	if (alloc_contig_range(start, start + nr, MIGRATE_MOVABLE))
+		return -1;
+	for (pfn = start; pfn < start + nr; pfn += 97)
+		get_page(pfn_to_page(pfn));
+	if (batched) {
+		/* it warns about the held pages, as the kernel does */
+		free_contig_range(start, nr);
+		mm_warnings_clear();
+	} else {
+		for (pfn = start; pfn < start + nr; pfn++)
+			put_page(pfn_to_page(pfn));
+	}
+	seq[n++] = free_lists_hash();
+	for (pfn = start; pfn < start + nr; pfn += 97)
+		put_page(pfn_to_page(pfn));
+	for (int i = 0; i < 3040; i++) {
+		struct page *p = alloc_pages(GFP_KERNEL, i < 3000 ? 0 : 2);
+
+		seq[n++] = p ? page_to_pfn(p) : ~0UL;
+	}
+	for (unsigned long i = 1; i < n; i++)
+		if (seq[i] != ~0UL)
+			__free_pages(pfn_to_page(seq[i]), i <= 3000 ? 0 : 2);
+	while (nkept--)
+		__free_pages(kept[nkept], kept_order[nkept]);
+	return 0;
+}
+
+/* The batched free leaves the free lists as page-by-page frees do. */
+TEST_NO_MACHINE(free_contig_range_batch_matches_one_by_one)
+{
+	static unsigned long one[3041], batch[3041];
+	char buf[512];
+
+	ASSERT_EQ(contig_free_then_allocate(false, one), 0);
+	ASSERT_EQ(check_invariants(buf, sizeof(buf)), 0);
+	machine_destroy(buf, sizeof(buf));
+	ASSERT_EQ(contig_free_then_allocate(true, batch), 0);
+	ASSERT_EQ(check_invariants(buf, sizeof(buf)), 0);
+	machine_destroy(buf, sizeof(buf));
+	ASSERT_EQ(memcmp(one, batch, sizeof(one)), 0);
+}
