@@ -681,27 +681,35 @@ struct folio *folio_alloc(gfp_t gfp, unsigned int order)
  * Resets the per-page state of a block about to be freed. Tails carry
  * state of their own (anon-exclusive, dirty, a mapcount), which must not
  * leak into the next user; a leftover mapcount is a model bug.
+ *
+ * The block has no reference left, so no one else may write these words
+ * now: relaxed stores do (a seq_cst store is a locked xchg on x86, several
+ * per page). The zone lock the free takes next publishes them to the next
+ * allocator; a speculative folio_try_get() only ever sees refcount 0.
  */
+#define store_relaxed(p, v) atomic_store_explicit(p, v, memory_order_relaxed)
+
 static void free_pages_prepare(struct page *page, unsigned int order)
 {
 	unsigned long i, nr = 1UL << order;
 
 	for (i = 0; i < nr; i++) {
 		struct page *p = page + i;
+		int mapcount = atomic_load_explicit(&p->_mapcount,
+						    memory_order_relaxed);
 
-		VM_WARN(atomic_load(&p->_mapcount) != 0,
-			"freeing pfn %#lx with mapcount %d", page_to_pfn(p),
-			atomic_load(&p->_mapcount));
-		if (i && atomic_load(&p->_refcount))
-			atomic_store(&p->_refcount, 0);
-		atomic_store(&p->_mapcount, 0);
-		if (i) {
-			atomic_store(&p->flags, 0UL);
-			WRITE_ONCE(p->mapping, NULL);
-			p->index = 0;
-			WRITE_ONCE(p->private, 0UL);
-			WRITE_ONCE(p->compound_head, 0UL);
-		}
+		VM_WARN(mapcount != 0, "freeing pfn %#lx with mapcount %d",
+			page_to_pfn(p), mapcount);
+		if (mapcount)
+			store_relaxed(&p->_mapcount, 0);
+		if (!i)
+			continue;
+		store_relaxed(&p->_refcount, 0);
+		store_relaxed(&p->flags, 0UL);
+		WRITE_ONCE(p->mapping, NULL);
+		p->index = 0;
+		WRITE_ONCE(p->private, 0UL);
+		WRITE_ONCE(p->compound_head, 0UL);
 	}
 }
 
@@ -800,8 +808,8 @@ void free_pages_prepared(struct page *page, unsigned int order)
 	if (VM_WARN(Pagebuddy(page), "double free of pfn %#lx", pfn))
 		return;
 	free_pages_prepare(page, order);
-	atomic_store(&page->flags, 0UL);
-	atomic_store(&page->_refcount, 0);
+	store_relaxed(&page->flags, 0UL);
+	store_relaxed(&page->_refcount, 0);
 	if (!order && free_batch) {
 		free_batch->pfn[free_batch->nr++] = pfn;
 		if (free_batch->nr == FREE_BATCH_MAX)
@@ -939,13 +947,14 @@ static void take_free_range(struct zone *zone, unsigned long start,
 		unsigned int order = page->private;
 
 		del_from_free_list(zone, page, order, free_block_mt(pfn));
+		/* Free pages are ours under the zone lock, which publishes. */
 		for (i = 0; i < (1UL << order); i++) {
 			struct page *p = page + i;
 
 			p->mapping = NULL;
 			p->index = 0;
-			atomic_store(&p->flags, 0UL);
-			atomic_store(&p->_refcount, 1);
+			store_relaxed(&p->flags, 0UL);
+			store_relaxed(&p->_refcount, 1);
 		}
 		pfn += 1UL << order;
 	}
