@@ -257,6 +257,7 @@ struct checker {
 	bool oom;
 	struct pfn_vec pte_maps;	/* pfn of each PTE mapping */
 	struct pfn_vec pmd_maps;	/* pfn of each PMD mapping */
+	size_t pte_hint, pmd_hint;	/* where the last lookup ended */
 	struct free_block *free;
 	size_t nr_free, cap_free;
 	struct address_space **files;
@@ -363,14 +364,26 @@ static size_t vec_lower_bound(const struct pfn_vec *vec, unsigned long pfn)
 	return lo;
 }
 
-static size_t vec_count(const struct pfn_vec *vec, unsigned long pfn)
+/*
+ * How many entries equal pfn, for lookups that mostly go up, as the walk over RAM does:
+ * from where the last one ended, entries are skipped one by one (over a
+ * whole walk, each once) instead of searched for; a lookup below the hint
+ * searches.
+ */
+static size_t vec_count_hint(const struct pfn_vec *vec, size_t *hint,
+			     unsigned long pfn)
 {
-	size_t i = vec_lower_bound(vec, pfn), n = 0;
+	size_t i = *hint, n = 0;
 
+	if (i > vec->nr || (i && vec->v[i - 1] >= pfn))
+		i = vec_lower_bound(vec, pfn);
+	while (i < vec->nr && vec->v[i] < pfn)
+		i++;
 	while (i < vec->nr && vec->v[i] == pfn) {
 		i++;
 		n++;
 	}
+	*hint = i;
 	return n;
 }
 
@@ -660,10 +673,12 @@ static int cache_refs(struct checker *ck, struct folio *folio)
 static void check_mapcounts(struct checker *ck, struct folio *folio)
 {
 	unsigned long pfn = folio_pfn(folio), nr = folio_nr_pages(folio), i;
-	size_t pmds = vec_count(&ck->pmd_maps, pfn), ptes_total = 0;
+	size_t pmds = vec_count_hint(&ck->pmd_maps, &ck->pmd_hint, pfn);
+	size_t ptes_total = 0;
 
 	for (i = 0; i < nr; i++) {
-		size_t ptes = vec_count(&ck->pte_maps, pfn + i);
+		size_t ptes = vec_count_hint(&ck->pte_maps, &ck->pte_hint,
+					     pfn + i);
 		int mc = page_mapcount(folio_page(folio, i));
 
 		ptes_total += ptes;
