@@ -101,14 +101,23 @@ void __folio_put(struct folio *folio)
 		atomic_store(&page->flags, 0UL);
 		return;
 	}
+	/*
+	 * No reference is left, so no one else may write the page: relaxed
+	 * stores (a seq_cst store is a locked xchg on x86); the zone lock of
+	 * the free publishes them.
+	 */
 	WRITE_ONCE(page->mapping, NULL);
 	page->index = 0;
 	WRITE_ONCE(page->private, 0UL);
-	atomic_store(&page->_debug_pins, 0);
-	atomic_store(&page->_debug_lt_pins, 0);
+	if (atomic_load_explicit(&page->_debug_pins, memory_order_relaxed))
+		atomic_store_explicit(&page->_debug_pins, 0,
+				      memory_order_relaxed);
+	if (atomic_load_explicit(&page->_debug_lt_pins, memory_order_relaxed))
+		atomic_store_explicit(&page->_debug_lt_pins, 0,
+				      memory_order_relaxed);
 	if (order)
 		undo_compound_page(folio, order);
-	atomic_store(&page->flags, 0UL);
+	atomic_store_explicit(&page->flags, 0UL, memory_order_relaxed);
 	free_pages_prepared(page, order);
 }
 
