@@ -16,6 +16,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -823,6 +825,47 @@ static bool vec_has_next(const struct pfn_vec *vec, size_t *i,
 }
 
 /*
+ * Which host pages of the memory map behind [pfn, end) were ever touched:
+ * one byte per host page from mincore(), NULL if unknown. The memory map
+ * is an anonymous mapping, so a struct page on host pages never touched
+ * reads as zeroes: idle, unmapped, no tail. Skipping those, rather than
+ * reading them, keeps the checker from faulting in the whole map of a
+ * device nobody used (~350 host pages per check of the default 64 MiB).
+ */
+static unsigned char *mem_map_residency(unsigned long pfn, unsigned long end,
+					uintptr_t *base)
+{
+	long hp = sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (uintptr_t)pfn_to_page(pfn);
+	uintptr_t hi = (uintptr_t)pfn_to_page(end);
+	unsigned char *vec;
+
+	if (hp <= 0 || end <= pfn)
+		return NULL;
+	lo &= ~((uintptr_t)hp - 1);
+	hi = (hi + hp - 1) & ~((uintptr_t)hp - 1);
+	vec = malloc((hi - lo) / hp);
+	if (vec && mincore((void *)lo, hi - lo, vec)) {
+		free(vec);
+		vec = NULL;
+	}
+	*base = lo;
+	return vec;
+}
+
+/* True when the struct page may hold something: a touched host page. */
+static bool page_touched(const unsigned char *vec, uintptr_t base,
+			 const struct page *page)
+{
+	long hp = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)page, b = a + sizeof(*page) - 1;
+
+	if (!vec)
+		return true;
+	return (vec[(a - base) / hp] | vec[(b - base) / hp]) & 1;
+}
+
+/*
  * Device pages (fs-DAX) are outside the buddy allocator: check every one
  * that is referenced or mapped. The pfns go up, so the sorted mapping
  * vectors are walked with cursors rather than searched once per page.
@@ -832,6 +875,9 @@ static void check_device(struct checker *ck)
 	unsigned long pfn, end = machine->dax_start_pfn + machine->dax_pages;
 	size_t pi = vec_lower_bound(&ck->pte_maps, machine->dax_start_pfn);
 	size_t mi = vec_lower_bound(&ck->pmd_maps, machine->dax_start_pfn);
+	uintptr_t base = 0;
+	unsigned char *touched = mem_map_residency(machine->dax_start_pfn,
+						   end, &base);
 
 	for (pfn = machine->dax_start_pfn; pfn < end; pfn++) {
 		struct page *page = pfn_to_page(pfn);
@@ -840,6 +886,8 @@ static void check_device(struct checker *ck)
 		bool pmd_mapped = vec_has_next(&ck->pmd_maps, &mi, pfn);
 		bool mapped = pte_mapped || pmd_mapped;
 
+		if (!mapped && !page_touched(touched, base, page))
+			continue;
 		if (PageTail(page))
 			continue;
 		if (!folio_ref_count((struct folio *)page) && !mapped &&
@@ -847,6 +895,7 @@ static void check_device(struct checker *ck)
 			continue;
 		check_folio(ck, (struct folio *)page);
 	}
+	free(touched);
 }
 
 static void check_warnings(struct checker *ck)
