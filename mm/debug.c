@@ -832,18 +832,21 @@ static bool vec_has_next(const struct pfn_vec *vec, size_t *i,
  * reading them, keeps the checker from faulting in the whole map of a
  * device nobody used (~350 host pages per check of the default 64 MiB).
  */
+#define MEM_MAP_HOST_PAGE	4096UL
+
 static unsigned char *mem_map_residency(unsigned long pfn, unsigned long end,
 					uintptr_t *base)
 {
-	long hp = sysconf(_SC_PAGESIZE);
+	uintptr_t hp = MEM_MAP_HOST_PAGE;
 	uintptr_t lo = (uintptr_t)pfn_to_page(pfn);
 	uintptr_t hi = (uintptr_t)pfn_to_page(end);
 	unsigned char *vec;
 
-	if (hp <= 0 || end <= pfn)
+	/* mincore() counts in host pages; only 4 KiB ones are expected */
+	if (end <= pfn || sysconf(_SC_PAGESIZE) != (long)hp)
 		return NULL;
-	lo &= ~((uintptr_t)hp - 1);
-	hi = (hi + hp - 1) & ~((uintptr_t)hp - 1);
+	lo &= ~(hp - 1);
+	hi = (hi + hp - 1) & ~(hp - 1);
 	vec = malloc((hi - lo) / hp);
 	if (vec && mincore((void *)lo, hi - lo, vec)) {
 		free(vec);
@@ -857,12 +860,11 @@ static unsigned char *mem_map_residency(unsigned long pfn, unsigned long end,
 static bool page_touched(const unsigned char *vec, uintptr_t base,
 			 const struct page *page)
 {
-	long hp = sysconf(_SC_PAGESIZE);
-	uintptr_t a = (uintptr_t)page, b = a + sizeof(*page) - 1;
+	uintptr_t a = (uintptr_t)page - base, b = a + sizeof(*page) - 1;
 
 	if (!vec)
 		return true;
-	return (vec[(a - base) / hp] | vec[(b - base) / hp]) & 1;
+	return (vec[a / MEM_MAP_HOST_PAGE] | vec[b / MEM_MAP_HOST_PAGE]) & 1;
 }
 
 /*
