@@ -169,6 +169,13 @@ void __free_pages(struct page *page, unsigned int order);
 /* Frees a buddy block without refcount checks (the folio is already 0). */
 void free_pages_prepared(struct page *page, unsigned int order);
 /*
+ * Between these (they nest), this thread's order-0 frees reach the buddy
+ * allocator in batches, as through the kernel's per-CPU lists. The caller
+ * allocates nothing and runs no checker meanwhile (see page_alloc.c).
+ */
+void free_pages_batch_begin(void);
+void free_pages_batch_end(void);
+/*
  * Boot (mm_init.c): every RAM page of m to the buddy allocator, as
  * deferred MAX_PAGE_ORDER blocks (the kernel's memblock_free_all()).
  */

@@ -650,11 +650,14 @@ move:
 	free_spare_targets(b);
 	migrate_batch_freeze(b, busy);
 	migrate_batch_copy(b);
+	/* The sources go back as through the per-CPU lists: one lock round. */
+	free_pages_batch_begin();
 	for (i = 0; i < b->nr; i++) {
 		c->succeeded++;
 		c->succeeded_pages += folio_nr_pages(b->src[i]);
 		migrate_folio_finish(b->src[i], b->dst[i], b->av[i]);
 	}
+	free_pages_batch_end();
 	b->nr = 0;
 	return rc;
 }

@@ -717,7 +717,8 @@ static void free_pages_prepare(struct page *page, unsigned int order)
  * A per-thread batch of order-0 frees, the model's per-CPU page lists: the
  * kernel's __free_page() puts a page on its CPU's list, and the lists
  * reach the buddy allocator in batches under one zone lock. Between
- * free_batch_begin() and free_batch_end() this thread's order-0 frees are
+ * free_pages_batch_begin() and free_pages_batch_end() (they nest) this
+ * thread's order-0 frees are
  * checked and reset at once, as always, but only collected; the flush
  * frees them in the order they came, each run of consecutive pfns as its
  * largest aligned blocks (never above a pageblock: __free_one_page()
@@ -738,7 +739,8 @@ struct free_batch {
 	unsigned long pfn[FREE_BATCH_MAX];
 };
 
-static __thread struct free_batch *free_batch;
+static __thread struct free_batch free_batch_tls;
+static __thread unsigned int free_batch_depth;
 
 /* The largest aligned block of the run of n pfns starting at pfn. */
 static unsigned int run_block_order(unsigned long pfn, unsigned long n)
@@ -784,16 +786,18 @@ static void free_batch_flush(struct free_batch *fb)
 	fb->nr = 0;
 }
 
-static void free_batch_begin(struct free_batch *fb)
+void free_pages_batch_begin(void)
 {
-	fb->nr = 0;
-	free_batch = fb;
+	if (!free_batch_depth++)
+		free_batch_tls.nr = 0;
 }
 
-static void free_batch_end(struct free_batch *fb)
+void free_pages_batch_end(void)
 {
-	free_batch_flush(fb);
-	free_batch = NULL;
+	if (VM_WARN(!free_batch_depth, "free_pages_batch_end without begin"))
+		return;
+	if (!--free_batch_depth)
+		free_batch_flush(&free_batch_tls);
 }
 
 void free_pages_prepared(struct page *page, unsigned int order)
@@ -810,10 +814,12 @@ void free_pages_prepared(struct page *page, unsigned int order)
 	free_pages_prepare(page, order);
 	store_relaxed(&page->flags, 0UL);
 	store_relaxed(&page->_refcount, 0);
-	if (!order && free_batch) {
-		free_batch->pfn[free_batch->nr++] = pfn;
-		if (free_batch->nr == FREE_BATCH_MAX)
-			free_batch_flush(free_batch);
+	if (!order && free_batch_depth) {
+		struct free_batch *fb = &free_batch_tls;
+
+		fb->pfn[fb->nr++] = pfn;
+		if (fb->nr == FREE_BATCH_MAX)
+			free_batch_flush(fb);
 		return;
 	}
 	zone = page_zone(page);
@@ -1025,9 +1031,8 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn,
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {
 	unsigned long end = pfn + nr_pages, busy = 0;
-	struct free_batch fb;
 
-	free_batch_begin(&fb);
+	free_pages_batch_begin();
 	for (; pfn < end; pfn++) {
 		struct page *page = pfn_to_page(pfn);
 
@@ -1035,7 +1040,7 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 			busy++;
 		put_page(page);
 	}
-	free_batch_end(&fb);
+	free_pages_batch_end();
 	VM_WARN(busy, "free_contig_range: %lu pages still in use", busy);
 }
 
