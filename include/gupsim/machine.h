@@ -29,6 +29,13 @@ struct machine_config {
 	enum thp_mode thp;
 	/* the release the model behaves as; NULL: the newest (6.18) */
 	const struct kernel_profile *kernel;
+	/*
+	 * Back all of RAM and its struct pages with host memory at creation
+	 * (the kernel's memory is there before anything runs), so that no
+	 * host page fault lands inside what a benchmark times. Costs the
+	 * host the machine's whole size; scenarios leave it off.
+	 */
+	bool prefault;
 };
 
 /* 0 or -errno (-EINVAL for a bad layout, -ENOMEM, -EBUSY if one exists). */

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "harness.h"
 #include "../../mm/testing.h"
@@ -642,4 +643,22 @@ TEST_NO_MACHINE(free_contig_range_batch_matches_one_by_one)
 	ASSERT_EQ(check_invariants(buf, sizeof(buf)), 0);
 	machine_destroy(buf, sizeof(buf));
 	ASSERT_EQ(memcmp(one, batch, sizeof(one)), 0);
+}
+
+/* A prefaulted machine has every host page of its RAM there already. */
+TEST_NO_MACHINE(prefault_backs_all_ram)
+{
+	struct machine_config cfg = { .mem = 32 * MiB, .prefault = true };
+	size_t host_pages = 32 * MiB / 4096, resident = 0;
+	unsigned char *vec = malloc(host_pages);
+	char buf[256];
+
+	ASSERT_NOT_NULL(vec);
+	ASSERT_EQ(machine_create(&cfg), 0);
+	ASSERT_EQ(mincore(machine->phys_base, 32 * MiB, vec), 0);
+	for (size_t i = 0; i < host_pages; i++)
+		resident += vec[i] & 1;
+	free(vec);
+	ASSERT_EQ(resident, host_pages);
+	ASSERT_EQ(machine_destroy(buf, sizeof(buf)), 0);
 }
