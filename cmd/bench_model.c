@@ -230,6 +230,8 @@ static struct machine_config run_config(const struct bench_opts *o)
 		.mem = buf + MODEL_HEADROOM,
 		.thp = THP_MADVISE,
 		.kernel = o->kernel,
+		/* the kernel's RAM is there: no host fault in a timed phase */
+		.prefault = true,
 	};
 
 	if (o->cma) {
