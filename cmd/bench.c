@@ -733,41 +733,51 @@ static int std_scenarios(struct std_results *r)
 	return 0;
 }
 
-static int run_standard(const char *path, int repeats,
-			unsigned long scale_n)
+/* Start-up and fork: everything that forks comes first (see the top). */
+static int std_forking(struct std_results *r)
 {
 	static const size_t sizes[STD_STARTUPS] = { 4 * GiB, 16 * GiB,
 						    64 * GiB, 256 * GiB };
+	int i, ret;
+
+	printf("== start-up ==\n");
+	for (i = 0; i < STD_STARTUPS; i++) {
+		ret = measure_startup(sizes[i], &r->startup[i], stdout);
+		if (ret)
+			return ret;
+	}
+	printf("\n== fork ==\n");
+	ret = measure_fork_host(r->fork_size, &r->fork);
+	if (ret) {
+		fprintf(stderr, "gupsim bench: host fork: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	ret = measure_fork_model(r->fork_size, &r->fork);
+	if (ret)
+		return ret;
+	print_fork(stdout, r->fork_size, &r->fork);
+	return 0;
+}
+
+static int run_standard(const char *path, int repeats,
+			unsigned long scale_n)
+{
 	struct bench_opts o = {
 		.size = GiB, .repeats = repeats, .write = true,
 		.mode = BM_LONGTERM_FAST, .threads = 1, .host = true,
 	};
 	struct std_results r;
 	FILE *out;
-	int i, ret;
+	int ret;
 
 	memset(&r, 0, sizeof(r));
 	r.repeats = repeats;
 	r.fork_size = GiB;
 	r.scale_n = scale_n;
-	/* Everything that forks comes first (see the top). */
-	printf("== start-up ==\n");
-	for (i = 0; i < STD_STARTUPS; i++) {
-		ret = measure_startup(sizes[i], &r.startup[i], stdout);
-		if (ret)
-			return ret;
-	}
-	printf("\n== fork ==\n");
-	ret = measure_fork_host(r.fork_size, &r.fork);
-	if (ret) {
-		fprintf(stderr, "gupsim bench: host fork: %s\n",
-			strerror(-ret));
-		return ret;
-	}
-	ret = measure_fork_model(r.fork_size, &r.fork);
+	ret = std_forking(&r);
 	if (ret)
 		return ret;
-	print_fork(stdout, r.fork_size, &r.fork);
 
 	ret = std_series("1 GiB, 4 KiB pages, longterm-fast write", &o,
 			 YARD_URING, &r.s4k);
