@@ -107,6 +107,59 @@ static void prefault_ram(struct machine *m)
 		((volatile char *)m->phys_base)[off] = 0;
 }
 
+/*
+ * The page contents of the last machine destroyed are kept for the next
+ * machine of the same size. The kernel's RAM holds whatever its last user
+ * left: the allocator clears only for __GFP_ZERO, faults clear their
+ * pages, and so does the model on every path that hands a page to a user
+ * or a device; nothing may read what it did not write. Keeping the host
+ * memory saves the next machine the host's fault and 2 MiB clear on each
+ * first touch, and this one the munmap (a fifth of a small scenario's
+ * time). The memory map is not kept: struct pages must start zeroed, and
+ * clearing the touched ones would cost what the host's clear does.
+ * One spare of at most SPARE_PHYS_MAX bytes of mapping; a process keeps
+ * it mapped (and its touched part resident) until exit.
+ */
+#define SPARE_PHYS_MAX	(4UL << 30)
+
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	void *base;
+	size_t bytes;
+} spare_phys;			/* under spare_lock */
+
+static void *phys_map(size_t bytes)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&spare_lock);
+	if (spare_phys.base && spare_phys.bytes == bytes) {
+		p = spare_phys.base;
+		spare_phys.base = NULL;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	return p ? p : map_noreserve(bytes);
+}
+
+static void phys_unmap(void *p, size_t bytes)
+{
+	void *old = NULL;
+	size_t old_bytes = 0;
+
+	if (bytes <= SPARE_PHYS_MAX) {
+		pthread_mutex_lock(&spare_lock);
+		old = spare_phys.base;
+		old_bytes = spare_phys.bytes;
+		spare_phys.base = p;
+		spare_phys.bytes = bytes;
+		pthread_mutex_unlock(&spare_lock);
+		p = old;
+		bytes = old_bytes;
+	}
+	if (p)
+		munmap(p, bytes);
+}
+
 static void machine_free(struct machine *m)
 {
 	int i;
@@ -114,7 +167,7 @@ static void machine_free(struct machine *m)
 	if (m->mem_map)
 		munmap(m->mem_map, m->mem_map_bytes);
 	if (m->phys_base)
-		munmap(m->phys_base, m->phys_bytes);
+		phys_unmap(m->phys_base, m->phys_bytes);
 	free(m->pageblock_mt);
 	for (i = 0; i < MAX_NR_ZONES; i++)
 		pthread_mutex_destroy(&m->zones[i].lock);
@@ -150,7 +203,7 @@ static int machine_layout(struct machine *m, const struct machine_config *cfg)
 	m->mem_map_bytes = m->total_pfns * sizeof(struct page);
 	m->phys_bytes = m->total_pfns * PAGE_SIZE;
 	m->mem_map = map_noreserve(m->mem_map_bytes);
-	m->phys_base = map_noreserve(m->phys_bytes);
+	m->phys_base = phys_map(m->phys_bytes);
 	m->pageblock_mt = malloc(m->ram_pages >> pageblock_order);
 	if (!m->mem_map || !m->phys_base || !m->pageblock_mt)
 		return -ENOMEM;

@@ -662,3 +662,39 @@ TEST_NO_MACHINE(prefault_backs_all_ram)
 	ASSERT_EQ(resident, host_pages);
 	ASSERT_EQ(machine_destroy(buf, sizeof(buf)), 0);
 }
+
+/*
+ * The next machine of the same size gets the last one's page contents
+ * (mm_init.c keeps them, as RAM keeps what its last user left): what a
+ * task reads of fresh anonymous memory must still be zeroes, cleared by
+ * the fault, never the last machine's bytes.
+ */
+TEST_NO_MACHINE(reused_ram_reads_zero_where_fresh)
+{
+	struct machine_config cfg = { .mem = 32 * MiB };
+	size_t len = 16 * MiB;
+	char buf[256];
+
+	for (int round = 0; round < 2; round++) {
+		struct task_struct *t;
+		unsigned long addr;
+
+		ASSERT_EQ(machine_create(&cfg), 0);
+		t = t_task("reuse");
+		addr = t_mmap_anon(t, len);
+		/*
+		 * A write fault per page (a read would map the zero page),
+		 * then the rest of the page must read as zeroes.
+		 */
+		for (size_t off = 0; off < len; off += PAGE_SIZE) {
+			t_fill(t, addr + off, 0x11, 1);
+			ASSERT_TRUE(t_holds(t, addr + off + 1, 0,
+					    PAGE_SIZE - 1));
+		}
+		/* what the next machine's RAM will hold */
+		t_fill(t, addr, 0xa5, len);
+		task_exit(t);
+		current = NULL;
+		ASSERT_EQ(machine_destroy(buf, sizeof(buf)), 0);
+	}
+}
