@@ -19,6 +19,8 @@
  * while we walked, every pin taken here is dropped again and the slow
  * path (which fork excludes with mmap_lock) is used instead.
  */
+#include <string.h>
+
 #include "api_check.h"
 #include "gup_legacy.h"
 
@@ -256,6 +258,27 @@ static bool gup_fast_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr,
  * A PMD leaf (THP or hugetlb): one grab for all the subpages of the range
  * it covers, pages[] gets head + offset for each.
  */
+/*
+ * pages[i] = page + i for i < n: the subpages of a huge mapping, two
+ * entries a 16-byte store (SSE2 is in the x86-64 baseline; GCC's cheap
+ * vectorizer at -O2 leaves this loop one 8-byte store an iteration).
+ * Filling pages[] is most of a THP pin: 262144 entries for 1 GiB.
+ */
+static void record_subpages(struct page **pages, struct page *page, int n)
+{
+	typedef uintptr_t ptr2 __attribute__((vector_size(2 * sizeof(uintptr_t))));
+	const ptr2 step = { 2 * sizeof(*page), 2 * sizeof(*page) };
+	ptr2 cur = { (uintptr_t)page, (uintptr_t)(page + 1) };
+	int i = 0;
+
+	for (; i + 2 <= n; i += 2) {
+		memcpy(&pages[i], &cur, sizeof(cur));
+		cur += step;
+	}
+	for (; i < n; i++)
+		pages[i] = page + i;
+}
+
 static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 			      unsigned long end, unsigned int flags,
 			      struct page **pages, int *nr)
@@ -271,8 +294,7 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 	/* The subpages of the range are consecutive struct pages. */
 	refs = (int)((end - addr) >> PAGE_SHIFT);
 	page = head + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
-	for (int i = 0; i < refs; i++)
-		pages[*nr + i] = page + i;
+	record_subpages(pages + *nr, page, refs);
 
 	folio = try_grab_folio_fast(head, refs, flags);
 	if (!folio)
