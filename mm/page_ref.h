@@ -194,6 +194,18 @@ static inline void folio_debug_unpin_longterm(struct folio *folio, int refs,
 {
 	int lt = atomic_load(&folio->page._debug_lt_pins);
 
+	/*
+	 * The last pins go: whatever the count is meanwhile, the loop below
+	 * would end at min(..., 0) = 0, so a plain store gives the same
+	 * value without a second locked instruction a page (an unpin is
+	 * otherwise one: the _ref_pins compare-and-swap).
+	 */
+	if (left <= 0) {
+		if (lt)
+			atomic_store_explicit(&folio->page._debug_lt_pins, 0,
+					      memory_order_relaxed);
+		return;
+	}
 	for (;;) {
 		int want = longterm ? max(lt - refs, 0) : lt;
 
