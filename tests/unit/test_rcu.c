@@ -303,3 +303,40 @@ TEST_CFG(alloc_reclaims_deferred_tables, .mem = 16UL << 20)
 		held = page;
 	}
 }
+
+/* ---- two barriers at once ---- */
+
+static atomic_int slow_cb_started, slow_cb_done;
+
+static void slow_cb(void *arg)
+{
+	atomic_store(&slow_cb_started, 1);
+	usleep(100000);
+	atomic_store(&slow_cb_done, 1);
+}
+
+static void *first_barrier(void *arg)
+{
+	mm_rcu_barrier();
+	return NULL;
+}
+
+/*
+ * A barrier returns only after every callback queued before it ran, even
+ * when another barrier took those callbacks and is still running them.
+ */
+TEST(rcu_barrier_waits_for_a_concurrent_barrier)
+{
+	pthread_t th;
+
+	atomic_store(&slow_cb_started, 0);
+	atomic_store(&slow_cb_done, 0);
+	mm_call_rcu(slow_cb, NULL);
+	ASSERT_EQ(pthread_create(&th, NULL, first_barrier, NULL), 0);
+	while (!atomic_load(&slow_cb_started))
+		usleep(100);
+	/* the first barrier is inside slow_cb now */
+	mm_rcu_barrier();
+	ASSERT_EQ(atomic_load(&slow_cb_done), 1);
+	pthread_join(th, NULL);
+}
