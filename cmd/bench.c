@@ -128,7 +128,13 @@ static int yard_init(struct yard *y, const struct bench_opts *o,
 	y->threads = o->threads;
 	if (kind == YARD_NONE || kind == YARD_ONE_THREAD)
 		return 0;
-	ret = bench_host_buf_alloc(&y->buf, o->size, o->thp, o->hugetlb);
+	/*
+	 * memcpy() between huge pages: the kernel's migration copies through
+	 * its direct map (huge pages), and the model's RAM is in host huge
+	 * pages too; 4 KiB buffers would slow the yardstick, not the model.
+	 */
+	ret = bench_host_buf_alloc(&y->buf, o->size,
+				   o->thp || kind == YARD_MEMCPY, o->hugetlb);
 	if (ret) {
 		fprintf(stderr, "gupsim bench: host buffer of %zu MiB%s: %s\n",
 			o->size >> 20, o->hugetlb ? " (hugetlb: are pages "
@@ -137,7 +143,7 @@ static int yard_init(struct yard *y, const struct bench_opts *o,
 		return ret;
 	}
 	if (kind == YARD_MEMCPY)
-		return bench_host_buf_alloc(&y->src, o->size, false, false);
+		return bench_host_buf_alloc(&y->src, o->size, true, false);
 	y->ring = bench_ring_create();
 	return y->ring ? 0 : -ENODEV;
 }
