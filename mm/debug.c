@@ -367,10 +367,10 @@ static size_t vec_lower_bound(const struct pfn_vec *vec, unsigned long pfn)
 }
 
 /*
- * How many entries equal pfn, for lookups that mostly go up, as the walk over RAM does:
- * from where the last one ended, entries are skipped one by one (over a
- * whole walk, each once) instead of searched for; a lookup below the hint
- * searches.
+ * How many entries equal pfn, for lookups that mostly go up, as the walk
+ * over RAM does: from where the last one ended, entries are skipped one
+ * by one (over a whole walk, each once) instead of searched for; a lookup
+ * below the hint searches.
  */
 static size_t vec_count_hint(const struct pfn_vec *vec, size_t *hint,
 			     unsigned long pfn)
