@@ -88,10 +88,13 @@ static int madvise_vma(struct vm_area_struct *vma, unsigned long start,
 		return madvise_populate(vma, start, end,
 					advice == MADV_POPULATE_WRITE);
 	case MADV_DONTFORK:
-		if (vma->vm_flags & VM_IO)
-			return -EINVAL;
 		return madvise_update_flags(vma, start, end, VM_DONTCOPY, 0);
 	case MADV_DOFORK:
+		/*
+		 * Only the way back is refused for VM_IO: a driver may have
+		 * set VM_DONTCOPY on its I/O mapping for a reason, and user
+		 * space must not undo it; hiding one from a child is fine.
+		 */
 		if (vma->vm_flags & VM_IO)
 			return -EINVAL;
 		return madvise_update_flags(vma, start, end, 0, VM_DONTCOPY);

@@ -1025,11 +1025,15 @@ static int parse_mprotect(struct parser *p, struct stmt *st)
 	return no_more(p, 3 + n, "the protection");
 }
 
-/* advice values are <sys/mman.h>'s (MADV_DONTNEED 4, HUGEPAGE 14, NO 15) */
+/*
+ * advice values are <sys/mman.h>'s (MADV_DONTNEED 4, DONTFORK 10, DOFORK
+ * 11, HUGEPAGE 14, NOHUGEPAGE 15)
+ */
 static int parse_madvise(struct parser *p, struct stmt *st)
 {
 	static const struct { const char *name; int advice; } adv[] = {
 		{ "dontneed", 4 }, { "hugepage", 14 }, { "nohugepage", 15 },
+		{ "dontfork", 10 }, { "dofork", 11 },
 	};
 	struct madvise_args *a = &st->madvise;
 	char tb[64];
@@ -1045,7 +1049,7 @@ static int parse_madvise(struct parser *p, struct stmt *st)
 			a->advice = adv[i].advice;
 	if (a->advice < 0)
 		return perr(p, t->col,
-			    "unknown advice '%s' (use dontneed, hugepage or nohugepage)",
+			    "unknown advice '%s' (use dontneed, hugepage, nohugepage, dontfork or dofork)",
 			    TOKS(t));
 	return no_more(p, 3 + n, "the advice");
 }

@@ -66,6 +66,8 @@ read:len
 munmap
 mprotect
 madvise:dontneed
+madvise:dontfork
+madvise:dofork
 mremap
 mlock
 mlock:range=VAR+OFF
