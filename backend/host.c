@@ -354,6 +354,9 @@ static struct result host_file(struct backend *be, const struct stmt *st)
 		f->fd = memfd_create(a->name, MFD_CLOEXEC | MFD_HUGETLB);
 		size = (size + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
 		break;
+	case SCN_FS_MEMFD:
+		f->fd = memfd_create(a->name, MFD_CLOEXEC);
+		break;
 	case SCN_FS_EXT4:
 	case SCN_FS_TMPFS:
 		if (a->fs == SCN_FS_EXT4 ? !h->ext4_ok : !h->shm_ok) {
@@ -390,6 +393,19 @@ static void __attribute__((noreturn)) worker_start(int sock)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	host_worker_main(3);
+}
+
+/* fallocate(2), mode 0, on the controller's descriptor of the file */
+static struct result host_fallocate(struct backend *be, const struct stmt *st)
+{
+	const struct fallocate_args *a = &st->fallocate;
+	const struct hfile *f = &H(be)->files[a->file];
+
+	if (f->skipped)
+		return res_skip("%s", f->why);
+	if (fallocate(f->fd, 0, (off_t)a->off, (off_t)a->len))
+		return res_errno(errno, "fallocate: %s", strerror(errno));
+	return res_ok();
 }
 
 static struct result host_task(struct backend *be, const struct stmt *st)
@@ -1020,5 +1036,6 @@ const struct backend_ops host_backend_ops = {
 		[ST_SHOW] = host_show,
 		[ST_MLOCK] = host_mlock,
 		[ST_MUNLOCK] = host_munlock,
+		[ST_FALLOCATE] = host_fallocate,
 	},
 };

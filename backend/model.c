@@ -151,12 +151,29 @@ static struct result model_file(struct backend *be, const struct stmt *st)
 		[SCN_FS_EXT4] = FS_EXT4, [SCN_FS_TMPFS] = FS_TMPFS,
 		[SCN_FS_DAX] = FS_DAX, [SCN_FS_HUGETLBFS] = FS_HUGETLBFS,
 	};
-	struct file *f = file_create(a->name, fs[a->fs], a->size);
+	struct file *f = a->fs == SCN_FS_MEMFD ?
+			 memfd_file_create(a->name, a->size) :
+			 file_create(a->name, fs[a->fs], a->size);
 
 	M(be)->files[a->file] = f;
 	if (!f)
 		return res_errno(ENOMEM, "file_create failed");
 	return res_ok();
+}
+
+/* fallocate FILE: vfs_fallocate() on the model's file */
+static struct result model_fallocate(struct backend *be,
+				     const struct stmt *st)
+{
+	const struct fallocate_args *a = &st->fallocate;
+	struct file *f = M(be)->files[a->file];
+	int ret;
+
+	if (!f)
+		return res_errno(ENOENT, "file %s was not created",
+				 be->prog->file_names[a->file]);
+	ret = vfs_fallocate(f, a->off, a->len);
+	return from_errno(ret, ret ? "fallocate failed" : NULL);
 }
 
 static struct result model_task(struct backend *be, const struct stmt *st)
@@ -1082,7 +1099,8 @@ static int map_line_cmp(const void *a, const void *b)
 
 static void map_path(struct backend *be, int var, char *buf, size_t len)
 {
-	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs" };
+	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs",
+					  "memfd" };
 	const struct var_state *v = &M(be)->vars[var];
 	const struct program *prog = be->prog;
 	int fsk = 0;
@@ -1093,8 +1111,12 @@ static void map_path(struct backend *be, int var, char *buf, size_t len)
 			fsk = prog->stmts[i].file.fs;
 	switch (v->source) {
 	case SRC_FILE:
-		snprintf(buf, len, "/mnt/%s/%s", fs[fsk],
-			 prog->file_names[v->file]);
+		if (fsk == SCN_FS_MEMFD)
+			snprintf(buf, len, "/memfd:%s (deleted)",
+				 prog->file_names[v->file]);
+		else
+			snprintf(buf, len, "/mnt/%s/%s", fs[fsk],
+				 prog->file_names[v->file]);
 		break;
 	case SRC_MEMFD:
 		snprintf(buf, len, "/memfd:%s (deleted)", prog->var_names[var]);
@@ -1262,5 +1284,6 @@ const struct backend_ops model_backend_ops = {
 		[ST_SHOW] = model_show,
 		[ST_MLOCK] = model_mlock,
 		[ST_MUNLOCK] = model_munlock,
+		[ST_FALLOCATE] = model_fallocate,
 	},
 };

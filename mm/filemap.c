@@ -105,6 +105,25 @@ struct file *memfd_file_create(const char *name, size_t size)
 	return shmem_file_setup(buf, size);
 }
 
+/* The kernel's vfs_fallocate(): the filesystem's own ->fallocate. */
+int vfs_fallocate(struct file *file, unsigned long off, unsigned long len)
+{
+	if (!file || !len || off + len < off)
+		return -EINVAL;
+	if (off + len > file->size)
+		return -EFBIG;
+	switch (file->fs) {
+	case FS_TMPFS:
+		return shmem_fallocate(file, off, len);
+	case FS_HUGETLBFS:
+		return hugetlbfs_fallocate(file, off, len);
+	case FS_EXT4:
+	case FS_DAX:
+		break;
+	}
+	return 0;
+}
+
 struct file *get_file(struct file *file)
 {
 	if (!file)

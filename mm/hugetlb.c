@@ -228,6 +228,28 @@ int hugetlbfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	return hugetlb_reserve_pages(need);
 }
 
+/*
+ * fallocate on hugetlbfs: every huge page the range touches is taken from
+ * the pool into the page cache. Pages added before the pool ran dry stay
+ * (as in the kernel), and the call answers -ENOSPC.
+ */
+int hugetlbfs_fallocate(struct file *file, unsigned long off,
+			unsigned long len)
+{
+	pgoff_t idx = ALIGN_DOWN(off, HPAGE_PMD_SIZE) >> PAGE_SHIFT;
+	pgoff_t end = ALIGN_UP(off + len, HPAGE_PMD_SIZE) >> PAGE_SHIFT;
+
+	for (; idx < end; idx += HPAGE_PMD_NR) {
+		struct folio *folio = filemap_grab_folio(&file->f_mapping, idx,
+							 HPAGE_PMD_ORDER);
+
+		if (!folio)
+			return -ENOSPC;
+		folio_put(folio);
+	}
+	return 0;
+}
+
 /* ---- faults ---- */
 
 pmd_t make_huge_pmd(struct folio *folio, struct vm_area_struct *vma,

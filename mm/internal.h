@@ -443,6 +443,7 @@ void destroy_all_files(void);
 
 /* shmem (shmem.c): also the backing of shared anonymous and /dev/zero. */
 struct file *shmem_file_setup(const char *name, size_t size);
+int shmem_fallocate(struct file *file, unsigned long off, unsigned long len);
 int shmem_zero_setup(struct vm_area_struct *vma);
 
 /* fs-DAX (dax.c): device pages outside the buddy, handed out to files. */
@@ -452,6 +453,8 @@ void dax_free_range(unsigned long pfn, unsigned long nr_pages);
 /* hugetlb (hugetlb.c): the pool of 2 MiB folios. */
 /* The hidden hugetlbfs file behind MAP_HUGETLB|MAP_ANONYMOUS. */
 struct file *hugetlb_file_setup(const char *name, size_t size);
+int hugetlbfs_fallocate(struct file *file, unsigned long off,
+			unsigned long len);
 bool is_file_hugepages(const struct file *file);
 int hugetlb_pool_init(unsigned long nr);
 void hugetlb_pool_destroy(void);

@@ -41,3 +41,25 @@ bool vma_is_shmem(const struct vm_area_struct *vma)
 {
 	return vma->vm_file && vma->vm_file->fs == FS_TMPFS;
 }
+
+/*
+ * fallocate on tmpfs: every page of the range gets a zeroed folio in the
+ * page cache now, so a later fault only maps it. The kernel undoes the
+ * pages it added when it fails half-way; the model keeps them (the only
+ * failure is running out of memory, which scenarios do not reach).
+ */
+int shmem_fallocate(struct file *file, unsigned long off, unsigned long len)
+{
+	pgoff_t idx = off >> PAGE_SHIFT;
+	pgoff_t end = PAGE_ALIGN(off + len) >> PAGE_SHIFT;
+
+	for (; idx < end; idx++) {
+		struct folio *folio = filemap_grab_folio(&file->f_mapping,
+							 idx, 0);
+
+		if (!folio)
+			return -ENOMEM;
+		folio_put(folio);
+	}
+	return 0;
+}

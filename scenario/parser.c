@@ -763,7 +763,8 @@ static int parse_machine(struct parser *p, struct stmt *st)
 /* file NAME fs=FS [size=SIZE] */
 static int parse_file(struct parser *p, struct stmt *st)
 {
-	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs" };
+	static const char *const fs[] = { "ext4", "tmpfs", "dax", "hugetlbfs",
+					  "memfd" };
 	struct file_args *a = &st->file;
 	struct opt o[NR_OPTS];
 	int r, id;
@@ -775,8 +776,9 @@ static int parse_file(struct parser *p, struct stmt *st)
 		return -1;
 	if (!o[OPT_FS].given)
 		return perr(p, p->t[p->nt - 1].col + (int)p->t[p->nt - 1].len,
-			    "missing fs= (ext4, tmpfs, dax or hugetlbfs)");
-	r = opt_choice(p, &o[OPT_FS], fs, 4, "ext4, tmpfs, dax or hugetlbfs");
+			    "missing fs= (ext4, tmpfs, dax, hugetlbfs or memfd)");
+	r = opt_choice(p, &o[OPT_FS], fs, 5,
+		       "ext4, tmpfs, dax, hugetlbfs or memfd");
 	if (r < 0)
 		return -1;
 	a->fs = r;
@@ -1347,6 +1349,52 @@ static int parse_dev(struct parser *p, struct stmt *st)
 		st->dev_write = a;
 	else
 		st->dev_read = a;
+	return 0;
+}
+
+/*
+ * fallocate FILE [off=SIZE] [len=SIZE]: the window must lie inside the
+ * file's size (the model's files do not grow), so it is checked here.
+ */
+static int parse_fallocate(struct parser *p, struct stmt *st)
+{
+	struct fallocate_args *a = &st->fallocate;
+	struct opt o[NR_OPTS];
+	char tb[64], b1[32], b2[32];
+	const struct sym *f;
+	int id;
+
+	if (need_word(p, 1, "file name") ||
+	    check_name(p, p->t[1].s, p->t[1].len, p->t[1].col))
+		return -1;
+	id = sym_find(&p->files, p->t[1].s, p->t[1].len, -1, true);
+	if (id < 0)
+		return perr(p, p->t[1].col, "unknown file '%s'",
+			    tok_str(p->t[1].s, p->t[1].len, tb, sizeof(tb)));
+	f = &p->files.v[id];
+	a->file = id;
+	if (parse_opts(p, 2, st, o))
+		return -1;
+	if (o[OPT_OFF].given && opt_size(p, &o[OPT_OFF], &a->off))
+		return -1;
+	if (a->off >= f->size)
+		return perr(p, o[OPT_OFF].given ? o[OPT_OFF].vcol : p->t[1].col,
+			    "offset %s is past the end of file '%s' (size %s)",
+			    fmt_size(a->off, b1, sizeof(b1)), f->name,
+			    fmt_size(f->size, b2, sizeof(b2)));
+	a->len = f->size - a->off;
+	if (o[OPT_LEN].given) {
+		if (opt_size(p, &o[OPT_LEN], &a->len))
+			return -1;
+		if (!a->len)
+			return perr(p, o[OPT_LEN].vcol, "len must not be zero");
+		if (a->len > f->size - a->off)
+			return perr(p, o[OPT_LEN].vcol,
+				    "len=%s at offset %s runs past the end of file '%s' (size %s; files do not grow)",
+				    fmt_size(a->len, b1, sizeof(b1)),
+				    fmt_size(a->off, b2, sizeof(b2)), f->name,
+				    fmt_size(f->size, tb, sizeof(tb)));
+	}
 	return 0;
 }
 

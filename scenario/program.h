@@ -82,7 +82,8 @@ struct result res_errno(int err, const char *fmt, ...)
 /* ---- argument values ---- */
 
 enum scn_thp { SCN_THP_MADVISE = 0, SCN_THP_ALWAYS, SCN_THP_NEVER };
-enum scn_fs { SCN_FS_EXT4, SCN_FS_TMPFS, SCN_FS_DAX, SCN_FS_HUGETLBFS };
+enum scn_fs { SCN_FS_EXT4, SCN_FS_TMPFS, SCN_FS_DAX, SCN_FS_HUGETLBFS,
+	      SCN_FS_MEMFD };
 enum scn_source { SRC_ANON, SRC_FILE, SRC_MEMFD, SRC_HUGETLB, SRC_DEVZERO,
 		  SRC_IO };
 enum scn_place { PLACE_R_ANY = 0, PLACE_R_NORMAL, PLACE_R_MOVABLE,
@@ -127,6 +128,12 @@ struct file_args {
 	char name[SCN_NAME_MAX + 1];
 	enum scn_fs fs;
 	uint64_t size;
+};
+
+/* fallocate FILE [off=SIZE] [len=SIZE]: mode 0, within the file's size */
+struct fallocate_args {
+	int file;
+	uint64_t off, len;
 };
 
 /* `task NAME`: the new task's id is stmt.task */
@@ -331,7 +338,9 @@ enum scn_opt {
 	X(STAT, stat, stat_args, "stat", KW, RS_COUNT, 0)		\
 	X(SHOW, show, show_args, "show", KW, RS_OK, 0)			\
 	X(MLOCK, mlock, range_args, "mlock", TASK, RS_OK, 0)		\
-	X(MUNLOCK, munlock, range_args, "munlock", TASK, RS_OK, 0)
+	X(MUNLOCK, munlock, range_args, "munlock", TASK, RS_OK, 0)	\
+	X(FALLOCATE, fallocate, fallocate_args, "fallocate", KW, RS_OK,	\
+	  OPTS(OFF, LEN))
 
 enum stmt_kind {
 #define SCN_KIND_ENUM(K, m, a, kw, f, r, o) ST_##K,

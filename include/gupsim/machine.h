@@ -76,6 +76,15 @@ struct file *file_create(const char *name, enum fs_type fs, size_t size);
 struct file *memfd_file_create(const char *name, size_t size);
 void fput(struct file *file);
 struct file *get_file(struct file *file);
+/*
+ * fallocate(2) with mode 0 on [off, off + len) of the file, which must lie
+ * inside its size (the model's files do not grow: -EFBIG past it). tmpfs
+ * and memfd put zeroed pages in the page cache (-ENOMEM when memory runs
+ * out, pages already added stay); hugetlbfs takes huge pages from the pool
+ * (-ENOSPC when it is empty); ext4 and fs-DAX allocate blocks, which the
+ * model has not, so nothing changes there.
+ */
+int vfs_fallocate(struct file *file, unsigned long off, unsigned long len);
 
 /* ---- mappings (each takes mmap_lock itself; values as in <sys/mman.h>) ---- */
 

@@ -30,6 +30,10 @@ file:fs=ext4
 file:fs=tmpfs
 file:fs=dax
 file:fs=hugetlbfs
+file:fs=memfd
+fallocate
+fallocate:off
+fallocate:len
 file:size
 task
 task:memlock=SIZE
@@ -166,6 +170,11 @@ extract() {
 					print "dev:" substr(t[k], 1, 3)
 		} else if (verb == "show") {
 			print "show:" t[2]
+		} else if (verb == "fallocate") {
+			print verb
+			for (k = 3; k <= n; k++)
+				if (t[k] ~ /^(off|len)=/)
+					print "fallocate:" substr(t[k], 1, 3)
 		} else if (verb ~ /^(cma_alloc|cma_free|check|stat)$/) {
 			print verb
 		} else {
