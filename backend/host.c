@@ -600,6 +600,32 @@ static struct result host_munlock(struct backend *be, const struct stmt *st)
 			&st->munlock.range);
 }
 
+/* TASK mremap RANGE NEW ...: the real mremap(2); NEW is what it returns */
+static struct result host_mremap_range(struct backend *be,
+				       const struct stmt *st)
+{
+	const struct mremap_args *a = &st->mremap;
+	struct host *h = H(be);
+	struct host_req rq = { .op = HOP_MREMAP_RANGE,
+			       .addr = h->vars[a->var].addr + a->range.off,
+			       .len = a->range.len, .new_len = a->new_len,
+			       .flags = a->flags };
+	struct host_rep rep;
+	struct result r;
+
+	if (var_skipped(be, a->var, &r) ||
+	    (a->fixed_var >= 0 && var_skipped(be, a->fixed_var, &r)))
+		return skip_var(&h->vars[a->new_var], r.msg);
+	if (a->fixed_var >= 0) {
+		rq.new_addr = h->vars[a->fixed_var].addr + a->fixed_off;
+	}
+	r = call(be, st->task, &rq, -1, &rep, NULL);
+	if (r.kind == RES_OK)
+		h->vars[a->new_var] = (struct hvar){ .valid = true,
+			.addr = rep.addr, .size = a->new_len };
+	return r;
+}
+
 static struct result host_mremap(struct backend *be, const struct stmt *st)
 {
 	int var = st->mremap.var;
@@ -614,6 +640,8 @@ static struct result host_mremap(struct backend *be, const struct stmt *st)
 	if (!v->valid)
 		return res_errno(EFAULT, "mapping %s was never mapped",
 				 be->prog->var_names[var]);
+	if (st->mremap.partial)
+		return host_mremap_range(be, st);
 	r = call(be, st->task, &rq, -1, &rep, NULL);
 	if (r.kind == RES_OK)
 		v->addr = rep.addr;

@@ -46,6 +46,7 @@ enum host_op {
 	HOP_MPROTECT,
 	HOP_MADVISE,
 	HOP_MREMAP,
+	HOP_MREMAP_RANGE,	/* mremap(2) as the statement says */
 	HOP_FORK,	/* the new task's socket comes along */
 	HOP_EXIT,
 	HOP_REGISTER,	/* a ring with the range as its fixed buffer */
@@ -76,6 +77,9 @@ struct host_req {
 	bool cap_ipc_lock;
 	/* REGISTER */
 	bool pin;	/* a `pin`: unaccounted, partial pins are counted */
+	/* MREMAP_RANGE: mremap(addr, len, new_len, flags, new_addr) */
+	uint64_t new_len, new_addr;
+	unsigned int flags;
 };
 
 struct host_rep {

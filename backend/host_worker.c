@@ -335,6 +335,18 @@ static void do_mremap(const struct host_req *rq, struct host_rep *rep)
 	rep->addr = (uintptr_t)p;
 }
 
+/* mremap(2) with the statement's lengths, flags and target. */
+static void do_mremap_range(const struct host_req *rq, struct host_rep *rep)
+{
+	void *p = mremap((void *)(uintptr_t)rq->addr, rq->len, rq->new_len,
+			 (int)rq->flags, (void *)(uintptr_t)rq->new_addr);
+
+	if (p == MAP_FAILED)
+		set_errno(rep, errno, "mremap");
+	else
+		rep->addr = (uintptr_t)p;
+}
+
 /* ---- pins ---- */
 
 /* A ring with [addr, addr + pages) registered; fd or -errno. */
@@ -551,6 +563,9 @@ void host_worker_main(int sock)
 			break;
 		case HOP_MREMAP:
 			do_mremap(&rq, &rep);
+			break;
+		case HOP_MREMAP_RANGE:
+			do_mremap_range(&rq, &rep);
 			break;
 		case HOP_MLOCK:
 		case HOP_MUNLOCK:

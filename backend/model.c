@@ -33,6 +33,9 @@
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED	2
 #endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
 
 /* Pages one pin statement may ask for; beyond that no array is allocated. */
 #define MAX_PIN_PAGES	(1UL << 22)
@@ -506,6 +509,66 @@ static struct result model_madvise(struct backend *be, const struct stmt *st)
  * way user space does (a PROT_NONE mapping), then move onto it with
  * MREMAP_FIXED, which replaces the reservation.
  */
+/*
+ * After mremap(2) of [old, old + old_len) to [addr, addr + new_len): what
+ * the task's mappings still map, for `show maps`. The new place was
+ * unmapped first (MREMAP_FIXED), the old range is gone unless it stayed
+ * (in place, or MREMAP_DONTUNMAP, which leaves it mapped but empty).
+ */
+static void segs_after_mremap(struct backend *be, const struct mremap_args *a,
+			      unsigned long old, unsigned long addr)
+{
+	struct model *m = M(be);
+	int task = be->prog->var_task[a->var];
+	unsigned long old_end = old + PAGE_ALIGN(a->range.len);
+	unsigned long end = addr + PAGE_ALIGN(a->new_len);
+
+	for (int i = 0; i < be->prog->nr_vars; i++) {
+		if (i == a->new_var || be->prog->var_task[i] != task ||
+		    !m->vars[i].valid)
+			continue;
+		if (addr != old && !(a->flags & MREMAP_DONTUNMAP))
+			segs_set(&m->vars[i], old, old_end, 0, true);
+		else if (addr == old && end < old_end)
+			segs_set(&m->vars[i], end, old_end, 0, true);
+		segs_set(&m->vars[i], addr, end, 0, true);
+	}
+}
+
+/* TASK mremap RANGE NEW ...: mremap(2) of the range, the result is NEW */
+static struct result model_mremap_range(struct backend *be,
+					const struct stmt *st)
+{
+	const struct mremap_args *a = &st->mremap;
+	struct var_state *v = &M(be)->vars[a->var];
+	struct var_state *nv = &M(be)->vars[a->new_var];
+	unsigned long old = range_addr(be, &a->range), new_addr = 0;
+	struct result r;
+	struct task_struct *t = get_task(be, st->task, &r);
+	long ret;
+
+	if (!t)
+		return r;
+	if (a->fixed_var >= 0)
+		new_addr = M(be)->vars[a->fixed_var].addr + a->fixed_off;
+	ret = vm_mremap(t, old, a->range.len, a->new_len, a->flags, new_addr);
+	if (ret < 0)
+		return res_errno((int)-ret, "mremap failed");
+	segs_after_mremap(be, a, old, (unsigned long)ret);
+	*nv = (struct var_state){
+		.valid = true, .addr = ret, .size = a->new_len, .prot = v->prot,
+		.shared = v->shared, .source = v->source, .file = v->file,
+		.src_off = v->src_off + a->range.off,
+	};
+	nv->segs = calloc(1, sizeof(*nv->segs));
+	if (nv->segs) {
+		nv->segs[0] = (struct seg){ ret, ret + PAGE_ALIGN(a->new_len),
+					    v->prot };
+		nv->nr_segs = 1;
+	}
+	return r;
+}
+
 static struct result model_mremap(struct backend *be, const struct stmt *st)
 {
 	int var = st->mremap.var;
@@ -520,6 +583,8 @@ static struct result model_mremap(struct backend *be, const struct stmt *st)
 	if (!v->valid)
 		return res_errno(EFAULT, "mapping %s was never mapped",
 				 be->prog->var_names[var]);
+	if (st->mremap.partial)
+		return model_mremap_range(be, st);
 	dst = vm_mmap(t, 0, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 		      NULL, 0);
 	if (dst < 0)

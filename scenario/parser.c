@@ -1056,20 +1056,75 @@ static int parse_madvise(struct parser *p, struct stmt *st)
 	return no_more(p, 3 + n, "the advice");
 }
 
-/* TASK mremap VAR */
+/* fixed=VAR[+OFF]: a mapping of the same task, as the target address */
+static int parse_fixed(struct parser *p, struct opt *o, int task,
+		       struct mremap_args *a)
+{
+	const char *plus = memchr(o->val, '+', o->vlen);
+	size_t nlen = plus ? (size_t)(plus - o->val) : o->vlen;
+	char b1[32], b2[32];
+	struct sym *v = find_var(p, task, o->val, nlen, o->vcol);
+
+	if (!v)
+		return -1;
+	a->fixed_var = v->id;
+	a->fixed_off = 0;
+	if (plus && parse_number(p, plus + 1, o->vlen - nlen - 1,
+				 o->vcol + (int)nlen + 1, true, &a->fixed_off))
+		return -1;
+	if (a->fixed_off >= v->size)
+		return perr(p, o->vcol, "offset %s is past the end of mapping '%s' (size %s)",
+			    fmt_size(a->fixed_off, b1, sizeof(b1)), v->name,
+			    fmt_size(v->size, b2, sizeof(b2)));
+	return 0;
+}
+
+/*
+ * TASK mremap VAR
+ * TASK mremap RANGE NEW [size=SIZE] [maymove] [fixed=VAR[+OFF]] [dontunmap]
+ */
 static int parse_mremap(struct parser *p, struct stmt *st)
 {
+	struct mremap_args *a = &st->mremap;
+	struct opt o[NR_OPTS];
 	struct sym *v;
+	int n;
 
 	if (need_word(p, 2, "mapping"))
 		return -1;
-	v = find_var(p, st->task, p->t[2].s, p->t[2].len, p->t[2].col);
-	if (!v)
+	if (p->nt == 3 && !memchr(p->t[2].s, '+', p->t[2].len)) {
+		v = find_var(p, st->task, p->t[2].s, p->t[2].len, p->t[2].col);
+		if (!v)
+			return -1;
+		a->var = v->id;
+		if (!v->size)
+			return perr(p, p->t[2].col, "mapping '%s' is empty",
+				    v->name);
+		return 0;
+	}
+	n = parse_range(p, 2, st->task, &a->range);
+	if (n < 0 || need(p, 2 + n, "name of the remapped part") ||
+	    new_name(p, &p->vars, &p->t[2 + n], st->task, "mapping"))
 		return -1;
-	st->mremap.var = v->id;
-	if (!v->size)
-		return perr(p, p->t[2].col, "mapping '%s' is empty", v->name);
-	return no_more(p, 3, "the mapping");
+	if (parse_opts(p, 3 + n, st, o))
+		return -1;
+	a->partial = true;
+	a->var = a->range.var;
+	a->new_len = a->range.len;
+	if (o[OPT_SIZE].given && opt_size(p, &o[OPT_SIZE], &a->new_len))
+		return -1;
+	if (!a->new_len)
+		return perr(p, o[OPT_SIZE].vcol, "size must not be zero");
+	a->flags = (o[OPT_MAYMOVE].given ? 1 : 0) |
+		   (o[OPT_FIXED].given ? 2 : 0) |
+		   (o[OPT_DONTUNMAP].given ? 4 : 0);
+	a->fixed_var = -1;
+	if (o[OPT_FIXED].given && parse_fixed(p, &o[OPT_FIXED], st->task, a))
+		return -1;
+	a->new_var = add_var(p, st->task, p->t[2 + n].s, p->t[2 + n].len,
+			     a->new_len);
+	snprintf(a->name, sizeof(a->name), "%s", p->vars.v[a->new_var].name);
+	return 0;
 }
 
 /* TASK fork CHILD */

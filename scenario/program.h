@@ -175,8 +175,21 @@ struct madvise_args {
 	int advice;			/* MADV_* as <sys/mman.h> numbers them */
 };
 
+/*
+ * `TASK mremap VAR` moves the whole mapping and VAR follows (partial is
+ * false, only var is set); `TASK mremap RANGE NEW ...` is mremap(2) of the
+ * range with the result named NEW, of new_len bytes.
+ */
 struct mremap_args {
 	int var;
+	bool partial;
+	struct range range;
+	int new_var;
+	char name[SCN_NAME_MAX + 1];
+	uint64_t new_len;
+	unsigned int flags;		/* MREMAP_* as <linux/mman.h> */
+	int fixed_var;			/* fixed=VAR[+OFF]: the target, or -1 */
+	uint64_t fixed_off;
 };
 
 struct fork_args {
@@ -265,7 +278,9 @@ struct show_args {
 	O(FAST, "fast", false) O(GET, "get", false)			\
 	O(FORCE, "force", false) O(MM, "mm", true)			\
 	O(DIRTY, "dirty", false) O(OFF, "off", true) O(LEN, "len", true) \
-	O(KERNEL, "kernel", true)
+	O(KERNEL, "kernel", true)					\
+	O(MAYMOVE, "maymove", false) O(FIXED, "fixed", true)		\
+	O(DONTUNMAP, "dontunmap", false)
 
 enum scn_opt {
 #define SCN_OPT_ENUM(id, spelling, value) OPT_##id,
@@ -318,7 +333,8 @@ enum scn_opt {
 	X(MUNMAP, munmap, range_args, "munmap", TASK, RS_OK, 0)		\
 	X(MPROTECT, mprotect, mprotect_args, "mprotect", TASK, RS_OK, 0)	\
 	X(MADVISE, madvise, madvise_args, "madvise", TASK, RS_OK, 0)	\
-	X(MREMAP, mremap, mremap_args, "mremap", TASK, RS_OK, 0)		\
+	X(MREMAP, mremap, mremap_args, "mremap", TASK, RS_OK,		\
+	  OPTS(SIZE, MAYMOVE, FIXED, DONTUNMAP))			\
 	X(FORK, fork, fork_args, "fork", TASK, RS_OK, 0)			\
 	X(EXIT, exit, exit_args, "exit", TASK, RS_OK, 0)			\
 	X(PIN, pin, pin_args, "pin", TASK, RS_OK | RS_COUNT,		\

@@ -73,6 +73,11 @@ madvise:dontneed
 madvise:dontfork
 madvise:dofork
 mremap
+mremap:range
+mremap:size
+mremap:maymove
+mremap:fixed
+mremap:dontunmap
 mlock
 mlock:range=VAR+OFF
 munlock
@@ -191,6 +196,14 @@ extract() {
 				range(verb, t[3])
 				for (k = 4; k <= n; k++)
 					print verb ":" (t[k] ~ /^len=/ ? "len" : t[k])
+			} else if (verb == "mremap" && n > 3) {
+				print "mremap:range"
+				for (k = 4; k <= n; k++) {
+					o = t[k]
+					sub(/=.*/, "", o)
+					if (o ~ /^(size|maymove|fixed|dontunmap)$/)
+						print "mremap:" o
+				}
 			} else if (verb == "pin") {
 				range(verb, t[4])
 				for (k = 5; k <= n; k++) {
