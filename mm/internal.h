@@ -390,6 +390,12 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 long do_mremap(struct mm_struct *mm, unsigned long addr,
 	       unsigned long old_len, unsigned long new_len,
 	       unsigned long flags, unsigned long new_addr);
+/*
+ * MADV_COLLAPSE on [start, end) of one VMA (mm/khugepaged.c; mmap_lock
+ * held for write): 0, -EINVAL, -EAGAIN (a pinned or locked page), -ENOMEM.
+ */
+int madvise_collapse(struct vm_area_struct *vma, unsigned long start,
+		     unsigned long end);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 	       int advice);
 /* Unmaps everything and frees the page tables (last mmput). */

@@ -24,6 +24,7 @@ static bool madvise_behavior_valid(int advice)
 	case MADV_KEEPONFORK:
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
+	case MADV_COLLAPSE:
 		return true;
 	default:
 		return false;
@@ -71,6 +72,7 @@ static int madvise_update_flags(struct vm_area_struct *vma,
 	if (!vma)
 		return err;
 	vm_flags_reset(vma, newflags);
+	vma_merge_neighbours(vma);
 	return 0;
 }
 
@@ -110,6 +112,8 @@ static int madvise_vma(struct vm_area_struct *vma, unsigned long start,
 	case MADV_NOHUGEPAGE:
 		return madvise_update_flags(vma, start, end, VM_NOHUGEPAGE,
 					    VM_HUGEPAGE);
+	case MADV_COLLAPSE:
+		return madvise_collapse(vma, start, end);
 	default:
 		return 0;	/* hints the model has nothing to do for */
 	}

@@ -139,6 +139,7 @@ static int mprotect_fixup(struct vm_area_struct *vma, unsigned long start,
 		newflags |= VM_ACCOUNT;
 	vm_flags_reset(vma, newflags);
 	change_protection(vma, start, end, newflags);
+	vma_merge_neighbours(vma);
 	return 0;
 }
 
@@ -184,8 +185,9 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 		nstart = tmp;
 		if (nstart >= end)
 			return 0;
+		/* a merge may have made the VMA we did reach past nstart */
 		vma = find_vma(mm, nstart);
-		if (!vma || vma->vm_start != nstart)
+		if (!vma || vma->vm_start > nstart)
 			return -ENOMEM;
 	}
 }

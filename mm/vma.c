@@ -6,8 +6,11 @@
  * madvise.c; the mm_struct and task life cycle is in fork.c.
  *
  * Model choices:
- *  - an mm's VMAs live on one list sorted by address (no maple tree, no
- *    merging); lookups are linear, which is plenty for tests and scenarios;
+ *  - an mm's VMAs live on one list sorted by address (no maple tree);
+ *    lookups are linear, which is plenty for tests and scenarios. A VMA
+ *    whose flags mprotect or madvise changed merges with neighbours that
+ *    became identical to it (the kernel's vma_modify_flags()); mmap and
+ *    mremap do not merge;
  *  - every change to the VMA list or to a VMA's range happens with the
  *    mmap_lock held for write. Reverse-map walkers (migration) do not take
  *    the mmap_lock, so a linked VMA's range only changes while its
@@ -306,6 +309,55 @@ struct vm_area_struct *split_range(struct vm_area_struct *vma,
 	return vma;
 }
 
+
+/* ---- merging ---- */
+
+/*
+ * Could a and b (a just below b) be one VMA? Same flags, file, operations
+ * and anon_vma, and b's offset continues a's: then nothing but the cut
+ * tells them apart. (The kernel also merges a VMA without an anon_vma
+ * into one that has it; the model's split pieces always share theirs.)
+ */
+static bool vma_can_merge(const struct vm_area_struct *a,
+			  const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
+	       a->vm_file == b->vm_file && a->vm_ops == b->vm_ops &&
+	       a->anon_vma == b->anon_vma && a->place == b->place &&
+	       a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) ==
+	       b->vm_pgoff;
+}
+
+/*
+ * b's range goes to a. Under the rmap lock (one for both: they share file
+ * and anon_vma) a grows over b and b becomes empty, so a walker sees each
+ * page in exactly one of them; the empty b is then freed.
+ */
+static void vma_absorb(struct mm_struct *mm, struct vm_area_struct *a,
+		       struct vm_area_struct *b)
+{
+	vma_rmap_lock(a);
+	a->vm_end = b->vm_end;
+	b->vm_start = b->vm_end;
+	vma_rmap_unlock(a);
+	remove_vma(mm, b);
+}
+
+struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *prev = vma_prev(mm, vma);
+	struct vm_area_struct *next = vma_next(mm, vma);
+
+	mmap_assert_write_locked(mm);
+	if (next && vma_can_merge(vma, next))
+		vma_absorb(mm, vma, next);
+	if (prev && vma_can_merge(prev, vma)) {
+		vma_absorb(mm, prev, vma);
+		vma = prev;
+	}
+	return vma;
+}
 
 /* ---- the calls a test or a backend makes (they take the lock) ---- */
 

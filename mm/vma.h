@@ -20,6 +20,9 @@
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE	0x03
 #endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
 #define MADV_POPULATE_WRITE	23
@@ -44,6 +47,11 @@ struct vm_area_struct *copy_vma(struct vm_area_struct *vma,
 struct vm_area_struct *split_range(struct vm_area_struct *vma,
 				   unsigned long start, unsigned long end,
 				   int *err);
+/*
+ * After a change of vma's flags: joins it with the neighbours it can no
+ * longer be told apart from, and returns the VMA that now holds its range.
+ */
+struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *vma);
 /* The task's mm, or NULL with a warning (no task, or one without an mm). */
 struct mm_struct *task_mm_checked(struct task_struct *task);
 

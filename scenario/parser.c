@@ -1029,13 +1029,13 @@ static int parse_mprotect(struct parser *p, struct stmt *st)
 
 /*
  * advice values are <sys/mman.h>'s (MADV_DONTNEED 4, DONTFORK 10, DOFORK
- * 11, HUGEPAGE 14, NOHUGEPAGE 15)
+ * 11, HUGEPAGE 14, NOHUGEPAGE 15, COLLAPSE 25)
  */
 static int parse_madvise(struct parser *p, struct stmt *st)
 {
 	static const struct { const char *name; int advice; } adv[] = {
 		{ "dontneed", 4 }, { "hugepage", 14 }, { "nohugepage", 15 },
-		{ "dontfork", 10 }, { "dofork", 11 },
+		{ "dontfork", 10 }, { "dofork", 11 }, { "collapse", 25 },
 	};
 	struct madvise_args *a = &st->madvise;
 	char tb[64];
@@ -1051,7 +1051,7 @@ static int parse_madvise(struct parser *p, struct stmt *st)
 			a->advice = adv[i].advice;
 	if (a->advice < 0)
 		return perr(p, t->col,
-			    "unknown advice '%s' (use dontneed, hugepage, nohugepage, dontfork or dofork)",
+			    "unknown advice '%s' (use dontneed, hugepage, nohugepage, dontfork, dofork or collapse)",
 			    TOKS(t));
 	return no_more(p, 3 + n, "the advice");
 }

@@ -72,6 +72,7 @@ mprotect
 madvise:dontneed
 madvise:dontfork
 madvise:dofork
+madvise:collapse
 mremap
 mremap:range
 mremap:size

@@ -164,6 +164,8 @@ TEST(mprotect_splits_and_changes_ptes)
 	ASSERT_TRUE(t_holds(t, a + PG(1), 'B', PAGE_SIZE));
 	t_fill(t, a + PG(1), 'z', PG(2));
 	ASSERT_TRUE(t_holds(t, a + PG(1), 'z', PG(2)));
+	/* identical again: the pieces merge back into one VMA */
+	ASSERT_EQ(nr_vmas(t), 1);
 	ASSERT_INVARIANTS();
 }
 

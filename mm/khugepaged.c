@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Collapsing 512 PTEs into one PMD-mapped THP: the synchronous half of
+ * khugepaged, MADV_COLLAPSE (madvise_collapse()).
+ *
+ * For every 2 MiB-aligned block of the range that lies wholly inside an
+ * eligible anonymous VMA, the PTE table is scanned; if every mapped page
+ * is an anonymous page that nobody else holds a reference on, their bytes
+ * are copied into a freshly allocated order-9 folio, the PTEs and their
+ * references go, and one PMD leaf (writable if the VMA is) maps the new
+ * folio, exclusive to this mm (a page a forked child still maps stays the
+ * child's). Empty
+ * PTEs and the zero page become zeroes: MADV_COLLAPSE is not held to
+ * khugepaged's max_ptes_none, max_ptes_shared nor to the "referenced"
+ * rule, and it ignores the sysfs THP mode (only VM_NOHUGEPAGE refuses).
+ * Read-only PTEs (PROT_READ, or write-protected by fork) are collapsed
+ * too, as since 6.18 (before, a block without a writable PTE was
+ * SCAN_PAGE_RO, -EINVAL); a block with no page at all is -EINVAL.
+ *
+ * Why a pinned page stops it: the pin is an extra reference, so the
+ * refcount no longer equals the mapcount (SCAN_PAGE_COUNT, -EAGAIN). The
+ * check is made after the PMD was cleared, under the page table lock: a
+ * GUP-fast walker that grabbed a page before then either shows in the
+ * refcount or finds the PMD changed on its re-check and lets go.
+ *
+ * Left out: file and shmem collapse (-EINVAL here; the kernel collapses
+ * those too), swap entries (the model has no swap), khugepaged itself.
+ */
+#include <string.h>
+
+#include "vma.h"
+
+/* The kernel's scan results the model can meet, and their errnos. */
+enum scan_result {
+	SCAN_SUCCEED,
+	SCAN_PMD_MAPPED,	/* already a PMD leaf: counts as done */
+	SCAN_PMD_NULL,		/* no PTE table at all */
+	SCAN_PTE_NON_PRESENT,	/* a migration entry */
+	SCAN_PAGE_NULL,		/* no page at all: only none or zero PTEs */
+	SCAN_PAGE_ANON,		/* a page cache page in an anonymous VMA */
+	SCAN_PAGE_COUNT,	/* a reference beyond the mappings: a pin */
+	SCAN_PAGE_LOCK,
+	SCAN_ALLOC_HUGE_PAGE_FAIL,
+};
+
+static int madvise_collapse_errno(enum scan_result r)
+{
+	switch (r) {
+	case SCAN_ALLOC_HUGE_PAGE_FAIL:
+		return -ENOMEM;
+	/* transient: trying again may succeed */
+	case SCAN_PAGE_COUNT:
+	case SCAN_PAGE_LOCK:
+		return -EAGAIN;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The folios of one block, each locked once while it is looked at. */
+struct collapse_control {
+	struct folio *locked[HPAGE_PMD_NR];
+	int nr_locked;
+};
+
+static enum scan_result collapse_lock_folio(struct collapse_control *cc,
+					    struct folio *folio)
+{
+	for (int i = 0; i < cc->nr_locked; i++)
+		if (cc->locked[i] == folio)
+			return SCAN_SUCCEED;
+	if (!folio_trylock(folio))
+		return SCAN_PAGE_LOCK;
+	cc->locked[cc->nr_locked++] = folio;
+	/* every reference must be one of the folio's mappings */
+	if (folio_maybe_dma_pinned(folio) ||
+	    folio_ref_count(folio) != folio_mapcount(folio))
+		return SCAN_PAGE_COUNT;
+	return SCAN_SUCCEED;
+}
+
+static void collapse_unlock_folios(struct collapse_control *cc)
+{
+	for (int i = 0; i < cc->nr_locked; i++)
+		folio_unlock(cc->locked[i]);
+	cc->nr_locked = 0;
+}
+
+/*
+ * __collapse_huge_page_isolate(): may the pages of this PTE table (whose
+ * PMD is cleared, ptl held) be replaced? Locks every folio it accepts.
+ */
+static enum scan_result collapse_scan_table(struct vm_area_struct *vma,
+					    pte_t *table, unsigned long haddr,
+					    struct collapse_control *cc)
+{
+	bool found = false;
+
+	for (int i = 0; i < (int)HPAGE_PMD_NR; i++) {
+		unsigned long addr = haddr + ((unsigned long)i << PAGE_SHIFT);
+		pte_t pte = ptep_get(&table[i]);
+		struct page *page;
+		enum scan_result r;
+
+		if (pte_none(pte))
+			continue;
+		if (!pte_present(pte))
+			return SCAN_PTE_NON_PRESENT;
+		page = vm_normal_page(vma, addr, pte);
+		if (!page)
+			continue;	/* the zero page: becomes zeroes */
+		if (!folio_test_anon(page_folio(page)))
+			return SCAN_PAGE_ANON;
+		r = collapse_lock_folio(cc, page_folio(page));
+		if (r != SCAN_SUCCEED)
+			return r;
+		found = true;
+	}
+	return found ? SCAN_SUCCEED : SCAN_PAGE_NULL;
+}
+
+/*
+ * The point of no return (ptl held, table detached from the PMD): copy
+ * every page into the new folio, drop the PTEs' mappings and return the
+ * folios whose references the caller puts after the lock, then map the
+ * new folio with one PMD.
+ */
+static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
+			    pte_t *table, unsigned long haddr,
+			    struct folio *new, struct folio **put)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	int nr_put = 0;
+	pmd_t entry;
+
+	for (int i = 0; i < (int)HPAGE_PMD_NR; i++) {
+		unsigned long addr = haddr + ((unsigned long)i << PAGE_SHIFT);
+		void *dst = page_address(folio_page(new, i));
+		pte_t pte = ptep_get(&table[i]);
+		struct page *page = pte_none(pte) ? NULL :
+				    vm_normal_page(vma, addr, pte);
+		struct folio *folio;
+
+		if (!page) {
+			memset(dst, 0, PAGE_SIZE);
+			continue;
+		}
+		memcpy(dst, page_address(page), PAGE_SIZE);
+		folio = page_folio(page);
+		folio_remove_rmap_ptes(folio, page, 1, vma);
+		atomic_fetch_sub(mm_counter(mm, folio), 1);
+		put[nr_put++] = folio;
+	}
+	folio_add_new_anon_rmap(new, vma, haddr, RMAP_EXCLUSIVE);
+	atomic_fetch_add(&mm->rss_anon, HPAGE_PMD_NR);
+	entry = pmd_mkhuge(pte_mkyoung(mk_pte(&new->page, vma->vm_flags)));
+	set_pmd(pmd, maybe_mkwrite(pte_mkdirty(entry), vma));
+	folio_set_lru(new);
+	return nr_put;
+}
+
+/* collapse_huge_page() for the block at haddr (mmap_lock held for write). */
+static enum scan_result collapse_huge_page(struct vm_area_struct *vma,
+					   unsigned long haddr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	static _Thread_local struct collapse_control cc;
+	static _Thread_local struct folio *put[HPAGE_PMD_NR];
+	pmd_t *pmd = mm_find_pmd(mm, haddr), entry;
+	enum scan_result r;
+	struct folio *new;
+	int nr_put;
+
+	if (!pmd || pmd_none(pmdp_get(pmd)))
+		return SCAN_PMD_NULL;
+	if (pmd_leaf(pmdp_get(pmd)))
+		return SCAN_PMD_MAPPED;
+	if (!pte_offset(pmd, haddr))
+		return SCAN_PMD_NULL;	/* a PMD migration entry */
+	new = folio_alloc(GFP_TRANSHUGE | vma_place_gfp(vma), HPAGE_PMD_ORDER);
+	if (!new)
+		return SCAN_ALLOC_HUGE_PAGE_FAIL;
+
+	vma_rmap_lock(vma);
+	ptl_lock(mm);
+	/* GUP-fast re-checks the PMD after each grab: it lets go from here */
+	entry = pmdp_get_and_clear(pmd);
+	r = collapse_scan_table(vma, table_entry_target(entry), haddr, &cc);
+	if (r != SCAN_SUCCEED) {
+		set_pmd(pmd, entry);
+		ptl_unlock(mm);
+		vma_rmap_unlock(vma);
+		collapse_unlock_folios(&cc);
+		folio_put(new);
+		return r;
+	}
+	nr_put = collapse_replace(vma, pmd, table_entry_target(entry), haddr,
+				  new, put);
+	ptl_unlock(mm);
+	vma_rmap_unlock(vma);
+	/* GUP-fast may still walk the old table: it goes after a grace period */
+	pte_free_deferred(pfn_to_page(pte_pfn(entry)));
+	collapse_unlock_folios(&cc);
+	for (int i = 0; i < nr_put; i++)
+		folio_put(put[i]);
+	return SCAN_SUCCEED;
+}
+
+/* thp_vma_allowable_order() for a forced collapse: sysfs does not count. */
+static bool collapse_vma_allowed(const struct vm_area_struct *vma)
+{
+	if (!vma_is_anonymous(vma))
+		return false;
+	return !(vma->vm_flags & (VM_NOHUGEPAGE | VM_HUGETLB | VM_IO | VM_PFNMAP |
+				  VM_MIXEDMAP | VM_DONTEXPAND));
+}
+
+int madvise_collapse(struct vm_area_struct *vma, unsigned long start,
+		     unsigned long end)
+{
+	unsigned long hstart = ALIGN_UP(start, HPAGE_PMD_SIZE);
+	unsigned long hend = ALIGN_DOWN(end, HPAGE_PMD_SIZE);
+	enum scan_result last_fail = SCAN_SUCCEED;
+	unsigned long addr, thps = 0;
+
+	mmap_assert_write_locked(vma->vm_mm);
+	if (!collapse_vma_allowed(vma))
+		return -EINVAL;
+	for (addr = hstart; addr < hend; addr += HPAGE_PMD_SIZE) {
+		enum scan_result r = collapse_huge_page(vma, addr);
+
+		if (r == SCAN_SUCCEED || r == SCAN_PMD_MAPPED)
+			thps++;
+		else
+			last_fail = r;
+		/* an allocation failure ends the walk, as in the kernel */
+		if (r == SCAN_ALLOC_HUGE_PAGE_FAIL)
+			break;
+	}
+	if (hend <= hstart || thps == (hend - hstart) >> HPAGE_PMD_SHIFT)
+		return 0;
+	return madvise_collapse_errno(last_fail);
+}
