@@ -27,6 +27,7 @@ class Scn:
 
     def write(self, machine):
         with open(os.path.join(HERE, self.name), "w") as f:
+            f.write("# SPDX-License-Identifier: GPL-2.0\n")
             f.write("# " + "\n# ".join(self.intro) + "\n")
             f.write("# (written by generate.py)\n")
             if machine:
