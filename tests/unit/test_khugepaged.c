@@ -5,6 +5,9 @@
  * -EAGAIN and leaves the PTE table as it was; a forked child keeps the
  * pages it shares, so the parent's collapse is invisible to it.
  */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "harness.h"
@@ -87,5 +90,97 @@ TEST(collapse_after_fork_leaves_the_child_its_pages)
 	t_fill(t, a, 0xff, 2 * MiB);
 	ASSERT_TRUE(t_pattern(c, a));
 	task_exit(c);
+	ASSERT_INVARIANTS();
+}
+
+/*
+ * Collapse against GUP-fast: pinners take and drop R/O pins on the block
+ * while it is collapsed and PTE-mapped again. A collapse answers 0 or
+ * -EAGAIN (a pin caught in the refcount, or a walker that grabbed a page
+ * before the PMD was cleared); no pin may be lost, the bytes survive, and
+ * the invariants hold afterwards.
+ */
+#define COLLAPSE_PINNERS	2
+#define COLLAPSE_LOOPS		60
+
+struct collapse_stress {
+	struct task_struct *task;
+	unsigned long addr;
+	atomic_int stop;
+	atomic_long pinned, collapsed, errors;
+};
+
+static void *collapse_pinner(void *arg)
+{
+	struct collapse_stress *s = arg;
+	struct page *pages[4];
+	unsigned int seed = (unsigned int)(uintptr_t)&pages;
+
+	mmget(s->task->mm);
+	current = task_alloc("pinner", s->task->mm);
+	if (!current) {
+		mmput(s->task->mm);
+		atomic_fetch_add(&s->errors, 1);
+		return NULL;
+	}
+	while (!atomic_load(&s->stop)) {
+		unsigned long off = PG(rand_r(&seed) % (HPAGE_PMD_NR - 4));
+		long n = pin_user_pages_fast(s->addr + off, 4, FOLL_LONGTERM,
+					     pages);
+
+		if (n < 0 || n > 4) {
+			atomic_fetch_add(&s->errors, 1);
+			continue;
+		}
+		atomic_fetch_add(&s->pinned, n);
+		unpin_user_pages(pages, n);
+		sched_yield();	/* leave the collapse a window */
+	}
+	task_exit(current);
+	return NULL;
+}
+
+TEST(collapse_races_gup_fast)
+{
+	struct collapse_stress s = { .task = t_task("collapse") };
+	pthread_t th[COLLAPSE_PINNERS];
+
+	s.addr = t_ptes(s.task);
+	for (int i = 0; i < COLLAPSE_PINNERS; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, collapse_pinner, &s), 0);
+	/* start once the pinners are at work */
+	while (!atomic_load(&s.pinned) && !atomic_load(&s.errors))
+		sched_yield();
+	for (int i = 0; i < COLLAPSE_LOOPS; i++) {
+		int r = -EAGAIN;
+
+		/* EAGAIN says "try again": a caller would */
+		for (int try = 0; try < 50 && r == -EAGAIN; try++) {
+			r = vm_madvise(s.task, s.addr, 2 * MiB, MADV_COLLAPSE);
+			if (r == -EAGAIN)
+				sched_yield();
+		}
+		if (r == 0)
+			atomic_fetch_add(&s.collapsed, 1);
+		else if (r != -EAGAIN)
+			atomic_fetch_add(&s.errors, 1);
+		/* PTE-map it again, as cow.c does */
+		vm_mprotect(s.task, s.addr + PG(1), PG(1), PROT_READ);
+		vm_mprotect(s.task, s.addr + PG(1), PG(1),
+			    PROT_READ | PROT_WRITE);
+	}
+	atomic_store(&s.stop, 1);
+	for (int i = 0; i < COLLAPSE_PINNERS; i++)
+		ASSERT_EQ(pthread_join(th[i], NULL), 0);
+	current = s.task;
+	harness_note("%ld of %d collapses done, %ld pages pinned meanwhile",
+		     atomic_load(&s.collapsed), COLLAPSE_LOOPS,
+		     atomic_load(&s.pinned));
+	ASSERT_EQ(atomic_load(&s.errors), 0);
+	ASSERT_GT(atomic_load(&s.collapsed), 0);
+	ASSERT_GT(atomic_load(&s.pinned), 0);
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
+		  vmstat_read(NR_FOLL_PIN_RELEASED));
+	ASSERT_TRUE(t_pattern(s.task, s.addr));
 	ASSERT_INVARIANTS();
 }
