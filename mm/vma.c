@@ -321,6 +321,9 @@ struct vm_area_struct *split_range(struct vm_area_struct *vma,
 static bool vma_can_merge(const struct vm_area_struct *a,
 			  const struct vm_area_struct *b)
 {
+	/* VM_SPECIAL: a driver's mapping is never merged */
+	if (a->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_DONTEXPAND))
+		return false;
 	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
 	       a->vm_file == b->vm_file && a->vm_ops == b->vm_ops &&
 	       a->anon_vma == b->anon_vma && a->place == b->place &&
