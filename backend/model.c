@@ -140,6 +140,7 @@ static struct result model_machine(struct backend *be, const struct stmt *st)
 	cfg->movable = a->movable;
 	cfg->device = a->device;
 	cfg->hugetlb = a->hugetlb;
+	cfg->swap = a->swap;
 	cfg->thp = a->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
 		   a->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
 	cfg->kernel = a->kernel;

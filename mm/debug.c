@@ -163,6 +163,7 @@ static const char *const flag_names[NR_PAGEFLAGS] = {
 	[PG_writeback] = "writeback", [PG_swapbacked] = "swapbacked",
 	[PG_anon_exclusive] = "anon_exclusive", [PG_buddy] = "buddy",
 	[PG_table] = "table", [PG_hugetlb] = "hugetlb", [PG_zero] = "zero",
+	[PG_swapcache] = "swapcache",
 };
 
 static size_t format_flags(char *buf, size_t len, unsigned long flags)

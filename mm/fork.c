@@ -120,6 +120,12 @@ static int copy_one_pte(struct vm_area_struct *dst_vma,
 	if (pte_none(pte))
 		return 0;
 	if (!pte_present(pte)) {
+		if (is_swapfile_entry(pte)) {
+			/* both share the slot now: neither is exclusive */
+			swap_duplicate(swp_offset_pfn(pte));
+			pte = make_swap_entry(swp_offset_pfn(pte), false);
+			set_pte(src_pte, pte);
+		}
 		if (is_migration_entry(pte)) {
 			pte = copy_migration_entry(src_pte, pte, is_cow);
 			folio = pfn_folio(swp_offset_pfn(pte));

@@ -242,6 +242,8 @@ enum vm_stat_item {
 	CMA_ALLOC_SUCCESS,
 	CMA_ALLOC_FAIL,
 	HTLB_BUDDY_ALLOC_SUCCESS,
+	PSWPIN,				/* pages read from swap */
+	PSWPOUT,			/* pages written to swap */
 	/* model-only counters, named gupsim_* in /proc/vmstat order */
 	GUPSIM_GUP_FAST_FALLBACK,	/* GUP-fast left pages to the slow path */
 	GUPSIM_LONGTERM_MIGRATE_RETRY,	/* __gup_longterm_locked retries */
@@ -402,6 +404,26 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 void exit_mmap(struct mm_struct *mm);
 /* machine_destroy(): every task still alive exits. */
 void exit_all_tasks(void);
+
+/*
+ * The swap device and its swap cache (mm/swapfile.c). A slot's count is
+ * the swap entries referring to it; the swap cache keeps the folio read
+ * back for a slot (one reference) while entries remain.
+ */
+int swap_init(size_t bytes);
+unsigned long swap_destroy(void);	/* returns the slots still in use */
+bool swap_enabled(void);
+long get_swap_slot(void);		/* a slot, or -ENOSPC */
+void swap_writepage(unsigned long slot, struct page *page);
+void swap_duplicate(unsigned long slot);
+void swap_free(unsigned long slot);
+struct folio *swap_cache_get_or_read(unsigned long slot, gfp_t gfp);
+int swap_count(unsigned long slot);
+/* MADV_PAGEOUT of [start, end) of vma (mm/vmscan.c); mmap_lock held. */
+int madvise_pageout(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long end);
+/* Swap-in of the entry at vmf->pte (mm/memory.c). */
+vm_fault_t do_swap_page(struct vm_fault *vmf);
 
 /* Accounting (mm/mlock.c): see the public header. */
 /* mm->locked_vm += pages when vma is VM_LOCKED (munmap, mremap). */

@@ -24,7 +24,8 @@
  * refcount or finds the PMD changed on its re-check and lets go.
  *
  * Left out: file and shmem collapse (-EINVAL here; the kernel collapses
- * those too), swap entries (the model has no swap), khugepaged itself.
+ * those too), swap entries in the block (-EINVAL here; the kernel reads
+ * them back first), khugepaged itself.
  */
 #include <string.h>
 

@@ -25,6 +25,7 @@ static bool madvise_behavior_valid(int advice)
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 	case MADV_COLLAPSE:
+	case MADV_PAGEOUT:
 		return true;
 	default:
 		return false;
@@ -114,6 +115,8 @@ static int madvise_vma(struct vm_area_struct *vma, unsigned long start,
 					    VM_HUGEPAGE);
 	case MADV_COLLAPSE:
 		return madvise_collapse(vma, start, end);
+	case MADV_PAGEOUT:
+		return madvise_pageout(vma, start, end);
 	default:
 		return 0;	/* hints the model has nothing to do for */
 	}
@@ -180,6 +183,7 @@ static bool madvise_need_mmap_write(int advice)
 	case MADV_FREE:
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
+	case MADV_PAGEOUT:
 		return false;
 	default:
 		return true;

@@ -154,6 +154,74 @@ static bool map_anon_if_none(struct vm_fault *vmf, struct folio *folio)
 	return none;
 }
 
+/*
+ * Maps the swap cache folio of entry (a reference held by the caller that
+ * the PTE takes over) at vmf->pte; ptl held. The page is exclusive if the
+ * entry said so, or if nobody else can see the folio any more (no slot
+ * left for it and no other reference): then a write fault maps it
+ * writable at once.
+ */
+static bool map_swapped_folio(struct vm_fault *vmf, struct folio *folio,
+			      pte_t entry)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	bool exclusive = pte_swp_exclusive(entry);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	pte_t pte;
+
+	swap_free(swp_offset_pfn(entry));
+	if (!exclusive && !folio_test_swapcache(folio) &&
+	    folio_ref_count(folio) == 1)
+		exclusive = true;
+	if (!folio_test_anon(folio))
+		folio_add_new_anon_rmap(folio, vma, vmf->address,
+					exclusive ? RMAP_EXCLUSIVE : 0);
+	else
+		folio_add_anon_rmap_ptes(folio, &folio->page, 1, vma,
+					 vmf->address,
+					 exclusive ? RMAP_EXCLUSIVE : 0);
+	atomic_fetch_add(&vma->vm_mm->rss_anon, 1);
+	pte = pte_mkyoung(mk_pte(&folio->page, vma->vm_flags));
+	pte = pte_wrprotect(pte);
+	if (write && exclusive)
+		pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+	set_pte(vmf->pte, pte);
+	folio_set_lru(folio);
+	return !write || exclusive;
+}
+
+/*
+ * Swap-in: the swap cache's folio for the entry, or a new one read from
+ * the device, is mapped where the entry was. A write fault on a page that
+ * is not exclusive walks again and meets do_wp_page(), which copies it
+ * (another page table still refers to the slot).
+ */
+vm_fault_t do_swap_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	pte_t entry = vmf->orig_pte;
+	struct folio *folio;
+	bool done;
+
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	folio = swap_cache_get_or_read(swp_offset_pfn(entry),
+				       GFP_HIGHUSER_MOVABLE | vma_place_gfp(vma));
+	if (!folio)
+		return VM_FAULT_OOM;
+	ptl_lock(mm);
+	if (ptep_get(vmf->pte) != entry) {
+		/* another fault swapped it in (or zapped it) first */
+		ptl_unlock(mm);
+		folio_put(folio);
+		return VM_FAULT_RETRY;
+	}
+	done = map_swapped_folio(vmf, folio, entry);
+	ptl_unlock(mm);
+	return done ? 0 : VM_FAULT_RETRY;
+}
+
 static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -594,8 +662,10 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 	}
 	if (!pte_present(entry)) {
 		ptl_unlock(mm);
+		if (is_swapfile_entry(entry))
+			return do_swap_page(vmf);
 		if (!is_migration_entry(entry))
-			return VM_FAULT_SIGBUS;	/* no swap in the model */
+			return VM_FAULT_SIGBUS;
 		if (!wait_on_migration_entry(vmf->pte))
 			return VM_FAULT_SIGBUS;
 		return VM_FAULT_RETRY;	/* internal: walk again */
@@ -844,6 +914,11 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 				continue;
 			entry = ptep_get_and_clear(pte);
 			if (!pte_present(entry)) {
+				/* the slot's page goes with its last entry */
+				if (is_swapfile_entry(entry)) {
+					swap_free(swp_offset_pfn(entry));
+					continue;
+				}
 				/* migration entries keep counting in rss */
 				if (is_migration_entry(entry) &&
 				    pfn_valid(swp_offset_pfn(entry)))

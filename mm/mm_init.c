@@ -40,6 +40,8 @@ static int check_config(struct machine_config *cfg)
 		return -EINVAL;
 	if (cfg->device > MAX_MEM)
 		return -EINVAL;
+	if (!PAGE_ALIGNED(cfg->swap) || cfg->swap > MAX_MEM)
+		return -EINVAL;
 	return 0;
 }
 
@@ -262,6 +264,11 @@ int machine_create(const struct machine_config *cfg)
 	ret = hugetlb_pool_init(c.hugetlb);
 	if (ret)
 		goto fail;
+	ret = swap_init(c.swap);
+	if (ret) {
+		hugetlb_pool_destroy();
+		goto fail;
+	}
 	return 0;
 fail:
 	cma_destroy_area();
@@ -337,15 +344,21 @@ static unsigned long leak_check(char *buf, size_t len)
 int machine_destroy(char *buf, size_t len)
 {
 	struct machine *m = machine;
-	unsigned long leaked;
+	unsigned long leaked, slots;
 
 	if (!m)
 		return 0;
 	exit_all_tasks();
 	destroy_all_files();
 	hugetlb_pool_destroy();
+	/* every swap entry went with its page table: no slot is in use */
+	slots = swap_destroy();
 	mm_rcu_barrier();
 	leaked = leak_check(buf, len);
+	if (slots && buf && len > strlen(buf))
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 "%lu swap slots leaked\n", slots);
+	leaked += slots;
 	cma_destroy_area();
 	machine = NULL;
 	machine_kernel_set(NULL);

@@ -41,6 +41,7 @@ enum pageflags {
 	PG_table,		/* a page-table page */
 	PG_hugetlb,		/* a hugetlb folio (head) */
 	PG_zero,		/* the shared zero page */
+	PG_swapcache,		/* anon folio in the swap cache (swapfile.c) */
 	NR_PAGEFLAGS
 };
 

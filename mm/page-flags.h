@@ -65,6 +65,7 @@ PAGEFLAG(buddy, PG_buddy)
 PAGEFLAG(table, PG_table)
 PAGEFLAG(hugetlb, PG_hugetlb)
 PAGEFLAG(zero, PG_zero)
+PAGEFLAG(swapcache, PG_swapcache)
 
 /* The kernel's spellings of the same tests (PageBuddy, SetPageDirty...). */
 #define PAGEFLAG_ALIAS(Kname, name)					\

@@ -35,6 +35,8 @@ enum swp_type {
 	SWP_MIGRATION_READ,
 	SWP_MIGRATION_READ_EXCLUSIVE,	/* anon page was PageAnonExclusive */
 	SWP_MIGRATION_WRITE,		/* was writable (implies exclusive) */
+	SWP_SWAPFILE,			/* swapped out: pfn field = slot */
+	SWP_SWAPFILE_EXCLUSIVE,		/* ... of a PageAnonExclusive page */
 };
 
 static inline uint64_t entry_get(const uint64_t *p)
@@ -126,7 +128,25 @@ static inline enum swp_type swp_type(pte_t pte)
 static inline unsigned long swp_offset_pfn(pte_t pte) { return pte_pfn(pte); }
 static inline bool is_migration_entry(pte_t pte)
 {
-	return is_swap_pte(pte) && swp_type(pte) != SWP_NONE;
+	return is_swap_pte(pte) && swp_type(pte) >= SWP_MIGRATION_READ &&
+	       swp_type(pte) <= SWP_MIGRATION_WRITE;
+}
+/* A page on the swap device (mm/swapfile.c): the slot in the pfn field. */
+static inline bool is_swapfile_entry(pte_t pte)
+{
+	return is_swap_pte(pte) && (swp_type(pte) == SWP_SWAPFILE ||
+				    swp_type(pte) == SWP_SWAPFILE_EXCLUSIVE);
+}
+static inline bool pte_swp_exclusive(pte_t pte)
+{
+	return swp_type(pte) == SWP_SWAPFILE_EXCLUSIVE;
+}
+static inline pte_t make_swap_entry(unsigned long slot, bool exclusive)
+{
+	enum swp_type t = exclusive ? SWP_SWAPFILE_EXCLUSIVE : SWP_SWAPFILE;
+
+	return ((uint64_t)slot << _PAGE_PFN_SHIFT) |
+	       ((uint64_t)t << SWP_TYPE_SHIFT);
 }
 static inline bool is_writable_migration_entry(pte_t pte)
 {

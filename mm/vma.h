@@ -20,6 +20,9 @@
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE	0x03
 #endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
 #endif

@@ -109,6 +109,8 @@ static const char *const vmstat_text[NR_VM_STAT_ITEMS] = {
 	[GUPSIM_COW_REUSE]		= "gupsim_cow_reuse",
 	[GUPSIM_FORK_EARLY_COPY]	= "gupsim_fork_early_copy",
 	[GUPSIM_ZERO_PAGE_PIN]		= "gupsim_zero_page_pin",
+	[PSWPIN]			= "pswpin",
+	[PSWPOUT]			= "pswpout",
 };
 
 static bool vmstat_valid(enum vm_stat_item item)

@@ -757,6 +757,8 @@ static int parse_machine(struct parser *p, struct stmt *st)
 	if (o[OPT_KERNEL].given && opt_kernel(p, &o[OPT_KERNEL], &a->kernel))
 		return -1;
 	p->prog->kernel = a->kernel;
+	if (o[OPT_SWAP].given && opt_size(p, &o[OPT_SWAP], &a->swap))
+		return -1;
 	return 0;
 }
 
@@ -1029,13 +1031,14 @@ static int parse_mprotect(struct parser *p, struct stmt *st)
 
 /*
  * advice values are <sys/mman.h>'s (MADV_DONTNEED 4, DONTFORK 10, DOFORK
- * 11, HUGEPAGE 14, NOHUGEPAGE 15, COLLAPSE 25)
+ * 11, HUGEPAGE 14, NOHUGEPAGE 15, PAGEOUT 21, COLLAPSE 25)
  */
 static int parse_madvise(struct parser *p, struct stmt *st)
 {
 	static const struct { const char *name; int advice; } adv[] = {
 		{ "dontneed", 4 }, { "hugepage", 14 }, { "nohugepage", 15 },
 		{ "dontfork", 10 }, { "dofork", 11 }, { "collapse", 25 },
+		{ "pageout", 21 },
 	};
 	struct madvise_args *a = &st->madvise;
 	char tb[64];
@@ -1051,7 +1054,7 @@ static int parse_madvise(struct parser *p, struct stmt *st)
 			a->advice = adv[i].advice;
 	if (a->advice < 0)
 		return perr(p, t->col,
-			    "unknown advice '%s' (use dontneed, hugepage, nohugepage, dontfork, dofork or collapse)",
+			    "unknown advice '%s' (use dontneed, hugepage, nohugepage, dontfork, dofork, collapse or pageout)",
 			    TOKS(t));
 	return no_more(p, 3 + n, "the advice");
 }

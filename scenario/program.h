@@ -121,6 +121,7 @@ struct machine_args {
 	uint64_t hugetlb;		/* huge pages in the pool */
 	enum scn_thp thp;
 	const struct kernel_profile *kernel;	/* kernel=VERSION */
+	uint64_t swap;			/* bytes of swap device, 0: none */
 };
 
 struct file_args {
@@ -280,7 +281,7 @@ struct show_args {
 	O(DIRTY, "dirty", false) O(OFF, "off", true) O(LEN, "len", true) \
 	O(KERNEL, "kernel", true)					\
 	O(MAYMOVE, "maymove", false) O(FIXED, "fixed", true)		\
-	O(DONTUNMAP, "dontunmap", false)
+	O(DONTUNMAP, "dontunmap", false) O(SWAP, "swap", true)
 
 enum scn_opt {
 #define SCN_OPT_ENUM(id, spelling, value) OPT_##id,
@@ -322,7 +323,7 @@ enum scn_opt {
  */
 #define SCN_STMT_KINDS(X)						\
 	X(MACHINE, machine, machine_args, "machine", KW, RS_OK,		\
-	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE, KERNEL))	\
+	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE, KERNEL, SWAP)) \
 	X(FILE, file, file_args, "file", KW, RS_OK, OPTS(FS, SIZE))	\
 	X(TASK, task_new, task_args, "task", KW, RS_OK,			\
 	  OPTS(MEMLOCK, CAP_IPC_LOCK))					\

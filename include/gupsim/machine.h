@@ -36,6 +36,7 @@ struct machine_config {
 	 * host the machine's whole size; scenarios leave it off.
 	 */
 	bool prefault;
+	size_t swap;		/* bytes of swap device; 0: no swap */
 };
 
 /* 0 or -errno (-EINVAL for a bad layout, -ENOMEM, -EBUSY if one exists). */

@@ -25,6 +25,7 @@ machine:hugetlb
 machine:thp=always
 machine:thp=madvise
 machine:thp=never
+machine:swap
 file
 file:fs=ext4
 file:fs=tmpfs
@@ -73,6 +74,7 @@ madvise:dontneed
 madvise:dontfork
 madvise:dofork
 madvise:collapse
+madvise:pageout
 mremap
 mremap:range
 mremap:size
@@ -159,7 +161,7 @@ extract() {
 			print verb
 			for (k = 2; k <= n; k++) {
 				o = t[k]
-				if (o ~ /^(mem|cma|movable|hugetlb|size)=/)
+				if (o ~ /^(mem|cma|movable|hugetlb|size|swap)=/)
 					sub(/=.*/, "", o)
 				else if (o ~ /^memlock=/ && o != "memlock=unlimited")
 					o = "memlock=SIZE"
