@@ -10,7 +10,7 @@
 # passes on the model and, where the host backend runs (Linux), `gupsim
 # diff` finds no statement on which the host disagrees. A case with no
 # scenario is a SKIP with the reason, which must be one the features
-# explain (swap, multi-size THP, 1 GiB hugetlb pages); any other missing
+# explain (multi-size THP, 1 GiB hugetlb pages); any other missing
 # case fails. `cases.sh --list` prints the plan as a table instead.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -104,7 +104,6 @@ plan() {
 # Why a case has no scenario; empty when nothing explains it.
 reason() {
 	case $1 in
-	*swapped*) echo "needs swap-out (MADV_PAGEOUT): the model has no swap" ;;
 	*"(1048576 kB)"*) echo "needs 1 GiB hugetlb pages: the model has 2 MiB only" ;;
 	*THP\ \(${pmd}\ kB\)*) ;;
 	*THP\ \(*) echo "needs a multi-size THP (mTHP): the model has 2 MiB THPs only" ;;

@@ -41,8 +41,25 @@ def slug(s):
 
 # ---- cow.c: anonymous memory in private mappings ----
 
+def swapped(lines, t, r):
+    """cow.c's MADV_PAGEOUT, and its check that the range is swapped."""
+    return lines + ["%s madvise %s pageout" % (t, r),
+                    "%s where %s => none    # range_is_swapped()" % (t, r)]
+
+
+SWAPPED = {
+    "swapped out base page": "base page",
+    "swapped-out THP (2048 kB)": "THP (2048 kB)",
+    "swapped-out, PTE-mapped THP (2048 kB)": "PTE-mapped THP (2048 kB)",
+    "single PTE of swapped-out THP (2048 kB)": "single PTE of THP (2048 kB)",
+}
+
+
 def anon_setup(kind, t):
     """Returns (lines, RANGE of the memory the test uses, is hugetlb)."""
+    if kind in SWAPPED:
+        lines, r, huge = anon_setup(SWAPPED[kind], t)
+        return swapped(lines, t, r), r, huge
     thp = ["%s mmap mem 2M anon thp" % t, "%s write mem 0x01" % t]
     if kind == "base page":
         return (["%s mmap mem 4K anon" % t, "%s madvise mem nohugepage" % t,
@@ -167,8 +184,11 @@ ANON_CASES = [
      lambda t, r, h: ro_pin(t, r, h, "exclusive", True)),
 ]
 
-ANON_KINDS = ["base page", "THP (2048 kB)", "PTE-mapped THP (2048 kB)",
+ANON_KINDS = ["base page", "swapped out base page", "THP (2048 kB)",
+              "swapped-out THP (2048 kB)", "PTE-mapped THP (2048 kB)",
+              "swapped-out, PTE-mapped THP (2048 kB)",
               "single PTE of THP (2048 kB)",
+              "single PTE of swapped-out THP (2048 kB)",
               "partially mremap()'ed THP (2048 kB)",
               "partially shared THP (2048 kB)", "hugetlb (2048 kB)"]
 
@@ -183,7 +203,7 @@ def anon_files():
             setup, r, huge = anon_setup(kind, t)
             s.section("%s ... with %s" % (desc, kind), t,
                       setup + fn(t, r, huge) + ["%s exit" % t])
-        s.write("machine hugetlb=4")
+        s.write("machine hugetlb=4 swap=64M")
 
 
 def collapse_lines(t, which):
