@@ -417,7 +417,9 @@ long get_swap_slot(void);		/* a slot, or -ENOSPC */
 void swap_writepage(unsigned long slot, struct page *page);
 void swap_duplicate(unsigned long slot);
 void swap_free(unsigned long slot);
-struct folio *swap_cache_get_or_read(unsigned long slot, gfp_t gfp);
+struct folio *swap_cache_lookup(unsigned long slot);
+bool swap_cache_is(unsigned long slot, struct folio *folio);
+struct folio *swap_cache_add_read(unsigned long slot, struct folio *new);
 int swap_count(unsigned long slot);
 /* MADV_PAGEOUT of [start, end) of vma (mm/vmscan.c); mmap_lock held. */
 int madvise_pageout(struct vm_area_struct *vma, unsigned long start,

@@ -195,30 +195,45 @@ static bool map_swapped_folio(struct vm_fault *vmf, struct folio *folio,
  * the device, is mapped where the entry was. A write fault on a page that
  * is not exclusive walks again and meets do_wp_page(), which copies it
  * (another page table still refers to the slot).
+ *
+ * The entry is checked under the ptl before the slot is read or a cached
+ * folio used: while it is there the slot stays in use, so its bytes are
+ * this entry's. A folio found before taking the ptl must still be the
+ * slot's cached one then, or the slot was freed and used again meanwhile.
  */
 vm_fault_t do_swap_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	pte_t entry = vmf->orig_pte;
-	struct folio *folio;
-	bool done;
+	unsigned long slot = swp_offset_pfn(entry);
+	struct folio *folio, *new = NULL;
+	bool done = false;
 
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	folio = swap_cache_get_or_read(swp_offset_pfn(entry),
-				       GFP_HIGHUSER_MOVABLE | vma_place_gfp(vma));
-	if (!folio)
-		return VM_FAULT_OOM;
-	ptl_lock(mm);
-	if (ptep_get(vmf->pte) != entry) {
-		/* another fault swapped it in (or zapped it) first */
-		ptl_unlock(mm);
-		folio_put(folio);
-		return VM_FAULT_RETRY;
+	folio = swap_cache_lookup(slot);
+	if (!folio) {
+		new = folio_alloc(GFP_HIGHUSER_MOVABLE | vma_place_gfp(vma), 0);
+		if (!new)
+			return VM_FAULT_OOM;
 	}
+	ptl_lock(mm);
+	if (ptep_get(vmf->pte) != entry ||
+	    (folio && !swap_cache_is(slot, folio)))
+		goto out;	/* swapped in, zapped or reused: walk again */
+	if (!folio)
+		folio = swap_cache_add_read(slot, new);
+	if (folio == new)
+		new = NULL;	/* the PTE takes its reference */
 	done = map_swapped_folio(vmf, folio, entry);
+	folio = NULL;
+out:
 	ptl_unlock(mm);
+	if (folio)
+		folio_put(folio);
+	if (new)
+		folio_put(new);
 	return done ? 0 : VM_FAULT_RETRY;
 }
 

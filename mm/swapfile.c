@@ -134,43 +134,56 @@ void swap_free(unsigned long slot)
 	}
 }
 
-/*
- * The swap cache's folio for slot with a reference for the caller, or a
- * new one read from the device and added to the cache (which holds a
- * reference of its own). NULL when no memory is left.
- */
-struct folio *swap_cache_get_or_read(unsigned long slot, gfp_t gfp)
+/* The swap cache's folio for slot, with a reference, or NULL. */
+struct folio *swap_cache_lookup(unsigned long slot)
 {
-	struct folio *folio, *new;
+	struct folio *folio;
 
 	pthread_mutex_lock(&si.lock);
 	folio = slot < si.nr ? si.cache[slot] : NULL;
 	if (folio)
 		folio_get(folio);
 	pthread_mutex_unlock(&si.lock);
-	if (folio || slot >= si.nr)
-		return folio;
+	return folio;
+}
 
-	new = folio_alloc(gfp, 0);
-	if (!new)
-		return NULL;
-	memcpy(folio_address(new), si.data + (slot << PAGE_SHIFT), PAGE_SIZE);
+/* Is folio still the swap cache's folio for slot? */
+bool swap_cache_is(unsigned long slot, struct folio *folio)
+{
+	bool is;
+
+	pthread_mutex_lock(&si.lock);
+	is = slot < si.nr && si.cache[slot] == folio;
+	pthread_mutex_unlock(&si.lock);
+	return is;
+}
+
+/*
+ * Reads slot into new and adds it to the swap cache (which takes a
+ * reference of its own), unless a folio is cached already: then that one
+ * comes back with a reference and new stays the caller's. The caller
+ * holds the ptl of a page table whose entry for slot it has just seen:
+ * so the slot is in use and nobody writes it.
+ */
+struct folio *swap_cache_add_read(unsigned long slot, struct folio *new)
+{
+	struct folio *folio;
+
 	pthread_mutex_lock(&si.lock);
 	folio = si.cache[slot];
-	if (!folio && si.count[slot]) {
+	if (folio) {
+		folio_get(folio);
+	} else {
+		memcpy(folio_address(new), si.data + (slot << PAGE_SHIFT),
+		       PAGE_SIZE);
 		folio_set_swapbacked(new);
 		folio_set_swapcache(new);
 		folio_get(new);			/* the cache's reference */
 		si.cache[slot] = new;
 		folio = new;
-		new = NULL;
 		count_vm_event(PSWPIN);
-	} else if (folio) {
-		folio_get(folio);		/* raced: take the other */
 	}
 	pthread_mutex_unlock(&si.lock);
-	if (new)
-		folio_put(new);
 	return folio;
 }
 
