@@ -38,6 +38,7 @@ enum scan_result {
 	SCAN_PMD_NULL,		/* no PTE table at all */
 	SCAN_PTE_NON_PRESENT,	/* a migration entry */
 	SCAN_PAGE_NULL,		/* no page at all: only none or zero PTEs */
+	SCAN_PAGE_RO,		/* no writable PTE (before 6.18) */
 	SCAN_PAGE_ANON,		/* a page cache page in an anonymous VMA */
 	SCAN_PAGE_COUNT,	/* a reference beyond the mappings: a pin */
 	SCAN_PAGE_LOCK,
@@ -49,8 +50,9 @@ static int madvise_collapse_errno(enum scan_result r)
 	switch (r) {
 	case SCAN_ALLOC_HUGE_PAGE_FAIL:
 		return -ENOMEM;
-	/* transient: trying again may succeed */
+	/* transient: trying again may succeed (a pin: EINVAL before 6.2) */
 	case SCAN_PAGE_COUNT:
+		return kernel_has(COLLAPSE_PIN_EAGAIN) ? -EAGAIN : -EINVAL;
 	case SCAN_PAGE_LOCK:
 		return -EAGAIN;
 	default:
@@ -95,7 +97,7 @@ static enum scan_result collapse_scan_table(struct vm_area_struct *vma,
 					    pte_t *table, unsigned long haddr,
 					    struct collapse_control *cc)
 {
-	bool found = false;
+	bool found = false, writable = false;
 
 	for (int i = 0; i < (int)HPAGE_PMD_NR; i++) {
 		unsigned long addr = haddr + ((unsigned long)i << PAGE_SHIFT);
@@ -107,6 +109,8 @@ static enum scan_result collapse_scan_table(struct vm_area_struct *vma,
 			continue;
 		if (!pte_present(pte))
 			return SCAN_PTE_NON_PRESENT;
+		if (pte_write(pte))
+			writable = true;
 		page = vm_normal_page(vma, addr, pte);
 		if (!page)
 			continue;	/* the zero page: becomes zeroes */
@@ -117,7 +121,10 @@ static enum scan_result collapse_scan_table(struct vm_area_struct *vma,
 			return r;
 		found = true;
 	}
-	return found ? SCAN_SUCCEED : SCAN_PAGE_NULL;
+	if (!found)
+		return SCAN_PAGE_NULL;
+	return writable || kernel_has(COLLAPSE_READ_ONLY) ? SCAN_SUCCEED :
+							    SCAN_PAGE_RO;
 }
 
 /*

@@ -24,9 +24,10 @@ static bool madvise_behavior_valid(int advice)
 	case MADV_KEEPONFORK:
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
-	case MADV_COLLAPSE:
 	case MADV_PAGEOUT:
 		return true;
+	case MADV_COLLAPSE:
+		return kernel_has(MADV_COLLAPSE);
 	default:
 		return false;
 	}

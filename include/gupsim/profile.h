@@ -110,6 +110,9 @@
 	KERNEL_ENTRY(MPROTECT_ANON_WRITABLE, 6, 0,			\
 		"mm/mprotect: allow clean exclusive anon pages to be writable", \
 		"")							\
+	KERNEL_ENTRY(MADV_COLLAPSE, 6, 1,				\
+		"mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse", \
+		"7d8faaf15545")						\
 	KERNEL_ENTRY(LONGTERM_NEEDS_PIN, 6, 1,				\
 		"mm/gup.c: Don't pass gup_flags to check_and_migrate_movable_pages()", \
 		"")							\
@@ -127,6 +130,9 @@
 		"media: videobuf-dma-sg: remove FOLL_FORCE usage", "")	\
 	KERNEL_ENTRY(QIB_NO_FORCE, 6, 2,				\
 		"RDMA/hw/qib/qib_user_pages: remove FOLL_FORCE usage", "") \
+	KERNEL_ENTRY(COLLAPSE_PIN_EAGAIN, 6, 2,				\
+		"MADV_COLLAPSE: EAGAIN for an unexpected page refcount (subject not found)", \
+		"")							\
 	KERNEL_ENTRY(VALID_GUP_ARGS, 6, 3,				\
 		"mm/gup: simplify the external interface functions and consolidate invariants", \
 		"b8f81054dc36")						\
@@ -141,7 +147,10 @@
 	KERNEL_ENTRY(IO_URING_GUP_FILE_CHECK, 6, 5,			\
 		"io_uring: rsrc: delegate VMA file-backed check to GUP", "") \
 	KERNEL_ENTRY(IO_URING_COALESCE, 6, 10,				\
-		"io_uring/rsrc: enable multi-hugepage buffer coalescing", "")
+		"io_uring/rsrc: enable multi-hugepage buffer coalescing", "") \
+	KERNEL_ENTRY(COLLAPSE_READ_ONLY, 6, 18,				\
+		"khugepaged: collapse read-only anonymous ranges too (subject not found)", \
+		"")
 
 enum kernel_entry {
 #define KERNEL_ENTRY_ENUM(name, maj, min, subject, id) KE_##name,
