@@ -102,6 +102,12 @@ struct host {
 	char huge_why[160];
 	int scratch;
 	const char *diverged;	/* why memory differs from the model's */
+	/*
+	 * Pins and registrations the model may hold but the host skipped
+	 * (never unpinned on the host): while there are any, what depends
+	 * on a page's extra references (MADV_COLLAPSE) cannot be compared.
+	 */
+	int skipped_held;
 };
 
 static struct host *H(struct backend *be)
@@ -569,10 +575,19 @@ static struct result host_mprotect(struct backend *be, const struct stmt *st)
 	return range_op(be, st, rq, &st->mprotect.range);
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25	/* Linux 6.1; glibc 2.36's headers lack it */
+#endif
+
 static struct result host_madvise(struct backend *be, const struct stmt *st)
 {
 	struct host_req rq = { .op = HOP_MADVISE,
 			       .advice = st->madvise.advice };
+
+	/* collapse refuses pages with extra references: the model's pins */
+	if (st->madvise.advice == MADV_COLLAPSE && H(be)->skipped_held)
+		return res_skip("a pin the model may hold was skipped on the "
+				"host: collapse would see other references");
 
 	return range_op(be, st, rq, &st->madvise.range);
 }
@@ -705,9 +720,11 @@ static bool handle_skipped(struct backend *be, int handle, struct result *r)
 	return true;
 }
 
-static struct result skip_handle(struct hhandle *hd, const char *why)
+static struct result skip_handle(struct backend *be, struct hhandle *hd,
+				 const char *why)
 {
 	hd->skipped = true;
+	H(be)->skipped_held++;
 	set_why(hd->why, sizeof(hd->why), why);
 	return res_skip("%s", why);
 }
@@ -746,11 +763,11 @@ static struct result do_register(struct backend *be, const struct stmt *st,
 	int fd, ret;
 
 	if (var_skipped(be, var, &r))
-		return skip_handle(hd, r.msg);
+		return skip_handle(be, hd, r.msg);
 	if (h->uring_err)
-		return skip_handle(hd, h->uring_why);
+		return skip_handle(be, hd, h->uring_why);
 	if (len > HOST_MAX_BUF)
-		return skip_handle(hd, "io_uring registers at most 1G at once");
+		return skip_handle(be, hd, "io_uring registers at most 1G at once");
 	r = call(be, st->task, &rq, -1, &rep, NULL);
 	if (r.kind != RES_OK && r.kind != RES_COUNT)
 		return r;
@@ -777,13 +794,13 @@ static struct result host_pin(struct backend *be, const struct stmt *st)
 	uint64_t end = (addr + a->range.len + 4095) & ~4095ULL;
 
 	if ((a->flags & ~PIN_FAST) != (PIN_WRITE | PIN_LONGTERM))
-		return skip_handle(hd, "the host pins only as io_uring does: write longterm [fast]");
+		return skip_handle(be, hd, "the host pins only as io_uring does: write longterm [fast]");
 	if (a->mm >= 0)
-		return skip_handle(hd, "io_uring cannot pin another process's memory (mm=)");
+		return skip_handle(be, hd, "io_uring cannot pin another process's memory (mm=)");
 	/* only a kept CAP_IPC_LOCK spares the pin io_uring's charge */
 	if (H(be)->tasks[st->task].unprivileged) {
 		H(be)->diverged = "an earlier write pin was skipped";
-		return skip_handle(hd, H(be)->tasks[st->task].why);
+		return skip_handle(be, hd, H(be)->tasks[st->task].why);
 	}
 	hd->first_off = addr - first;
 	return do_register(be, st, a->handle, a->range.var, first,
@@ -797,13 +814,13 @@ static struct result host_driver(struct backend *be, const struct stmt *st)
 	struct htask *t = &H(be)->tasks[st->task];
 
 	if (strcmp(scn_driver_names[a->driver], "io_uring"))
-		return skip_handle(hd, "the host runs only the io_uring driver");
+		return skip_handle(be, hd, "the host runs only the io_uring driver");
 	if (t->memlock_short && !t->cap_ipc_lock)
-		return skip_handle(hd, t->why);
+		return skip_handle(be, hd, t->why);
 	/* one account for every task: the model's per-task charges differ */
 	if (t->unprivileged) {
 		H(be)->diverged = "an earlier registration was skipped";
-		return skip_handle(hd, t->why);
+		return skip_handle(be, hd, t->why);
 	}
 	hd->first_off = 0;
 	return do_register(be, st, a->handle, a->range.var,
@@ -826,8 +843,10 @@ static struct result put_handle(struct backend *be, int handle)
 {
 	struct result r;
 
-	if (handle_skipped(be, handle, &r))
+	if (handle_skipped(be, handle, &r)) {
+		H(be)->skipped_held--;
 		return r;
+	}
 	drop_handle(&H(be)->handles[handle]);
 	return res_ok();
 }
