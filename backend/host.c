@@ -1010,15 +1010,26 @@ static struct result host_show(struct backend *be, const struct stmt *st)
 		cat(out, "/proc/vmstat");
 		break;
 	case SHOW_MAPS:
+	case SHOW_STATUS:
 		if (H(be)->tasks[task].sock < 0)
 			return res_errno(ESRCH, "task %s does not exist",
 					 be->prog->task_names[task]);
-		snprintf(path, sizeof(path), "/proc/%d/maps",
-			 (int)H(be)->tasks[task].pid);
+		snprintf(path, sizeof(path), "/proc/%d/%s",
+			 (int)H(be)->tasks[task].pid,
+			 st->show.what == SHOW_MAPS ? "maps" : "status");
 		cat(out, path);
+		break;
+	case SHOW_PAGETYPEINFO:
+		cat(out, "/proc/pagetypeinfo");
+		break;
+	case SHOW_BUDDYINFO:
+		cat(out, "/proc/buddyinfo");
 		break;
 	case SHOW_PINS:
 		return res_skip("the host keeps no table of pins");
+	case SHOW_MAP:
+	case NR_SHOW_KINDS:
+		return res_skip("the host has no map of its physical memory");
 	}
 	return res_ok();
 }

@@ -20,7 +20,10 @@
 #include <gupsim/gup.h>
 #include <gupsim/machine.h>
 
+#include <gupsim/inspect.h>
+
 #include "backend.h"
+#include "model_inspect.h"
 #include "../drivers/driver.h"
 
 /*
@@ -1027,13 +1030,42 @@ static struct result model_check(struct backend *be, const struct stmt *st)
 	return r;
 }
 
+/* stat COUNTER TASK: a counter of the task's mm or of its user, in pages */
+static struct result stat_task(struct backend *be, const struct stmt *st)
+{
+	struct task_struct *task = M(be)->tasks[st->stat.task];
+	struct result r = { .kind = RES_COUNT };
+	struct task_status ts;
+
+	if (!task || task_status_get(task, &ts))
+		return res_errno(ESRCH, "task %s has no mm",
+				 be->prog->task_names[st->stat.task]);
+	switch (st->stat.task_counter) {
+	case TC_LOCKED_VM:
+		r.value = ts.locked_vm;
+		break;
+	case TC_PINNED_VM:
+		r.value = ts.pinned_vm;
+		break;
+	case TC_USER_LOCKED_VM:
+	default:
+		r.value = ts.user_locked_vm;
+		break;
+	}
+	return r;
+}
+
 static struct result model_stat(struct backend *be, const struct stmt *st)
 {
-	long v = vmstat_get(st->stat.counter);
-	struct result r = { .kind = RES_COUNT, .value = v };
+	long v;
+	struct result r = { .kind = RES_COUNT };
 
+	if (st->stat.task_counter != TC_NONE)
+		return stat_task(be, st);
+	v = vmstat_get(st->stat.counter);
 	if (v < 0)
 		return res_errno(ENOENT, "no counter named %s", st->stat.counter);
+	r.value = v;
 	return r;
 }
 
@@ -1261,6 +1293,22 @@ static struct result model_show(struct backend *be, const struct stmt *st)
 	case SHOW_MAPS:
 		show_maps(be, st, out);
 		break;
+	case SHOW_STATUS:
+		if (show_task_status(out, M(be)->tasks[st->show.task],
+				     be->prog->task_names[st->show.task]))
+			return res_errno(ESRCH, "task %s has no mm",
+					 be->prog->task_names[st->show.task]);
+		break;
+	case SHOW_PAGETYPEINFO:
+		show_pagetypeinfo(out);
+		break;
+	case SHOW_BUDDYINFO:
+		show_buddyinfo(out);
+		break;
+	case SHOW_MAP:
+	case NR_SHOW_KINDS:
+		return (struct result){ .kind = RES_SKIP,
+					.msg = "show map: not yet" };
 	}
 	return res_ok();
 }

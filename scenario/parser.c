@@ -1505,38 +1505,96 @@ static int parse_check(struct parser *p, struct stmt *st)
 	return no_more(p, 1, "check");
 }
 
-/* stat COUNTER */
+static const char *const task_counter_names[] = {
+	[TC_NONE] = "",
+#define SCN_TC_NAME(id, name) [TC_##id] = name,
+	SCN_TASK_COUNTERS(SCN_TC_NAME)
+#undef SCN_TC_NAME
+};
+
+/*
+ * stat COUNTER, or stat COUNTER TASK for a counter of one task (its mm's
+ * locked_vm or pinned_vm, its user's locked_vm): those need the task, and
+ * a machine-wide counter takes none.
+ */
 static int parse_stat(struct parser *p, struct stmt *st)
 {
+	struct stat_args *a = &st->stat;
+	int i, t;
+
 	if (need_word(p, 1, "counter name") ||
 	    check_name(p, p->t[1].s, p->t[1].len, p->t[1].col))
 		return -1;
-	memcpy(st->stat.counter, p->t[1].s, p->t[1].len);
-	st->stat.counter[p->t[1].len] = 0;
-	return no_more(p, 2, "the counter name");
+	memcpy(a->counter, p->t[1].s, p->t[1].len);
+	a->counter[p->t[1].len] = 0;
+	a->task = -1;
+	a->task_counter = TC_NONE;
+	for (i = 1; i < (int)(sizeof(task_counter_names) /
+			      sizeof(task_counter_names[0])); i++)
+		if (!strcmp(a->counter, task_counter_names[i]))
+			a->task_counter = i;
+	if (a->task_counter == TC_NONE)
+		return no_more(p, 2, "the counter name");
+	if (p->nt < 3)
+		return perr(p, p->t[1].col + (int)p->t[1].len,
+			    "%s is a counter of a task: stat %s TASK",
+			    a->counter, a->counter);
+	t = find_task(p, &p->t[2]);
+	if (t < 0)
+		return -1;
+	a->task = t;
+	return no_more(p, 3, "the task");
 }
 
-/* show meminfo|vmstat|pins|maps TASK */
+const char *const scn_show_names[NR_SHOW_KINDS] = {
+#define SCN_SHOW_NAME(id, word, arg) [SHOW_##id] = word,
+	SCN_SHOW_KINDS(SCN_SHOW_NAME)
+#undef SCN_SHOW_NAME
+};
+
+enum show_arg { SHOW_ARG_NONE, SHOW_ARG_TASK, SHOW_ARG_FILE };
+
+static const enum show_arg show_args_of[NR_SHOW_KINDS] = {
+#define SCN_SHOW_ARG(id, word, arg) [SHOW_##id] = SHOW_ARG_##arg,
+	SCN_SHOW_KINDS(SCN_SHOW_ARG)
+#undef SCN_SHOW_ARG
+};
+
+#define SHOW_WHAT "meminfo, vmstat, pins, maps TASK, status TASK, " \
+		  "pagetypeinfo, buddyinfo or map [FILE.svg]"
+
+/* show WHAT [TASK | FILE] */
 static int parse_show(struct parser *p, struct stmt *st)
 {
-	static const char *const what[] = { "meminfo", "vmstat", "pins", "maps" };
 	struct show_args *a = &st->show;
 	char tb[64];
 	int i, t;
 
-	if (need_word(p, 1, "what to show (meminfo, vmstat, pins or maps TASK)"))
+	if (need_word(p, 1, "what to show (" SHOW_WHAT ")"))
 		return -1;
-	for (i = 0; i < 4; i++)
-		if (tok_is(&p->t[1], what[i]))
+	for (i = 0; i < NR_SHOW_KINDS; i++)
+		if (tok_is(&p->t[1], scn_show_names[i]))
 			break;
-	if (i == 4)
-		return perr(p, p->t[1].col,
-			    "cannot show '%s' (use meminfo, vmstat, pins or maps TASK)",
+	if (i == NR_SHOW_KINDS)
+		return perr(p, p->t[1].col, "cannot show '%s' (use " SHOW_WHAT ")",
 			    TOKS(&p->t[1]));
 	a->what = i;
 	a->task = -1;
-	if (a->what != SHOW_MAPS)
-		return no_more(p, 2, what[i]);
+	a->path = NULL;
+	switch (show_args_of[i]) {
+	case SHOW_ARG_NONE:
+		return no_more(p, 2, scn_show_names[i]);
+	case SHOW_ARG_FILE:
+		if (p->nt < 3)
+			return 0;
+		if (need_word(p, 2, "a file name") ||
+		    no_more(p, 3, "the file name"))
+			return -1;
+		a->path = strndup(p->t[2].s, p->t[2].len);
+		return a->path ? 0 : perr(p, p->t[2].col, "out of memory");
+	case SHOW_ARG_TASK:
+		break;
+	}
 	if (need_word(p, 2, "task"))
 		return -1;
 	t = find_task(p, &p->t[2]);
@@ -1786,6 +1844,8 @@ void scn_free(struct program *prog)
 			free(st->fork.pairs);
 		else if (st->kind == ST_EXIT)
 			free(st->exit.drv_handles);
+		else if (st->kind == ST_SHOW)
+			free(st->show.path);
 	}
 	free(prog->stmts);
 	free_names(prog->task_names, prog->nr_tasks);

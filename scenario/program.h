@@ -93,7 +93,36 @@ enum { SCN_PROT_R = 1, SCN_PROT_W = 2, SCN_PROT_X = 4 };
 /* pin options */
 enum { PIN_WRITE = 1, PIN_LONGTERM = 2, PIN_FAST = 4, PIN_GET = 8,
        PIN_FORCE = 16 };
-enum scn_show { SHOW_MEMINFO, SHOW_VMSTAT, SHOW_PINS, SHOW_MAPS };
+/*
+ * What `show` prints: W(ID, word, argument) with argument NONE, TASK (a
+ * task must follow) or FILE (an optional file name may follow).
+ */
+#define SCN_SHOW_KINDS(W)						\
+	W(MEMINFO, "meminfo", NONE) W(VMSTAT, "vmstat", NONE)		\
+	W(PINS, "pins", NONE) W(MAPS, "maps", TASK)			\
+	W(STATUS, "status", TASK) W(PAGETYPEINFO, "pagetypeinfo", NONE) \
+	W(BUDDYINFO, "buddyinfo", NONE) W(MAP, "map", FILE)
+enum scn_show {
+#define SCN_SHOW_ENUM(id, word, arg) SHOW_##id,
+	SCN_SHOW_KINDS(SCN_SHOW_ENUM)
+#undef SCN_SHOW_ENUM
+	NR_SHOW_KINDS
+};
+extern const char *const scn_show_names[NR_SHOW_KINDS];
+
+/*
+ * Counters `stat` reads of one task rather than of the machine:
+ * C(ID, name). `stat locked_vm TASK`.
+ */
+#define SCN_TASK_COUNTERS(C)						\
+	C(LOCKED_VM, "locked_vm") C(PINNED_VM, "pinned_vm")		\
+	C(USER_LOCKED_VM, "user_locked_vm")
+enum scn_task_counter {
+	TC_NONE = 0,
+#define SCN_TC_ENUM(id, name) TC_##id,
+	SCN_TASK_COUNTERS(SCN_TC_ENUM)
+#undef SCN_TC_ENUM
+};
 enum handle_kind { HANDLE_PIN, HANDLE_GET, HANDLE_DRIVER };
 
 /* The driver kinds of the contract, in order (drivers/ models them). */
@@ -253,11 +282,14 @@ struct cma_free_args {
 
 struct stat_args {
 	char counter[SCN_NAME_MAX + 1];
+	enum scn_task_counter task_counter;	/* TC_NONE: a vmstat counter */
+	int task;			/* stat COUNTER TASK, else -1 */
 };
 
 struct show_args {
 	enum scn_show what;
-	int task;			/* show maps TASK */
+	int task;			/* show maps|status TASK, else -1 */
+	char *path;			/* show map FILE: malloc'ed, else NULL */
 };
 
 /* ---- options ---- */

@@ -110,6 +110,10 @@ show:meminfo
 show:vmstat
 show:pins
 show:maps
+show:status
+show:pagetypeinfo
+show:buddyinfo
+stat:task
 result:ok
 result:N
 result:errno
@@ -185,6 +189,8 @@ extract() {
 					print "fallocate:" substr(t[k], 1, 3)
 		} else if (verb ~ /^(cma_alloc|cma_free|check|stat)$/) {
 			print verb
+			if (verb == "stat" && n >= 3)
+				print "stat:task"
 		} else {
 			verb = t[2]		# TASK verb ...
 			print verb
