@@ -31,6 +31,13 @@ struct backend {
 	const struct backend_ops *ops;
 	const struct program *prog;
 	FILE *out;		/* where `show` prints */
+	/*
+	 * --explain: where the backend says why each statement answered as
+	 * it did, one line per item, "KIND\tTEXT" with KIND one of rule
+	 * (the function and check that decided), object (what it looked
+	 * at), pin (how a pin found its pages), note. NULL: not asked.
+	 */
+	FILE *why;
 	void *priv;
 };
 
@@ -47,6 +54,13 @@ struct backend_ops {
 	 * with a description (invariant violated, memory leaked) in buf.
 	 */
 	int (*close)(struct backend *be, char *buf, size_t len);
+	/*
+	 * Optional, around every operation when be->why is set: start
+	 * recording, then write what was recorded (and r, the result).
+	 */
+	void (*explain_begin)(struct backend *be);
+	void (*explain_end)(struct backend *be, const struct stmt *st,
+			    const struct result *r);
 	/* one operation per statement kind; NULL: the kind is skipped */
 	backend_op_t op[NR_STMT_KINDS];
 };

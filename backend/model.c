@@ -20,6 +20,7 @@
 #include <gupsim/gup.h>
 #include <gupsim/machine.h>
 
+#include <gupsim/explain.h>
 #include <gupsim/inspect.h>
 
 #include "backend.h"
@@ -85,6 +86,7 @@ struct model {
 	struct file **files;
 	struct handle_state *handles;
 	struct cma_state *cmas;
+	struct explain ex;	/* --explain: this statement's record */
 };
 
 static struct model *M(struct backend *be)
@@ -922,15 +924,20 @@ static struct result dev_access(struct backend *be, const struct dev_args *a,
 
 	if (h->kind == HANDLE_DRIVER)
 		return dev_access_driver(be, a, write);
-	if (!h->nr_held)
+	if (!h->nr_held) {
+		explain_rule("gupsim_dev_access", "the pin holds no pages: a device may only reach pinned pages");
 		return res_errno(EFAULT, "handle %s holds no pages",
 				 be->prog->handle_names[a->handle]);
+	}
 	/* A partial pin: without len=, the device sees what is held. */
 	if (!a->len_set && end > held && pos < held)
 		end = held;
-	if (end > held)
+	if (end > held) {
+		explain_rule("gupsim_dev_access", "bytes [%lu, %lu) asked, the pin holds %ld page(s): a device may only reach pinned pages",
+			     (unsigned long)pos, (unsigned long)end, h->nr_held);
 		return res_errno(EFAULT, "handle %s holds only %ld pages",
 				 be->prog->handle_names[a->handle], h->nr_held);
+	}
 	while (pos < end) {
 		unsigned long in = pos & ~PAGE_MASK;
 		size_t n = PAGE_SIZE - in;
@@ -1367,10 +1374,81 @@ static int model_close(struct backend *be, char *buf, size_t len)
 	return ret;
 }
 
+/* ---- --explain ---- */
+
+static void model_explain_begin(struct backend *be)
+{
+	explain_begin(&M(be)->ex);
+}
+
+/* The handles that hold pfn: who pins the page a migration could not move. */
+static void explain_holders(struct backend *be, unsigned long pfn)
+{
+	static const char *const kinds[] = { "pin", "get", "driver" };
+	const struct model *m = M(be);
+
+	for (int i = 0; i < be->prog->nr_handles; i++) {
+		const struct handle_state *h = &m->handles[i];
+		bool holds = false;
+
+		if (!h->live)
+			continue;
+		for (long j = 0; j < h->nr_held && !holds; j++)
+			holds = page_to_pfn(h->pages[j]) == pfn;
+		for (unsigned long j = 0; h->drv && j < h->drv->nr_pfns && !holds; j++)
+			holds = h->drv->pfns[j] == pfn;
+		if (holds)
+			fprintf(be->why, "object\tpfn %#lx is held by %s handle %s of task %s%s\n",
+				pfn, kinds[h->kind], be->prog->handle_names[i],
+				be->prog->task_names[h->task],
+				h->flags & PIN_LONGTERM ? " (FOLL_LONGTERM)" : "");
+	}
+}
+
+static void explain_pin_line(struct backend *be, const struct explain_pin *p)
+{
+	if (!p->used && !p->fast)
+		return;
+	fprintf(be->why,
+		"pin\t%ld page(s) by GUP-fast, %ld by the slow path; %ld faulted in, %ld unshared, %ld migrated\n",
+		p->fast, p->slow, p->faulted, p->unshared, p->migrated);
+	if (p->fallback[0])
+		fprintf(be->why, "pin\tGUP-fast fell back to the slow path: %s\n",
+			p->fallback);
+}
+
+static void model_explain_end(struct backend *be, const struct stmt *st,
+			      const struct result *r)
+{
+	struct explain *ex = &M(be)->ex;
+	static const char *const kinds[] = {
+		[EXPLAIN_RULE] = "rule", [EXPLAIN_OBJECT] = "object",
+		[EXPLAIN_NOTE] = "note",
+	};
+
+	explain_end();
+	for (int i = 0; i < ex->nr_lines; i++)
+		fprintf(be->why, "%s\t%s\n", kinds[ex->line[i].kind],
+			ex->line[i].text);
+	if (ex->dropped)
+		fprintf(be->why, "note\t%d more line(s) not kept\n",
+			ex->dropped);
+	if (ex->has_busy_pfn) {
+		fprintf(be->why, "note\t%ld busy folio(s) in all, over every pass and range tried\n",
+			ex->nr_busy);
+		explain_holders(be, ex->busy_pfn);
+	}
+	if (st->kind == ST_PIN || st->kind == ST_DRIVER)
+		explain_pin_line(be, &ex->pin);
+	(void)r;
+}
+
 const struct backend_ops model_backend_ops = {
 	.name = "model",
 	.open = model_open,
 	.close = model_close,
+	.explain_begin = model_explain_begin,
+	.explain_end = model_explain_end,
 	.op = {
 		[ST_MACHINE] = model_machine,
 		[ST_FILE] = model_file,

@@ -82,7 +82,8 @@ static void usage(FILE *out)
 	      "(get_user_pages / pin_user_pages with FOLL_LONGTERM).\n"
 	      "\n"
 	      "commands:\n"
-	      "  run [--quiet] [--json] [--backend NAME] [--kernel VERSION] FILE...\n"
+	      "  run [--quiet] [--json] [--explain] [--backend NAME] [--kernel VERSION]\n"
+	      "      FILE...\n"
 	      "                      run scenario files (see 'gupsim run --help')\n"
 	      "  diff [--quiet] FILE...\n"
 	      "                      run scenarios on the host kernel and the model,\n"
@@ -103,8 +104,8 @@ static void usage(FILE *out)
 
 static void run_usage(FILE *out)
 {
-	fputs("usage: gupsim run [--quiet] [--json] [--backend NAME] [--kernel VERSION]\n"
-	      "                  FILE...\n"
+	fputs("usage: gupsim run [--quiet] [--json] [--explain] [--backend NAME]\n"
+	      "                  [--kernel VERSION] FILE...\n"
 	      "\n"
 	      "Runs each scenario file on a fresh machine and prints one line per\n"
 	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
@@ -115,6 +116,10 @@ static void run_usage(FILE *out)
 	      "options:\n"
 	      "  -q, --quiet         print only failures and the summary\n"
 	      "  -j, --json          print one JSON object per statement\n"
+	      "  -e, --explain       say why: the rule behind every errno and skip, every\n"
+	      "                      failed expectation, every pin that migrated or\n"
+	      "                      unshared pages (the kernel function and check, the\n"
+	      "                      VMA and pages it looked at, how a pin found its pages)\n"
 	      "  -b, --backend NAME  where to run: model (default), or host:\n"
 	      "                      the machine's own kernel (see docs/host-backend.md)\n"
 	      "  -k, --kernel VERSION  behave as Linux VERSION (5.1 .. 6.18; see\n"
@@ -238,6 +243,8 @@ static int cmd_run(int argc, char **argv)
 			kernel = kernel_opt_parse("run", v);
 			if (!kernel)
 				goto usage;
+		} else if (!strcmp(a, "-e") || !strcmp(a, "--explain")) {
+			opts.explain = true;
 		} else if (!strcmp(a, "-b") || !strcmp(a, "--backend") ||
 			   !strncmp(a, "--backend=", 10)) {
 			const char *name = a[2] == 'b' && a[9] == '=' ? a + 10 :

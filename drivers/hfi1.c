@@ -47,9 +47,19 @@ static bool hfi1_can_pin_pages(struct mm_struct *mm, unsigned long nlocked,
 				    PAGE_SIZE;
 
 	if (!capable_ipc_lock() &&
-	    (unsigned long)mm_pinned_vm(mm) + npages > drv_memlock_pages())
+	    (unsigned long)mm_pinned_vm(mm) + npages > drv_memlock_pages()) {
+		explain_rule("hfi1_can_pin_pages",
+			     "mm->pinned_vm %ld + %lu pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK (ENOMEM)",
+			     mm_pinned_vm(mm), npages, drv_memlock_pages());
 		return false;
-	return nlocked + npages <= cache_limit;
+	}
+	if (nlocked + npages > cache_limit) {
+		explain_rule("hfi1_can_pin_pages",
+			     "%lu pages would pass the TID cache (%lu pages) (ENOMEM)",
+			     nlocked + npages, cache_limit);
+		return false;
+	}
+	return true;
 }
 
 /*

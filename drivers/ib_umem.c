@@ -83,7 +83,8 @@ static long ib_umem_get(struct drv_handle *h)
 	if (__builtin_add_overflow(addr, size, &end) || PAGE_ALIGN(end) < end)
 		return -EINVAL;
 	if (!can_do_mlock())
-		return -EPERM;
+		return explain_err(-EPERM, "ib_umem_get",
+				   "can_do_mlock(): RLIMIT_MEMLOCK is 0 and no CAP_IPC_LOCK");
 	umem = calloc(1, sizeof(*umem));
 	if (!umem)
 		return -ENOMEM;
@@ -102,6 +103,9 @@ static long ib_umem_get(struct drv_handle *h)
 		goto out_free;
 	new_pinned = mm_pinned_vm_add(h->mm, (long)umem->npages);
 	if (new_pinned > drv_memlock_pages() && !capable_ipc_lock()) {
+		explain_rule("ib_umem_get",
+			     "mm->pinned_vm would be %lu pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK (ENOMEM)",
+			     new_pinned, drv_memlock_pages());
 		mm_pinned_vm_add(h->mm, -(long)umem->npages);
 		goto out_free;
 	}

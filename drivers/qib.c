@@ -44,7 +44,9 @@ static long qib_get_user_pages(struct qib_tid_buf *b, unsigned long start)
 
 	locked = mm_pinned_vm_add(b->mm, (long)b->num_pages);
 	if ((unsigned long)locked > drv_memlock_pages() && !capable_ipc_lock()) {
-		ret = -ENOMEM;
+		ret = explain_err(-ENOMEM, "qib_get_user_pages",
+				  "mm->pinned_vm would be %ld pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK",
+				  locked, drv_memlock_pages());
 		goto bail;
 	}
 	mmap_read_lock(b->mm);

@@ -56,7 +56,9 @@ static long usnic_uiom_get_pages(struct usnic_uiom_reg *r, unsigned long addr)
 	mmap_read_lock(mm);
 	locked = mm_pinned_vm_add(mm, (long)npages);
 	if ((unsigned long)locked > drv_memlock_pages() && !capable_ipc_lock()) {
-		ret = -ENOMEM;
+		ret = explain_err(-ENOMEM, "usnic_uiom_get_pages",
+				  "mm->pinned_vm would be %ld pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK",
+				  locked, drv_memlock_pages());
 		goto out;
 	}
 	while (npages) {
@@ -87,7 +89,8 @@ static long usnic_reg(struct drv_handle *h)
 	long ret;
 
 	if (!can_do_mlock())
-		return -EPERM;
+		return explain_err(-EPERM, "usnic_uiom_reg_get",
+				   "can_do_mlock(): RLIMIT_MEMLOCK is 0 and no CAP_IPC_LOCK");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

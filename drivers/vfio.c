@@ -212,7 +212,10 @@ static long vfio_pin_run(struct vfio_dma *dma, unsigned long idx,
 		if (!rsvd && !dma->lock_cap &&
 		    (unsigned long)mm_locked_vm(dma->mm) + lock_acct + 1 >
 		    limit) {
-			ret = -ENOMEM;
+			ret = explain_err(-ENOMEM, "vfio_pin_pages_remote",
+					  "mm->locked_vm %ld + %ld pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK",
+					  mm_locked_vm(dma->mm), lock_acct + 1,
+					  limit);
 			goto unpin_out;
 		}
 		lock_acct += !rsvd;

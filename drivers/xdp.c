@@ -47,7 +47,8 @@ static int xdp_umem_account_pages(struct xdp_umem *umem)
 				  drv_memlock_pages())) {
 		free_uid(umem->user);
 		umem->user = NULL;
-		return -ENOBUFS;
+		return explain_err(-ENOBUFS, "xdp_umem_account_pages",
+				   "the user's locked_vm charge was refused: AF_XDP says ENOBUFS");
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "explain.h"
 
 struct cma *cma_area;
 
@@ -112,6 +113,11 @@ struct page *cma_alloc(struct cma *cma, unsigned long count,
 
 	if (!cma || !count || count > cma->count || align > MAX_PAGE_ORDER) {
 		ret = cma && count ? -ENOMEM : -EINVAL;
+		explain_rule("cma_alloc", "%s (%s)",
+			     !cma ? "the machine has no CMA area" :
+			     !count ? "a count of 0 pages" :
+			     "more pages than the CMA area holds",
+			     explain_errno_name(ret));
 		goto out;
 	}
 	for (;;) {
@@ -123,8 +129,13 @@ struct page *cma_alloc(struct cma *cma, unsigned long count,
 		if (off >= 0)
 			bits_assign(cma->bitmap, off, count, true);
 		pthread_mutex_unlock(&cma->lock);
-		if (off < 0)
+		if (off < 0) {
+			if (ret == -ENOMEM)
+				explain_rule("cma_alloc",
+					     "no free range of %lu pages left in the CMA area (%lu pages) (ENOMEM)",
+					     count, cma->count);
 			break;
+		}
 		r = alloc_contig_range(cma->base_pfn + off,
 				       cma->base_pfn + off + count,
 				       MIGRATE_CMA);

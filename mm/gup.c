@@ -19,6 +19,7 @@
  */
 #include "api_check.h"
 #include "gup_legacy.h"
+#include "explain.h"
 
 /*
  * Retries of one address without progress before giving up. The kernel
@@ -153,34 +154,44 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 	bool anon = vma_is_anonymous(vma);
 
 	if (vm_flags & (VM_IO | VM_PFNMAP))
-		return -EFAULT;
+		return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+				       "VM_IO|VM_PFNMAP: no struct page to take");
 	if ((gup_flags & FOLL_ANON) && !anon)
-		return -EFAULT;
+		return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+				       "FOLL_ANON on a mapping that is not anonymous");
 	/* Before, the VMAs of the whole range were checked after the walk. */
 	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma) &&
 	    kernel_has(DAX_CHECK_VMA_FLAGS))
-		return -EOPNOTSUPP;
+		return explain_vma_err(-EOPNOTSUPP, vma, "check_vma_flags",
+				       "FOLL_LONGTERM on fs-DAX: the filesystem may not wait for the pin");
 	if ((gup_flags & FOLL_SPLIT_PMD) && is_vm_hugetlb_page(vma))
-		return -EOPNOTSUPP;
+		return explain_vma_err(-EOPNOTSUPP, vma, "check_vma_flags",
+				       "FOLL_SPLIT_PMD on hugetlb");
 
 	if (write) {
 		if (!anon && !writable_file_mapping_allowed(vma, gup_flags))
-			return -EFAULT;
+			return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+					       "FOLL_LONGTERM|FOLL_WRITE on a shared file mapping that needs dirty tracking (writable_file_mapping_allowed())");
 		if (!(vm_flags & VM_WRITE)) {
 			if (!(gup_flags & FOLL_FORCE))
-				return -EFAULT;
+				return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+						       "FOLL_WRITE on a mapping without VM_WRITE, no FOLL_FORCE");
 			if (is_vm_hugetlb_page(vma) &&
 			    kernel_has(HUGETLB_NO_FORCE_WRITE))
-				return -EFAULT;
+				return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+						       "FOLL_FORCE write to read-only hugetlb");
 			/* Forced writes only ever COW; never into a file. */
 			if (!is_cow_mapping(vm_flags))
-				return -EFAULT;
+				return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+						       "FOLL_FORCE write to a read-only shared mapping (only a COW mapping may be forced)");
 		}
 	} else if (!(vm_flags & VM_READ)) {
 		if (!(gup_flags & FOLL_FORCE))
-			return -EFAULT;
+			return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+					       "read of a mapping without VM_READ, no FOLL_FORCE");
 		if (!(vm_flags & VM_MAYREAD))
-			return -EFAULT;
+			return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+					       "FOLL_FORCE read of a mapping without VM_MAYREAD");
 	}
 	return 0;
 }
@@ -433,7 +444,8 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long addr,
 	vm_fault_t ret;
 
 	if (flags & FOLL_NOFAULT)
-		return -EFAULT;
+		return explain_err(-EFAULT, "faultin_page",
+				   "FOLL_NOFAULT: the page is not present and may not be faulted in");
 	if (flags & FOLL_WRITE)
 		fault_flags |= FAULT_FLAG_WRITE;
 	if (flags & FOLL_REMOTE)
@@ -455,7 +467,16 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long addr,
 	if (ret & VM_FAULT_ERROR) {
 		int err = vm_fault_to_errno(ret, flags);
 
-		return err ? err : -EFAULT;
+		err = err ? err : -EFAULT;
+		explain_rule("faultin_page",
+			     "handle_mm_fault() at %#lx returned %s%s%s%s (%s)",
+			     addr, ret & VM_FAULT_SIGBUS ? "VM_FAULT_SIGBUS " : "",
+			     ret & VM_FAULT_SIGSEGV ? "VM_FAULT_SIGSEGV " : "",
+			     ret & VM_FAULT_OOM ? "VM_FAULT_OOM " : "",
+			     ret & VM_FAULT_HWPOISON ? "VM_FAULT_HWPOISON " : "",
+			     explain_errno_name(err));
+		explain_vma(vma);
+		return err;
 	}
 	return 0;
 }
@@ -501,7 +522,8 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 		if (!vma || start >= vma->vm_end) {
 			vma = vma_lookup(mm, start);
 			if (!vma) {
-				ret = -EFAULT;
+				ret = explain_err(-EFAULT, "__get_user_pages",
+						  "no VMA at %#lx (a hole)", start);
 				goto out;
 			}
 			ret = check_vma_flags(vma, gup_flags);
@@ -527,6 +549,12 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 				continue;
 			if (ret != -ENOENT && ret != -EMLINK)
 				break;
+			explain_pin_add(faulted, 1);
+			if (ret == -EMLINK) {
+				explain_pin_add(unshared, 1);
+				explain_rule("gup_must_unshare",
+					     "a R/O FOLL_PIN found a possibly shared anonymous page: an unshare fault (FAULT_FLAG_UNSHARE) gives the pin an exclusive one");
+			}
 			ret = faultin_page(vma, start, foll_flags,
 					   ret == -EMLINK);
 			if (ret)
@@ -651,6 +679,25 @@ static unsigned long collect_longterm_unpinnable_folios(
 	return collected;
 }
 
+/* --explain only: the pages on a migration list, and its first folio. */
+static long list_pages(struct list_head *list)
+{
+	struct list_head *pos;
+	long n = 0;
+
+	for (pos = list->next; pos != list; pos = pos->next)
+		n += folio_nr_pages((struct folio *)container_of(pos,
+					struct page, lru));
+	return n;
+}
+
+static void explain_list_head(struct list_head *list)
+{
+	if (!list_empty(list))
+		explain_page("unmovable page",
+			     container_of(list->next, struct page, lru));
+}
+
 /*
  * check_and_migrate_movable_pages() - 0 if every pinned folio may stay
  * pinned long-term. Otherwise every pin is dropped and the unpinnable
@@ -678,12 +725,22 @@ static long check_and_migrate_movable_pages(unsigned long nr_pages,
 	}
 
 	if (!list_empty(&movable)) {
+		long nr = explain_on() ? list_pages(&movable) : 0;
+
 		ret = migrate_pages(&movable, alloc_migration_target_pinnable,
 				    0, MR_LONGTERM_PIN, NULL);
 		if (ret) {
+			if (explain_on())
+				explain_list_head(&movable);
 			putback_movable_pages(&movable);
-			return -ENOMEM;
+			return explain_err(-ENOMEM, "check_and_migrate_movable_pages",
+					   "%d folio(s) in CMA or ZONE_MOVABLE would not migrate (another reference or pin holds them)",
+					   ret);
 		}
+		explain_pin_add(migrated, nr);
+		explain_rule("check_and_migrate_movable_pages",
+			     "FOLL_LONGTERM: %lu folio(s) in CMA or ZONE_MOVABLE, unpinned, migrated to pinnable memory, pinned again",
+			     collected);
 	}
 	putback_movable_pages(&movable);
 	return -EAGAIN;
@@ -721,9 +778,12 @@ long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 	unsigned int pin_flags, rounds = 0;
 	long rc, nr_pinned;
 
-	if (!(gup_flags & FOLL_LONGTERM))
-		return __get_user_pages_locked(mm, start, nr_pages, pages,
-					       locked, gup_flags);
+	if (!(gup_flags & FOLL_LONGTERM)) {
+		rc = __get_user_pages_locked(mm, start, nr_pages, pages,
+					     locked, gup_flags);
+		explain_pin_add(slow, rc > 0 ? rc : 0);
+		return rc;
+	}
 	/* 6.1: FOLL_GET references may no longer be long-term. */
 	if (VM_WARN_MISUSE(!(gup_flags & FOLL_PIN) &&
 			   kernel_has(LONGTERM_NEEDS_PIN),
@@ -745,8 +805,11 @@ long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 		}
 		rc = check_and_migrate_movable_pages(nr_pinned, pages,
 						     gup_flags);
-		if (rc != -EAGAIN)
+		if (rc != -EAGAIN) {
+			/* the last round's pages are the ones kept */
+			explain_pin_add(slow, rc ? 0 : nr_pinned);
 			break;
+		}
 		count_vm_event(GUPSIM_LONGTERM_MIGRATE_RETRY);
 		if (unlikely(++rounds == GUP_LONGTERM_ROUNDS_REPORT))
 			longterm_rounds_report(start, rounds);
@@ -825,7 +888,9 @@ long get_user_pages(unsigned long start, unsigned long nr_pages,
 	int locked = 1;
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_TOUCH))
-		return -EINVAL;
+		return explain_err(-EINVAL, "is_valid_gup_args",
+				   "a flag combination no caller may ask for (%#x)",
+				   gup_flags);
 	if (VM_WARN_MISUSE(!mm, "get_user_pages without a current mm"))
 		return -EFAULT;
 	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,
@@ -854,7 +919,9 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 
 	if (!is_valid_gup_args(pages, locked, &gup_flags,
 			       FOLL_TOUCH | FOLL_REMOTE))
-		return -EINVAL;
+		return explain_err(-EINVAL, "is_valid_gup_args",
+				   "a flag combination no caller may ask for (%#x)",
+				   gup_flags);
 	if (!mm_usable(mm, "get_user_pages_remote"))
 		return -EFAULT;
 	if (VM_WARN_MISUSE(!remote_longterm_allowed(gup_flags, locked),
@@ -874,7 +941,9 @@ long get_user_pages_unlocked(unsigned long start, unsigned long nr_pages,
 
 	if (!is_valid_gup_args(pages, NULL, &gup_flags,
 			       FOLL_TOUCH | FOLL_UNLOCKABLE))
-		return -EINVAL;
+		return explain_err(-EINVAL, "is_valid_gup_args",
+				   "a flag combination no caller may ask for (%#x)",
+				   gup_flags);
 	if (VM_WARN_MISUSE(!mm, "get_user_pages_unlocked without a current mm"))
 		return -EFAULT;
 	return __gup_longterm_locked(mm, start, nr_pages, pages, &locked,

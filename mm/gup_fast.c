@@ -23,6 +23,7 @@
 
 #include "api_check.h"
 #include "gup_legacy.h"
+#include "explain.h"
 
 static inline unsigned long gup_addr_end(unsigned long addr, unsigned long end,
 					 unsigned long size)
@@ -178,6 +179,13 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
 }
 
 /*
+ * --explain: why the walk stopped, recorded where it stops; a false
+ * either way, so a check reads `return fast_stop("...")`.
+ */
+#define fast_stop(why)							\
+	(explain_on() ? (explain_fallback("%s", why), false) : false)
+
+/*
  * Before the grab: an entry (PTE or PMD leaf) the walk may take a page
  * from. PROT_NONE entries fail entry_access_permitted() (not present for
  * the user): the slow path checks the VMA's access rights.
@@ -185,12 +193,14 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
 static inline bool gup_fast_entry_usable(uint64_t entry, unsigned int flags)
 {
 	if (!entry_access_permitted(entry, flags & FOLL_WRITE))
-		return false;
+		return fast_stop("an entry not present, or not writable for FOLL_WRITE: a fault is needed");
 	if (pte_devmap(entry) && (flags & FOLL_LONGTERM) &&
 	    kernel_has(GUP_FAST_LONGTERM))
-		return false;
+		return fast_stop("a device (devmap) entry with FOLL_LONGTERM");
 	/* Special: the zero page or a pfn map, no folio to grab here. */
-	return !pte_special(entry) && pfn_valid(pte_pfn(entry));
+	if (pte_special(entry) || !pfn_valid(pte_pfn(entry)))
+		return fast_stop("a special entry (zero page or pfn map)");
+	return true;
 }
 
 /*
@@ -203,8 +213,10 @@ static inline bool gup_fast_folio_acceptable(struct folio *folio,
 					     unsigned int flags)
 {
 	if (!gup_fast_folio_allowed(folio, flags))
-		return false;
-	return pte_write(entry) || !gup_must_unshare(NULL, flags, page);
+		return fast_stop("gup_fast_folio_allowed(): FOLL_LONGTERM|FOLL_WRITE on a file folio the slow path must check");
+	if (!pte_write(entry) && gup_must_unshare(NULL, flags, page))
+		return fast_stop("gup_must_unshare(): a R/O pin of a possibly shared anonymous page");
+	return true;
 }
 
 /*
@@ -325,7 +337,7 @@ static bool gup_fast_pmd_range(pud_t pud, unsigned long addr,
 
 		next = gup_addr_end(addr, end, PMD_SIZE);
 		if (!pmd_present(pmd) || pmd_protnone(pmd))
-			return false;
+			return fast_stop("no page table (PMD not present): a fault is needed");
 		if (pmd_leaf(pmd)) {
 			if (!gup_fast_pmd_leaf(pmd, pmdp, addr, next, flags,
 					       pages, nr))
@@ -357,7 +369,7 @@ static bool gup_fast_pud_range(pgd_t pgd, unsigned long addr,
 
 		next = gup_addr_end(addr, end, PUD_SIZE);
 		if (!upper_entry_is_table(pud))
-			return false;
+			return fast_stop("no page table (PUD not present): a fault is needed");
 		if (!gup_fast_pmd_range(pud, addr, next, flags, pages, nr))
 			return false;
 	} while (pudp++, addr = next, addr != end);
@@ -408,7 +420,7 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 					   memory_order_acquire);
 		/* fork is write-protecting right now: go slow. */
 		if (seq & 1)
-			return 0;
+			return fast_stop("fork is write-protecting (write_protect_seq odd)");
 	}
 
 	mm_rcu_read_lock();
@@ -432,7 +444,7 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 			/* A fork ran meanwhile: it may have missed our pins. */
 			for (int i = 0; i < nr; i++)
 				gup_put_folio(page_folio(pages[i]), 1, flags);
-			return 0;
+			return fast_stop("a fork ran during the walk (write_protect_seq changed)");
 		}
 	}
 	return nr;
@@ -500,6 +512,7 @@ static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 		return 0;
 
 	nr_pinned = gup_fast(mm, start, end, gup_flags, pages);
+	explain_pin_add(fast, nr_pinned);
 	if (nr_pinned == nr_pages || (gup_flags & FOLL_FAST_ONLY))
 		return nr_pinned;
 
@@ -522,7 +535,9 @@ int get_user_pages_fast(unsigned long start, int nr_pages,
 			unsigned int gup_flags, struct page **pages)
 {
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_GET))
-		return -EINVAL;
+		return explain_err(-EINVAL, "is_valid_gup_args",
+				   "a flag combination no caller may ask for (%#x)",
+				   gup_flags);
 	return gup_fast_fallback(start, nr_pages, gup_flags, pages);
 }
 
@@ -532,7 +547,9 @@ int get_user_pages_fast_only(unsigned long start, int nr_pages,
 {
 	if (!is_valid_gup_args(pages, NULL, &gup_flags,
 			       FOLL_GET | FOLL_FAST_ONLY))
-		return -EINVAL;
+		return explain_err(-EINVAL, "is_valid_gup_args",
+				   "a flag combination no caller may ask for (%#x)",
+				   gup_flags);
 	return gup_fast_fallback(start, nr_pages, gup_flags, pages);
 }
 
@@ -540,6 +557,8 @@ int pin_user_pages_fast(unsigned long start, int nr_pages,
 			unsigned int gup_flags, struct page **pages)
 {
 	if (!is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN))
-		return -EINVAL;
+		return explain_err(-EINVAL, "is_valid_gup_args",
+				   "a flag combination no caller may ask for (%#x)",
+				   gup_flags);
 	return gup_fast_fallback(start, nr_pages, gup_flags, pages);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "explain.h"
 
 static struct {
 	pthread_mutex_t lock;
@@ -192,7 +193,11 @@ unsigned long hugetlb_total_pages(void)
  */
 int hugetlb_reserve_pages(unsigned long nr)
 {
-	return hugetlb_free_pages() < nr ? -ENOMEM : 0;
+	if (hugetlb_free_pages() < nr)
+		return explain_err(-ENOMEM, "hugetlb_reserve_pages",
+				   "%lu huge pages wanted, %lu free in the hugetlb pool",
+				   nr, hugetlb_free_pages());
+	return 0;
 }
 
 void hugetlb_unreserve_pages(unsigned long nr)

@@ -4,6 +4,7 @@
  * works on the page tables only (MADV_DONTNEED, MADV_POPULATE_*).
  */
 #include "vma.h"
+#include "explain.h"
 
 /* ---- madvise ---- */
 
@@ -37,11 +38,15 @@ static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start,
 			    unsigned long end)
 {
 	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
-		return -EINVAL;
+		return explain_vma_err(-EINVAL, vma, "madvise_dontneed_free_valid_vma",
+				       "MADV_DONTNEED on a VM_LOCKED or VM_PFNMAP VMA");
 	if (is_vm_hugetlb_page(vma)) {
 		/* whole huge pages only: the start must be aligned */
 		if (!IS_ALIGNED(start, PMD_SIZE))
-			return -EINVAL;
+			return explain_vma_err(-EINVAL, vma,
+					       "madvise_dontneed_free_valid_vma",
+					       "MADV_DONTNEED on hugetlb at %#lx, not huge-page aligned",
+					       start);
 		end = min(ALIGN_UP(end, PMD_SIZE), vma->vm_end);
 	}
 	zap_page_range_single(vma, start, end);

@@ -32,6 +32,7 @@
 #endif
 
 #include "internal.h"
+#include "explain.h"
 
 /* A pass over the list retries folios that were busy (the kernel's 10). */
 #define NR_MAX_MIGRATE_PAGES_RETRY	10
@@ -431,6 +432,8 @@ static void migrate_batch_freeze(struct migrate_batch *b,
 		int expected = folio_expected_ref_count(src) + 1;
 
 		if (folio_mapped(src) || !folio_ref_freeze(src, expected)) {
+			if (explain_on())
+				__explain_busy_page(&src->page, expected);
 			migrate_folio_undo(src, b->dst[i], b->av[i]);
 			list_move_tail(&src->page.lru, busy);
 			continue;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "explain.h"
 
 struct user_struct *alloc_uid(unsigned int uid)
 {
@@ -88,7 +89,10 @@ int __account_locked_vm(struct mm_struct *mm, unsigned long pages, bool inc,
 			if (!bypass_rlim &&
 			    (unsigned long)old + pages >
 			    (task_rlimit_memlock(task) >> PAGE_SHIFT))
-				return -ENOMEM;
+				return explain_err(-ENOMEM, "__account_locked_vm",
+						   "mm->locked_vm %ld + %lu pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK",
+						   old, pages,
+						   task_rlimit_memlock(task) >> PAGE_SHIFT);
 			new = old + (long)pages;
 		} else {
 			VM_WARN((unsigned long)old < pages,
@@ -143,7 +147,9 @@ int user_locked_vm_charge(struct user_struct *user, unsigned long pages,
 	do {
 		new = old + (long)pages;
 		if ((unsigned long)new > limit)
-			return -ENOMEM;
+			return explain_err(-ENOMEM, "user_locked_vm_charge",
+					   "user %u: locked_vm %ld + %lu pages > limit %lu pages (RLIMIT_MEMLOCK, charged to the user)",
+					   user->uid, old, pages, limit);
 	} while (!atomic_compare_exchange_weak(&user->locked_vm, &old, new));
 	return 0;
 }
@@ -245,7 +251,8 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start,
 
 	mmap_assert_write_locked(mm);
 	if (!vma || vma->vm_start > start)
-		return -ENOMEM;
+		return explain_err(-ENOMEM, "apply_vma_lock_flags",
+				   "no VMA at %#lx: the range has a hole", start);
 	for (;;) {
 		unsigned long tmp = min(vma->vm_end, end);
 
@@ -257,7 +264,9 @@ static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start,
 			return 0;
 		vma = find_vma(mm, nstart);
 		if (!vma || vma->vm_start != nstart)
-			return -ENOMEM;
+			return explain_err(-ENOMEM, "apply_vma_lock_flags",
+					   "no VMA at %#lx: the range has a hole",
+					   nstart);
 	}
 }
 
@@ -300,6 +309,11 @@ static int mlock_populate(struct mm_struct *mm, unsigned long start,
 		ret = 0;
 	}
 	mmap_read_unlock(mm);
+	if (ret == -EFAULT || ret == -ENOMEM)
+		explain_rule("__mlock_posix_error_return",
+			     "populating failed with %s: mlock says %s",
+			     explain_errno_name((int)ret),
+			     ret == -EFAULT ? "ENOMEM" : "EAGAIN");
 	return ret == -EFAULT ? -ENOMEM : ret == -ENOMEM ? -EAGAIN : (int)ret;
 }
 
@@ -323,7 +337,8 @@ int vm_mlock(struct task_struct *task, unsigned long start, size_t len)
 	if (end < start)
 		return -EINVAL;
 	if (!can_do_mlock(task))
-		return -EPERM;
+		return explain_err(-EPERM, "can_do_mlock",
+				   "RLIMIT_MEMLOCK is 0 and no CAP_IPC_LOCK");
 	if (!len)
 		return 0;
 	limit = task_rlimit_memlock(task) >> PAGE_SHIFT;
@@ -332,7 +347,10 @@ int vm_mlock(struct task_struct *task, unsigned long start, size_t len)
 	if (locked > limit && !task->cap_ipc_lock)
 		locked -= count_mm_mlocked_page_nr(mm, start, end);
 	err = locked <= limit || task->cap_ipc_lock ?
-	      apply_vma_lock_flags(mm, start, end, true) : -ENOMEM;
+	      apply_vma_lock_flags(mm, start, end, true) :
+	      explain_err(-ENOMEM, "do_mlock",
+			  "locked_vm would be %lu pages > RLIMIT_MEMLOCK %lu pages, no CAP_IPC_LOCK",
+			  locked, limit);
 	mmap_write_unlock(mm);
 	if (err)
 		return err;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vma.h"
+#include "explain.h"
 
 /* ---- page population ---- */
 
@@ -454,7 +455,9 @@ long vm_mmap(struct task_struct *task, unsigned long addr, unsigned long len,
 	if (!mm)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(off) || off + PAGE_ALIGN(len) < off)
-		return -EINVAL;
+		return explain_err(-EINVAL, "vm_mmap_pgoff",
+				   "file offset %#lx is not page aligned (or wraps)",
+				   off);
 	mmap_write_lock(mm);
 	ret = do_mmap(mm, addr, len, prot, flags, file, off >> PAGE_SHIFT);
 	mmap_write_unlock(mm);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "explain.h"
 
 struct machine *machine;
 
@@ -1024,7 +1025,10 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn,
 		mm_synchronize_rcu();
 	}
 	unisolate_range(zone, pb_start, pb_end, migratetype);
-	return ret ? ret : -EBUSY;
+	ret = ret ? ret : -EBUSY;
+	return explain_err(ret, "alloc_contig_range",
+			   "pfns [%#lx, %#lx) did not empty: a page in it could not be migrated",
+			   start_pfn, end_pfn);
 }
 
 /* Each page's reference goes, as __free_page() each; frees in batches. */

@@ -77,8 +77,71 @@ static void print_output(FILE *out, const char *text)
 	}
 }
 
+/*
+ * --explain says why for every errno and skip, every failed expectation
+ * and every statement where a rule decided something (a pin that
+ * migrated or unshared pages): the backend's lines, "KIND\tTEXT".
+ */
+static bool explain_wanted(const struct result *r, bool failed,
+			   const char *why)
+{
+	if (!why || !*why)
+		return r->kind == RES_ERRNO || r->kind == RES_SKIP || failed;
+	if (r->kind == RES_ERRNO || r->kind == RES_SKIP || failed)
+		return true;
+	return !strncmp(why, "rule\t", 5) || strstr(why, "\nrule\t");
+}
+
+/* Calls fn(kind, text) for each line of the backend's why text. */
+static void why_for_each(const char *why,
+			 void (*fn)(FILE *, const char *, int, const char *,
+				    int, bool),
+			 FILE *out)
+{
+	bool first = true;
+
+	while (why && *why) {
+		const char *nl = strchr(why, '\n');
+		const char *tab = strchr(why, '\t');
+		int len = nl ? (int)(nl - why) : (int)strlen(why);
+
+		if (tab && tab < why + len)
+			fn(out, why, (int)(tab - why), tab + 1,
+			   (int)(why + len - tab - 1), first);
+		first = false;
+		why += len + (nl ? 1 : 0);
+	}
+}
+
+static void why_text(FILE *out, const char *kind, int klen, const char *text,
+		     int tlen, bool first)
+{
+	(void)first;
+	if (klen == 4 && !strncmp(kind, "rule", 4))
+		fprintf(out, "      because %.*s\n", tlen, text);
+	else if (klen == 6 && !strncmp(kind, "object", 6))
+		fprintf(out, "        %.*s\n", tlen, text);
+	else
+		fprintf(out, "      %.*s: %.*s\n", klen, kind, tlen, text);
+}
+
+static void why_json(FILE *out, const char *kind, int klen, const char *text,
+		     int tlen, bool first)
+{
+	char *k = strndup(kind, klen), *t = strndup(text, tlen);
+
+	fprintf(out, "%s{\"kind\":", first ? "" : ",");
+	json_string(out, k);
+	fprintf(out, ",\"text\":");
+	json_string(out, t);
+	fputc('}', out);
+	free(k);
+	free(t);
+}
+
 static void report(struct run_state *rs, const struct stmt *st,
-		   const struct result *r, const char *output)
+		   const struct result *r, const char *output,
+		   const char *why)
 {
 	char got[64], exp[64];
 	/* a statement the backend could not run has nothing to compare */
@@ -120,11 +183,18 @@ static void report(struct run_state *rs, const struct stmt *st,
 			fprintf(rs->out, ",\"output\":");
 			json_string(rs->out, output);
 		}
+		if (rs->opts->explain && explain_wanted(r, failed, why)) {
+			fprintf(rs->out, ",\"explain\":[");
+			why_for_each(why, why_json, rs->out);
+			fputc(']', rs->out);
+		}
 		fputs("}\n", rs->out);
 	} else if (!rs->opts->quiet || failed) {
 		print_line(rs->out, st, got, status, r->msg);
 		if (output && *output && !rs->opts->quiet)
 			print_output(rs->out, output);
+		if (rs->opts->explain && explain_wanted(r, failed, why))
+			why_for_each(why, why_text, rs->out);
 	}
 	if (failed) {
 		fflush(rs->out);
@@ -139,16 +209,26 @@ static void report(struct run_state *rs, const struct stmt *st,
 	}
 }
 
-/* `show` and anything else a backend prints go through a memory stream. */
+/*
+ * `show` and anything else a backend prints go through a memory stream;
+ * so does what it says about why (*why, --explain only).
+ */
 static struct result run_one(struct backend *be, const struct stmt *st,
-			     char **output)
+			     char **output, char **why)
 {
 	backend_op_t op = st->kind < NR_STMT_KINDS ? be->ops->op[st->kind] :
 			  NULL;
 	struct result r;
-	size_t size = 0;
+	size_t size = 0, wsize = 0;
 
 	*output = NULL;
+	if (why && !op) {
+		*why = malloc(256);
+		if (*why)
+			snprintf(*why, 256,
+				 "rule\tthe %s backend has no operation for '%s'\n",
+				 be->ops->name, stmt_kind_name(st->kind));
+	}
 	if (!op) {
 		r = (struct result){ .kind = RES_SKIP };
 		snprintf(r.msg, sizeof(r.msg), "the %s backend cannot run '%s'",
@@ -156,7 +236,22 @@ static struct result run_one(struct backend *be, const struct stmt *st,
 		return r;
 	}
 	be->out = open_memstream(output, &size);
+	if (why) {
+		be->why = open_memstream(why, &wsize);
+		if (be->why && be->ops->explain_begin)
+			be->ops->explain_begin(be);
+	}
 	r = op(be, st);
+	if (be->why) {
+		if (be->ops->explain_end)
+			be->ops->explain_end(be, st, &r);
+		/* a skip's reason is the backend's decision, said where it decided */
+		if (r.kind == RES_SKIP)
+			fprintf(be->why, "rule\tthe %s backend skips it: %s\n",
+				be->ops->name, r.msg[0] ? r.msg : "no reason given");
+		fclose(be->why);
+	}
+	be->why = NULL;
 	if (be->out)
 		fclose(be->out);
 	be->out = NULL;
@@ -226,7 +321,7 @@ static bool default_machine_ok(struct run_state *rs, struct backend *be)
 	if (rs->prog->has_machine)
 		return true;
 	default_machine(&def);
-	r = run_one(be, &def, &output);
+	r = run_one(be, &def, &output, NULL);
 	free(output);
 	if (r.kind == RES_OK || r.kind == RES_SKIP)
 		return true;
@@ -260,11 +355,12 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 	for (; i < prog->nr_stmts; i++) {
 		const struct stmt *st = &prog->stmts[i];
 		struct result r;
-		char *output;
+		char *output, *why = NULL;
 
-		r = run_one(&be, st, &output);
-		report(&rs, st, &r, output);
+		r = run_one(&be, st, &output, opts->explain ? &why : NULL);
+		report(&rs, st, &r, output, why);
 		free(output);
+		free(why);
 		if (st->kind == ST_MACHINE && r.kind != RES_OK &&
 		    r.kind != RES_SKIP) {
 			/*

@@ -77,6 +77,8 @@ struct backend_ops;
 struct run_options {
 	bool quiet;
 	bool json;
+	/* say why: errnos, skips, failed expectations, pins that migrated */
+	bool explain;
 	const struct backend_ops *backend;
 	/* called with every statement's result, e.g. to compare backends */
 	void (*on_result)(void *arg, const struct stmt *st,

@@ -15,6 +15,7 @@
 #ifndef GUPSIM_DRIVER_H
 #define GUPSIM_DRIVER_H
 
+#include <gupsim/explain.h>
 #include <gupsim/gup.h>
 #include <gupsim/machine.h>
 

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The model's side of gupsim/explain.h: describing the mm objects a rule
+ * looked at. Each costs a predicted-not-taken branch when nobody explains.
+ */
+#ifndef GUPSIM_MM_EXPLAIN_H
+#define GUPSIM_MM_EXPLAIN_H
+
+#include <gupsim/explain.h>
+#include <gupsim/inspect.h>
+
+struct vm_area_struct;
+struct page;
+
+void __explain_vma(struct vm_area_struct *vma);
+void __explain_page(const char *what, struct page *page);
+void __explain_busy_page(struct page *page, int expected);
+
+#define explain_vma(vma)						\
+	do {								\
+		if (explain_on())					\
+			__explain_vma(vma);				\
+	} while (0)
+
+#define explain_page(what, page)					\
+	do {								\
+		if (explain_on())					\
+			__explain_page(what, page);			\
+	} while (0)
+
+/* explain_err() that also names the VMA the rule looked at. */
+#define explain_vma_err(err, vma, func, fmt, ...)			\
+	({								\
+		if (explain_on()) {					\
+			__explain_line(EXPLAIN_RULE, func "(): " fmt " (%s)", \
+				       ##__VA_ARGS__, explain_errno_name(err)); \
+			__explain_vma(vma);				\
+		}							\
+		(err);							\
+	})
+
+#endif /* GUPSIM_MM_EXPLAIN_H */
