@@ -38,6 +38,13 @@ struct backend {
 	 * at), pin (how a pin found its pages), note. NULL: not asked.
 	 */
 	FILE *why;
+	/*
+	 * --trace: where the backend writes the model's events under the
+	 * statement, in ftrace's text format; --trace-json: the same as
+	 * Chrome trace-event objects, each followed by ",\n". NULL: off.
+	 */
+	FILE *trace;
+	FILE *trace_json;
 	void *priv;
 };
 
@@ -55,12 +62,13 @@ struct backend_ops {
 	 */
 	int (*close)(struct backend *be, char *buf, size_t len);
 	/*
-	 * Optional, around every operation when be->why is set: start
-	 * recording, then write what was recorded (and r, the result).
+	 * Optional, around every operation when be->why, be->trace or
+	 * be->trace_json is set: start recording, then write what was
+	 * recorded (r is the statement's result).
 	 */
-	void (*explain_begin)(struct backend *be);
-	void (*explain_end)(struct backend *be, const struct stmt *st,
-			    const struct result *r);
+	void (*stmt_begin)(struct backend *be, const struct stmt *st);
+	void (*stmt_end)(struct backend *be, const struct stmt *st,
+			 const struct result *r);
 	/* one operation per statement kind; NULL: the kind is skipped */
 	backend_op_t op[NR_STMT_KINDS];
 };

@@ -22,9 +22,11 @@
 
 #include <gupsim/explain.h>
 #include <gupsim/inspect.h>
+#include <gupsim/trace.h>
 
 #include "backend.h"
 #include "model_inspect.h"
+#include "model_trace.h"
 #include "../drivers/driver.h"
 
 /*
@@ -87,6 +89,7 @@ struct model {
 	struct handle_state *handles;
 	struct cma_state *cmas;
 	struct explain ex;	/* --explain: this statement's record */
+	bool tracing;		/* our sink is set (--trace, --trace-json) */
 };
 
 static struct model *M(struct backend *be)
@@ -1332,6 +1335,8 @@ static int model_close(struct backend *be, char *buf, size_t len)
 	buf[0] = 0;
 	if (!m)
 		return 0;
+	if (m->tracing)
+		trace_set_sink(NULL, NULL);
 	if (machine_exists()) {
 		if (check_invariants(buf, len)) {
 			ret = -EUCLEAN;
@@ -1376,9 +1381,17 @@ static int model_close(struct backend *be, char *buf, size_t len)
 
 /* ---- --explain ---- */
 
-static void model_explain_begin(struct backend *be)
+static void model_stmt_begin(struct backend *be, const struct stmt *st)
 {
-	explain_begin(&M(be)->ex);
+	struct model *m = M(be);
+
+	if (be->why)
+		explain_begin(&m->ex);
+	if ((be->trace || be->trace_json) && !m->tracing) {
+		trace_set_sink(model_trace_sink, be);
+		m->tracing = true;
+	}
+	trace_mark("gupsim_statement_begin", "%d: %s", st->line, st->text);
 }
 
 /* The handles that hold pfn: who pins the page a migration could not move. */
@@ -1417,8 +1430,8 @@ static void explain_pin_line(struct backend *be, const struct explain_pin *p)
 			p->fallback);
 }
 
-static void model_explain_end(struct backend *be, const struct stmt *st,
-			      const struct result *r)
+static void model_stmt_end(struct backend *be, const struct stmt *st,
+			   const struct result *r)
 {
 	struct explain *ex = &M(be)->ex;
 	static const char *const kinds[] = {
@@ -1426,6 +1439,9 @@ static void model_explain_end(struct backend *be, const struct stmt *st,
 		[EXPLAIN_NOTE] = "note",
 	};
 
+	trace_mark("gupsim_statement_end", "%d: %s", st->line, st->text);
+	if (!be->why)
+		return;
 	explain_end();
 	for (int i = 0; i < ex->nr_lines; i++)
 		fprintf(be->why, "%s\t%s\n", kinds[ex->line[i].kind],
@@ -1447,8 +1463,8 @@ const struct backend_ops model_backend_ops = {
 	.name = "model",
 	.open = model_open,
 	.close = model_close,
-	.explain_begin = model_explain_begin,
-	.explain_end = model_explain_end,
+	.stmt_begin = model_stmt_begin,
+	.stmt_end = model_stmt_end,
 	.op = {
 		[ST_MACHINE] = model_machine,
 		[ST_FILE] = model_file,

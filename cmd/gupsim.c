@@ -12,6 +12,7 @@
  * Exit status: 0 every expectation held; 1 an expectation failed; 2 usage
  * or syntax error (nothing ran); 3 a model invariant was violated.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,8 +83,8 @@ static void usage(FILE *out)
 	      "(get_user_pages / pin_user_pages with FOLL_LONGTERM).\n"
 	      "\n"
 	      "commands:\n"
-	      "  run [--quiet] [--json] [--explain] [--backend NAME] [--kernel VERSION]\n"
-	      "      FILE...\n"
+	      "  run [--quiet] [--json] [--explain] [--trace] [--backend NAME]\n"
+	      "      [--kernel VERSION] FILE...\n"
 	      "                      run scenario files (see 'gupsim run --help')\n"
 	      "  diff [--quiet] FILE...\n"
 	      "                      run scenarios on the host kernel and the model,\n"
@@ -104,8 +105,8 @@ static void usage(FILE *out)
 
 static void run_usage(FILE *out)
 {
-	fputs("usage: gupsim run [--quiet] [--json] [--explain] [--backend NAME]\n"
-	      "                  [--kernel VERSION] FILE...\n"
+	fputs("usage: gupsim run [--quiet] [--json] [--explain] [--trace] [--trace-json FILE]\n"
+	      "                  [--backend NAME] [--kernel VERSION] FILE...\n"
 	      "\n"
 	      "Runs each scenario file on a fresh machine and prints one line per\n"
 	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
@@ -120,6 +121,9 @@ static void run_usage(FILE *out)
 	      "                      failed expectation, every pin that migrated or\n"
 	      "                      unshared pages (the kernel function and check, the\n"
 	      "                      VMA and pages it looked at, how a pin found its pages)\n"
+	      "  -t, --trace         print the model's events under each statement, in\n"
+	      "                      ftrace's format (mm_page_alloc, mm_migrate_pages, ...)\n"
+	      "      --trace-json FILE  write them as Chrome trace-event JSON (Perfetto)\n"
 	      "  -b, --backend NAME  where to run: model (default), or host:\n"
 	      "                      the machine's own kernel (see docs/host-backend.md)\n"
 	      "  -k, --kernel VERSION  behave as Linux VERSION (5.1 .. 6.18; see\n"
@@ -209,10 +213,41 @@ static int run_sources(struct source *src, int n, struct run_options *opts,
 	return status;
 }
 
+/*
+ * --trace-json FILE: a JSON array of Chrome trace events. The backend
+ * writes each event followed by ",\n"; the array opens here and closes
+ * with a metadata event naming the process, so no comma dangles.
+ */
+static int trace_json_open(struct run_options *opts, const char *path)
+{
+	opts->trace_json = fopen(path, "we");
+	if (!opts->trace_json) {
+		fprintf(stderr, "gupsim run: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fputs("[\n", opts->trace_json);
+	return 0;
+}
+
+static int trace_json_close(struct run_options *opts, const char *path)
+{
+	FILE *f = opts->trace_json;
+
+	fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"gupsim\"}}\n]\n",
+	      f);
+	opts->trace_json = NULL;
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "gupsim run: %s: write error\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options opts = { .backend = &model_backend_ops };
 	const struct kernel_profile *kernel = NULL;
+	const char *trace_json = NULL;
 	struct source *src;
 	int i, n = 0, ret, stdin_uses = 0;
 	bool dashdash = false;
@@ -245,6 +280,16 @@ static int cmd_run(int argc, char **argv)
 				goto usage;
 		} else if (!strcmp(a, "-e") || !strcmp(a, "--explain")) {
 			opts.explain = true;
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--trace")) {
+			opts.trace = true;
+		} else if (!strcmp(a, "--trace-json") ||
+			   !strncmp(a, "--trace-json=", 13)) {
+			trace_json = a[12] == '=' ? a + 13 :
+				     (i + 1 < argc ? argv[++i] : NULL);
+			if (!trace_json) {
+				fprintf(stderr, "gupsim run: %s needs a file name\n", a);
+				goto usage;
+			}
 		} else if (!strcmp(a, "-b") || !strcmp(a, "--backend") ||
 			   !strncmp(a, "--backend=", 10)) {
 			const char *name = a[2] == 'b' && a[9] == '=' ? a + 10 :
@@ -275,7 +320,13 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "gupsim run: '-' (standard input) given twice\n");
 			goto usage;
 		}
+	if (trace_json && trace_json_open(&opts, trace_json)) {
+		free(src);
+		return 2;
+	}
 	ret = run_sources(src, n, &opts, true, kernel);
+	if (trace_json && trace_json_close(&opts, trace_json) && !ret)
+		ret = 2;
 	free(src);
 	return ret;
 usage:

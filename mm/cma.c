@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "explain.h"
+#include "trace.h"
 
 struct cma *cma_area;
 
@@ -111,6 +112,7 @@ struct page *cma_alloc(struct cma *cma, unsigned long count,
 	int ret = -ENOMEM;
 	struct page *page = NULL;
 
+	trace_cma_alloc_start(count, align);
 	if (!cma || !count || count > cma->count || align > MAX_PAGE_ORDER) {
 		ret = cma && count ? -ENOMEM : -EINVAL;
 		explain_rule("cma_alloc", "%s (%s)",
@@ -158,6 +160,7 @@ out:
 	} else {
 		count_vm_event(CMA_ALLOC_FAIL);
 	}
+	trace_cma_alloc_finish(page, count, align, ret);
 	if (err)
 		*err = ret;
 	return page;

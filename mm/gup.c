@@ -20,6 +20,7 @@
 #include "api_check.h"
 #include "gup_legacy.h"
 #include "explain.h"
+#include "trace.h"
 
 /*
  * Retries of one address without progress before giving up. The kernel
@@ -514,6 +515,7 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 	if (!nr_pages)
 		return 0;
 	start &= PAGE_MASK;
+	trace_gupsim_gup_slow(start, nr_pages, gup_flags);
 
 	VM_WARN(!!pages != !!(gup_flags & (FOLL_GET | FOLL_PIN)),
 		"__get_user_pages: pages array without GET/PIN or vice versa");
@@ -549,6 +551,8 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 				continue;
 			if (ret != -ENOENT && ret != -EMLINK)
 				break;
+			trace_gupsim_gup_fault(start, !!(gup_flags & FOLL_WRITE),
+					       ret == -EMLINK);
 			explain_pin_add(faulted, 1);
 			if (ret == -EMLINK) {
 				explain_pin_add(unshared, 1);
@@ -724,6 +728,7 @@ static long check_and_migrate_movable_pages(unsigned long nr_pages,
 		gup_put_folio(folio, nr, gup_flags);
 	}
 
+	trace_gupsim_longterm_migrate(collected);
 	if (!list_empty(&movable)) {
 		long nr = explain_on() ? list_pages(&movable) : 0;
 
@@ -1016,6 +1021,7 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 	if (VM_WARN_MISUSE((long)npages < 0, "unpin_user_pages: npages %ld",
 		    (long)npages))
 		return;
+	trace_gupsim_unpin_user_pages(npages ? pages[0] : NULL, npages);
 	for (i = 0; i < npages; i += nr) {
 		struct folio *folio;
 

@@ -24,6 +24,7 @@
 #include "api_check.h"
 #include "gup_legacy.h"
 #include "explain.h"
+#include "trace.h"
 
 static inline unsigned long gup_addr_end(unsigned long addr, unsigned long end,
 					 unsigned long size)
@@ -512,6 +513,7 @@ static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 		return 0;
 
 	nr_pinned = gup_fast(mm, start, end, gup_flags, pages);
+	trace_gupsim_gup_fast(start, nr_pages, nr_pinned, gup_flags);
 	explain_pin_add(fast, nr_pinned);
 	if (nr_pinned == nr_pages || (gup_flags & FOLL_FAST_ONLY))
 		return nr_pinned;

@@ -33,6 +33,7 @@
 
 #include "internal.h"
 #include "explain.h"
+#include "trace.h"
 
 /* A pass over the list retries folios that were busy (the kernel's 10). */
 #define NR_MAX_MIGRATE_PAGES_RETRY	10
@@ -291,6 +292,7 @@ struct migrate_batch {
 
 struct migrate_counts {
 	unsigned int succeeded;		/* folios */
+	unsigned long thp_succeeded;	/* of them, large folios */
 	unsigned long succeeded_pages;
 	unsigned int nr_failed;		/* folios that can never move */
 	unsigned long failed_pages;
@@ -658,6 +660,7 @@ move:
 	for (i = 0; i < b->nr; i++) {
 		c->succeeded++;
 		c->succeeded_pages += folio_nr_pages(b->src[i]);
+		c->thp_succeeded += folio_test_large(b->src[i]);
 		migrate_folio_finish(b->src[i], b->dst[i], b->av[i]);
 	}
 	free_pages_batch_end();
@@ -700,6 +703,30 @@ static unsigned long list_pages(struct list_head *list, unsigned int *nr)
 	return pages;
 }
 
+/* The kernel's names of the reasons (include/trace/events/migrate.h). */
+static const char *migrate_reason_name(enum migrate_reason reason)
+{
+	switch (reason) {
+	case MR_LONGTERM_PIN: return "longterm_pin";
+	case MR_CONTIG_RANGE: return "contig_range";
+	case MR_SYSCALL: return "syscall_or_cpuset";
+	}
+	return "?";
+}
+
+/* Large folios on a list, for the trace only (0 when nobody traces). */
+static unsigned long count_large(struct list_head *list)
+{
+	struct folio *folio;
+	unsigned long n = 0;
+
+	if (!atomic_load_explicit(&trace_active, memory_order_relaxed))
+		return 0;
+	list_for_each_entry(folio, list, page.lru)
+		n += folio_test_large(folio);
+	return n;
+}
+
 int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
 		  unsigned long priv, enum migrate_reason reason,
 		  unsigned int *nr_succeeded)
@@ -710,6 +737,7 @@ int migrate_pages(struct list_head *from, new_folio_t get_new_folio,
 	LIST_HEAD(busy);
 	int pass, rc = 0;
 
+	trace_mm_migrate_pages_start(migrate_reason_name(reason));
 	b = malloc(sizeof(*b));
 	if (!b) {
 		rc = -ENOMEM;
@@ -742,6 +770,9 @@ out:
 	if (!rc)
 		rc = c.nr_failed;
 	list_splice_init(&failed, from);
+	trace_mm_migrate_pages(c.succeeded_pages, c.failed_pages,
+			       c.thp_succeeded, count_large(from),
+			       migrate_reason_name(reason));
 	mod_vmstat(PGMIGRATE_SUCCESS, c.succeeded_pages);
 	mod_vmstat(PGMIGRATE_FAIL, c.failed_pages);
 	if (nr_succeeded)

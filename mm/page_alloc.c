@@ -29,6 +29,7 @@
 
 #include "internal.h"
 #include "explain.h"
+#include "trace.h"
 
 struct machine *machine;
 
@@ -609,8 +610,10 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	 */
 	if (!page && mm_rcu_reclaim())
 		page = get_page_from_freelist(gfp, order);
-	if (page)
+	if (page) {
 		prep_new_page(page, order, gfp);
+		trace_mm_page_alloc(page, order, gfp_migratetype(gfp), gfp);
+	}
 	return page;
 }
 
@@ -665,6 +668,7 @@ unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr,
 	for (i = 0, n = 0; i < nr; i++) {
 		if (!pages[i] && n < got) {
 			prep_new_page(want[n], 0, gfp);
+			trace_mm_page_alloc(want[n], 0, mt, gfp);
 			pages[i] = want[n++];
 		}
 		filled += !!pages[i];
@@ -812,6 +816,7 @@ void free_pages_prepared(struct page *page, unsigned int order)
 		return;
 	if (VM_WARN(Pagebuddy(page), "double free of pfn %#lx", pfn))
 		return;
+	trace_mm_page_free(pfn, order);
 	free_pages_prepare(page, order);
 	store_relaxed(&page->flags, 0UL);
 	store_relaxed(&page->_refcount, 0);

@@ -141,7 +141,7 @@ static void why_json(FILE *out, const char *kind, int klen, const char *text,
 
 static void report(struct run_state *rs, const struct stmt *st,
 		   const struct result *r, const char *output,
-		   const char *why)
+		   const char *why, const char *trace)
 {
 	char got[64], exp[64];
 	/* a statement the backend could not run has nothing to compare */
@@ -188,6 +188,10 @@ static void report(struct run_state *rs, const struct stmt *st,
 			why_for_each(why, why_json, rs->out);
 			fputc(']', rs->out);
 		}
+		if (trace && *trace) {
+			fprintf(rs->out, ",\"trace\":");
+			json_string(rs->out, trace);
+		}
 		fputs("}\n", rs->out);
 	} else if (!rs->opts->quiet || failed) {
 		print_line(rs->out, st, got, status, r->msg);
@@ -195,6 +199,8 @@ static void report(struct run_state *rs, const struct stmt *st,
 			print_output(rs->out, output);
 		if (rs->opts->explain && explain_wanted(r, failed, why))
 			why_for_each(why, why_text, rs->out);
+		if (trace && *trace && !rs->opts->quiet)
+			print_output(rs->out, trace);
 	}
 	if (failed) {
 		fflush(rs->out);
@@ -214,12 +220,13 @@ static void report(struct run_state *rs, const struct stmt *st,
  * so does what it says about why (*why, --explain only).
  */
 static struct result run_one(struct backend *be, const struct stmt *st,
-			     char **output, char **why)
+			     char **output, char **why, char **trace)
 {
 	backend_op_t op = st->kind < NR_STMT_KINDS ? be->ops->op[st->kind] :
 			  NULL;
 	struct result r;
-	size_t size = 0, wsize = 0;
+	size_t size = 0, wsize = 0, tsize = 0;
+	bool hooks;
 
 	*output = NULL;
 	if (why && !op) {
@@ -236,22 +243,25 @@ static struct result run_one(struct backend *be, const struct stmt *st,
 		return r;
 	}
 	be->out = open_memstream(output, &size);
-	if (why) {
+	if (why)
 		be->why = open_memstream(why, &wsize);
-		if (be->why && be->ops->explain_begin)
-			be->ops->explain_begin(be);
-	}
+	if (trace)
+		be->trace = open_memstream(trace, &tsize);
+	hooks = be->why || be->trace || be->trace_json;
+	if (hooks && be->ops->stmt_begin)
+		be->ops->stmt_begin(be, st);
 	r = op(be, st);
-	if (be->why) {
-		if (be->ops->explain_end)
-			be->ops->explain_end(be, st, &r);
-		/* a skip's reason is the backend's decision, said where it decided */
-		if (r.kind == RES_SKIP)
-			fprintf(be->why, "rule\tthe %s backend skips it: %s\n",
-				be->ops->name, r.msg[0] ? r.msg : "no reason given");
+	if (hooks && be->ops->stmt_end)
+		be->ops->stmt_end(be, st, &r);
+	/* a skip's reason is the backend's decision, said where it decided */
+	if (be->why && r.kind == RES_SKIP)
+		fprintf(be->why, "rule\tthe %s backend skips it: %s\n",
+			be->ops->name, r.msg[0] ? r.msg : "no reason given");
+	if (be->why)
 		fclose(be->why);
-	}
-	be->why = NULL;
+	if (be->trace)
+		fclose(be->trace);
+	be->why = be->trace = NULL;
 	if (be->out)
 		fclose(be->out);
 	be->out = NULL;
@@ -321,7 +331,7 @@ static bool default_machine_ok(struct run_state *rs, struct backend *be)
 	if (rs->prog->has_machine)
 		return true;
 	default_machine(&def);
-	r = run_one(be, &def, &output, NULL);
+	r = run_one(be, &def, &output, NULL, NULL);
 	free(output);
 	if (r.kind == RES_OK || r.kind == RES_SKIP)
 		return true;
@@ -336,7 +346,8 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 {
 	struct run_state rs = { .prog = prog, .opts = opts, .out = out,
 				.err = err };
-	struct backend be = { .ops = opts->backend, .prog = prog };
+	struct backend be = { .ops = opts->backend, .prog = prog,
+			      .trace_json = opts->trace_json };
 	const char *why = NULL;
 	char buf[4096];
 	int i = 0, status;
@@ -355,12 +366,14 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 	for (; i < prog->nr_stmts; i++) {
 		const struct stmt *st = &prog->stmts[i];
 		struct result r;
-		char *output, *why = NULL;
+		char *output, *why = NULL, *trace = NULL;
 
-		r = run_one(&be, st, &output, opts->explain ? &why : NULL);
-		report(&rs, st, &r, output, why);
+		r = run_one(&be, st, &output, opts->explain ? &why : NULL,
+			    opts->trace ? &trace : NULL);
+		report(&rs, st, &r, output, why, trace);
 		free(output);
 		free(why);
+		free(trace);
 		if (st->kind == ST_MACHINE && r.kind != RES_OK &&
 		    r.kind != RES_SKIP) {
 			/*

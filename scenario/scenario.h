@@ -79,6 +79,10 @@ struct run_options {
 	bool json;
 	/* say why: errnos, skips, failed expectations, pins that migrated */
 	bool explain;
+	/* print the model's trace events under each statement */
+	bool trace;
+	/* write them as Chrome trace-event objects, each ending ",\n" */
+	FILE *trace_json;
 	const struct backend_ops *backend;
 	/* called with every statement's result, e.g. to compare backends */
 	void (*on_result)(void *arg, const struct stmt *st,
