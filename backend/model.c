@@ -1286,6 +1286,35 @@ static void show_maps(struct backend *be, const struct stmt *st, FILE *out)
 	free(lines);
 }
 
+/* show map [FILE.svg], drawn after the statement before it. */
+static struct result model_show_map(struct backend *be, const struct stmt *st,
+				    FILE *out)
+{
+	const struct program *prog = be->prog;
+	bool in_prog = st >= prog->stmts && st < prog->stmts + prog->nr_stmts;
+	/* a statement of the file: the one before it; --map: the last */
+	const struct stmt *prev = in_prog ? (st > prog->stmts ? st - 1 : NULL) :
+				  (prog->nr_stmts ? &prog->stmts[prog->nr_stmts - 1] :
+				   NULL);
+	char caption[512];
+	int ret;
+
+	if (prev)
+		snprintf(caption, sizeof(caption), "%s, after line %d: %s",
+			 be->prog->filename, prev->line, prev->text);
+	else
+		snprintf(caption, sizeof(caption), "%s, at the end",
+			 be->prog->filename);
+	ret = show_map(out, st->show.path, caption);
+	if (ret == -EOPNOTSUPP)
+		return res_errno(EOPNOTSUPP,
+				 "gupsim was built without cairo: no SVG (show map without a file prints text)");
+	if (ret)
+		return res_errno(-ret, "show map: cannot write %s",
+				 st->show.path ? st->show.path : "the map");
+	return res_ok();
+}
+
 static struct result model_show(struct backend *be, const struct stmt *st)
 {
 	FILE *out = be->out ? be->out : stdout;
@@ -1316,9 +1345,9 @@ static struct result model_show(struct backend *be, const struct stmt *st)
 		show_buddyinfo(out);
 		break;
 	case SHOW_MAP:
+		return model_show_map(be, st, out);
 	case NR_SHOW_KINDS:
-		return (struct result){ .kind = RES_SKIP,
-					.msg = "show map: not yet" };
+		break;
 	}
 	return res_ok();
 }

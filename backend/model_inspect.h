@@ -16,5 +16,11 @@ struct task_struct;
 int show_task_status(FILE *out, struct task_struct *task, const char *name);
 void show_pagetypeinfo(FILE *out);
 void show_buddyinfo(FILE *out);
+/*
+ * The pageblock map (model_map.c): the text form without a path, else an
+ * SVG written to path and, on out, where each group's grid lies in it.
+ * 0, -EOPNOTSUPP (built without cairo), -EIO, -ENOMEM.
+ */
+int show_map(FILE *out, const char *path, const char *caption);
 
 #endif /* GUPSIM_MODEL_INSPECT_H */

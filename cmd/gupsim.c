@@ -106,7 +106,8 @@ static void usage(FILE *out)
 static void run_usage(FILE *out)
 {
 	fputs("usage: gupsim run [--quiet] [--json] [--explain] [--trace] [--trace-json FILE]\n"
-	      "                  [--backend NAME] [--kernel VERSION] FILE...\n"
+	      "                  [--map FILE.svg] [--backend NAME] [--kernel VERSION]\n"
+	      "                  FILE...\n"
 	      "\n"
 	      "Runs each scenario file on a fresh machine and prints one line per\n"
 	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
@@ -124,6 +125,8 @@ static void run_usage(FILE *out)
 	      "  -t, --trace         print the model's events under each statement, in\n"
 	      "                      ftrace's format (mm_page_alloc, mm_migrate_pages, ...)\n"
 	      "      --trace-json FILE  write them as Chrome trace-event JSON (Perfetto)\n"
+	      "      --map FILE.svg  draw physical memory by pageblock after the last\n"
+	      "                      statement (of the last FILE)\n"
 	      "  -b, --backend NAME  where to run: model (default), or host:\n"
 	      "                      the machine's own kernel (see docs/host-backend.md)\n"
 	      "  -k, --kernel VERSION  behave as Linux VERSION (5.1 .. 6.18; see\n"
@@ -280,6 +283,13 @@ static int cmd_run(int argc, char **argv)
 				goto usage;
 		} else if (!strcmp(a, "-e") || !strcmp(a, "--explain")) {
 			opts.explain = true;
+		} else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
+			opts.map = a[5] == '=' ? a + 6 :
+				   (i + 1 < argc ? argv[++i] : NULL);
+			if (!opts.map) {
+				fprintf(stderr, "gupsim run: %s needs a file name\n", a);
+				goto usage;
+			}
 		} else if (!strcmp(a, "-t") || !strcmp(a, "--trace")) {
 			opts.trace = true;
 		} else if (!strcmp(a, "--trace-json") ||

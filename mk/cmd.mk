@@ -8,7 +8,7 @@ CMD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*.c))
 
 $(GUPSIM_BIN): $(CMD_OBJS) $(SCN_OBJS) $(BACKEND_OBJS) $(DRV_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CAIRO_LIBS)
 
 ALL_EXTRA += $(GUPSIM_BIN)
 

@@ -46,12 +46,12 @@ fuzz: fuzz-build
 ifeq ($(BUILD),build-fuzz)
 # Only the model backend: the host backend talks to the real kernel and
 # has no place in a fuzzer. (Read after mk/scenario.mk: see the Makefile.)
-FUZZ_OBJS := $(BUILD)/fuzz/fuzz_scenario.o $(BUILD)/backend/model.o \
+FUZZ_OBJS := $(BUILD)/fuzz/fuzz_scenario.o $(MODEL_OBJS) \
 	     $(SCN_OBJS) $(DRV_OBJS)
 
 $(FUZZ_BIN): $(FUZZ_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CAIRO_LIBS)
 
 -include $(FUZZ_OBJS:.o=.d)
 endif

@@ -15,7 +15,7 @@ SCN_TEST := $(BUILD)/tests/scenario_parser
 $(SCN_TEST): $(BUILD)/tests/parser/test_parser.o $(HARNESS) $(SCN_OBJS) \
 	     $(BACKEND_OBJS) $(DRV_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CAIRO_LIBS)
 
 ALL_EXTRA   += $(SCN_TEST)
 PROVE_EXTRA += $(SCN_TEST) tests/scripts/run-bad.sh tests/scripts/run-good.sh \

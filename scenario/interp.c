@@ -341,6 +341,26 @@ static bool default_machine_ok(struct run_state *rs, struct backend *be)
 	return false;
 }
 
+/* --map FILE.svg: `show map FILE.svg` after the last statement. */
+static void draw_map(struct backend *be, const char *path, FILE *err)
+{
+	struct stmt st = { .kind = ST_SHOW, .text = "show map (--map)",
+			   .task = -1 };
+	struct result r;
+	char *output, got[64];
+
+	st.show.what = SHOW_MAP;
+	st.show.task = -1;
+	st.show.path = (char *)path;
+	r = run_one(be, &st, &output, NULL, NULL);
+	free(output);
+	if (r.kind == RES_OK)
+		return;
+	result_format(&r, got, sizeof(got));
+	fprintf(err, "%s: --map %s: %s %s\n", be->prog->filename, path, got,
+		r.msg);
+}
+
 int scn_run(const struct program *prog, const struct run_options *opts,
 	    FILE *out, FILE *err)
 {
@@ -389,6 +409,8 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 			break;
 		}
 	}
+	if (opts->map && !rs.stopped)
+		draw_map(&be, opts->map, err);
 	if (be.ops->close(&be, buf, sizeof(buf))) {
 		rs.broken = true;
 		fflush(out);

@@ -83,6 +83,8 @@ struct run_options {
 	bool trace;
 	/* write them as Chrome trace-event objects, each ending ",\n" */
 	FILE *trace_json;
+	/* --map FILE.svg: draw physical memory after the last statement */
+	const char *map;
 	const struct backend_ops *backend;
 	/* called with every statement's result, e.g. to compare backends */
 	void (*on_result)(void *arg, const struct stmt *st,

@@ -47,7 +47,7 @@ int zone_freeinfo_get(int i, struct zone_freeinfo *zi);
 
 /* ---- pageblocks (RAM, then fs-DAX device memory) ---- */
 
-enum pageblock_place { PB_NORMAL, PB_MOVABLE, PB_CMA, PB_DEVICE };
+enum pageblock_place { PB_NORMAL, PB_CMA, PB_MOVABLE, PB_DEVICE };
 
 struct pageblock_info {
 	unsigned long start_pfn;

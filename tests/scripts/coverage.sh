@@ -113,6 +113,7 @@ show:maps
 show:status
 show:pagetypeinfo
 show:buddyinfo
+show:map
 stat:task
 result:ok
 result:N
