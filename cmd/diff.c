@@ -29,6 +29,7 @@
 #include "../backend/backend.h"
 #include "../backend/host.h"
 #include "../backend/host_kernel.h"
+#include "color.h"
 #include "diff.h"
 
 #define RUN_TIMEOUT_MS	300000
@@ -45,6 +46,8 @@ struct side {
 
 struct diff_opts {
 	bool quiet;
+	bool json;		/* one JSON object per statement, and a summary */
+	bool color;
 	int agreed, disagreed, skipped;
 };
 
@@ -175,6 +178,47 @@ static void cell(const struct result *r, char *buf, size_t len)
 		result_format(r, buf, len);
 }
 
+static void json_statement(const struct program *prog, const struct stmt *st,
+			   const char *model, const char *host,
+			   const char *expected, const char *verdict,
+			   const char *why)
+{
+	printf("{\"file\":");
+	scn_json_string(stdout, prog->filename);
+	printf(",\"line\":%d,\"statement\":", st->line);
+	scn_json_string(stdout, st->text);
+	printf(",\"model\":");
+	scn_json_string(stdout, model);
+	printf(",\"host\":");
+	scn_json_string(stdout, host);
+	printf(",\"expected\":");
+	if (expected)
+		scn_json_string(stdout, expected);
+	else
+		fputs("null", stdout);
+	printf(",\"verdict\":\"%s\"",
+	       !strcmp(verdict, "DIFFER") ? "differ" : verdict);
+	if (*why) {
+		printf(",\"message\":");
+		scn_json_string(stdout, why);
+	}
+	puts("}");
+}
+
+/* DIFFER red, agree green, skip dim; the padding outside the colour. */
+static void print_verdict(const struct stmt *st, const char *mb,
+			  const char *hb, const char *verdict, const char *why,
+			  bool color)
+{
+	const char *sgr = !color ? "" : !strcmp(verdict, "DIFFER") ?
+			  "\033[1;31m" : !strcmp(verdict, "agree") ?
+			  "\033[32m" : "\033[2m";
+
+	printf("%4d  %-40s %-10s %-10s %s%s%s%*s%s%s\n", st->line, st->text,
+	       mb, hb, sgr, verdict, *sgr ? "\033[0m" : "",
+	       6 - (int)strlen(verdict), "", *why ? "  # " : "", why);
+}
+
 static void compare(const struct program *prog, const struct side *model,
 		    const struct side *host, struct diff_opts *o)
 {
@@ -205,10 +249,14 @@ static void compare(const struct program *prog, const struct side *model,
 			verdict = "agree";
 			o->agreed++;
 		}
+		if (o->json) {
+			json_statement(prog, st, mb, hb,
+				       st->has_expect ? eb : NULL, verdict, why);
+			continue;
+		}
 		if (o->quiet && strcmp(verdict, "DIFFER"))
 			continue;
-		printf("%4d  %-40s %-10s %-10s %-6s%s%s\n", st->line, st->text,
-		       mb, hb, verdict, *why ? "  # " : "", why);
+		print_verdict(st, mb, hb, verdict, why, o->color);
 	}
 }
 
@@ -246,7 +294,7 @@ static int diff_file(const char *file, struct diff_opts *o)
 	if (ret) {
 		fprintf(stderr, "gupsim diff: %s: %s\n", path, strerror(-ret));
 	} else {
-		if (!o->quiet)
+		if (!o->quiet && !o->json)
 			printf("%s\n%4s  %-40s %-10s %-10s %s\n", path, "LINE",
 			       "STATEMENT", "MODEL", "HOST", "VERDICT");
 		compare(prog, &model, &host, o);
@@ -270,7 +318,7 @@ static int diff_file(const char *file, struct diff_opts *o)
 
 static void diff_usage(FILE *out)
 {
-	fputs("usage: gupsim diff [--quiet] FILE...\n"
+	fputs("usage: gupsim diff [--quiet] [--json] [--color[=WHEN]] FILE...\n"
 	      "\n"
 	      "Runs each scenario on the host kernel and on the model, each in a\n"
 	      "process of its own, and prints every statement with both results:\n"
@@ -281,6 +329,10 @@ static void diff_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -q, --quiet   print only disagreements and the summary\n"
+	      "  -j, --json    one JSON object per statement, then a summary\n"
+	      "                object (docs/json.md)\n"
+	      "  --color[=WHEN] colour the verdicts: auto (a terminal, NO_COLOR\n"
+	      "                unset; the default), always, never\n"
 	      "  -h, --help    show this help\n"
 	      "\n"
 	      "exit status: 0 every statement the host ran agrees, 1 a\n"
@@ -289,7 +341,7 @@ static void diff_usage(FILE *out)
 
 int host_diff_main(int argc, char **argv)
 {
-	struct diff_opts o = { 0 };
+	struct diff_opts o = { .color = color_auto(1) };
 	int status = 0, n = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -299,6 +351,14 @@ int host_diff_main(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			o.quiet = true;
+		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			o.json = true;
+		} else if (!strcmp(argv[i], "--color") ||
+			   !strncmp(argv[i], "--color=", 8)) {
+			if (color_parse("gupsim diff",
+					argv[i][7] ? argv[i] + 8 : NULL, 1,
+					&o.color))
+				return 2;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "gupsim diff: unknown option '%s'\n"
 				"Try 'gupsim diff --help' for more information.\n",
@@ -311,7 +371,7 @@ int host_diff_main(int argc, char **argv)
 
 		if (argv[i][0] == '-' && argv[i][1])
 			continue;
-		if (n++ && !o.quiet)
+		if (n++ && !o.quiet && !o.json)
 			putchar('\n');
 		ret = diff_file(argv[i], &o);
 		if (ret > status)
@@ -322,7 +382,11 @@ int host_diff_main(int argc, char **argv)
 			"Try 'gupsim diff --help' for more information.\n");
 		return 2;
 	}
-	printf("%d agreed / %d disagreed / %d skipped\n", o.agreed,
-	       o.disagreed, o.skipped);
+	if (o.json)
+		printf("{\"summary\":{\"agreed\":%d,\"disagreed\":%d,\"skipped\":%d,\"exit\":%d}}\n",
+		       o.agreed, o.disagreed, o.skipped, status);
+	else
+		printf("%d agreed / %d disagreed / %d skipped\n", o.agreed,
+		       o.disagreed, o.skipped);
 	return status;
 }

@@ -26,6 +26,7 @@
 #include "kernel_opt.h"
 #include "versions.h"
 #include "bench.h"
+#include "color.h"
 #include "diff.h"
 
 static const char demo_text[] =
@@ -106,8 +107,8 @@ static void usage(FILE *out)
 static void run_usage(FILE *out)
 {
 	fputs("usage: gupsim run [--quiet] [--json] [--explain] [--trace] [--trace-json FILE]\n"
-	      "                  [--map FILE.svg] [--backend NAME] [--kernel VERSION]\n"
-	      "                  FILE...\n"
+	      "                  [--map FILE.svg] [--color[=WHEN]] [--backend NAME]\n"
+	      "                  [--kernel VERSION] FILE...\n"
 	      "\n"
 	      "Runs each scenario file on a fresh machine and prints one line per\n"
 	      "statement (line, statement, result, ok/FAIL) and a summary. Every\n"
@@ -125,6 +126,8 @@ static void run_usage(FILE *out)
 	      "  -t, --trace         print the model's events under each statement, in\n"
 	      "                      ftrace's format (mm_page_alloc, mm_migrate_pages, ...)\n"
 	      "      --trace-json FILE  write them as Chrome trace-event JSON (Perfetto)\n"
+	      "      --color[=WHEN]  colour FAIL, ok, skip: auto (a terminal, NO_COLOR\n"
+	      "                      unset; the default), always, never\n"
 	      "      --map FILE.svg  draw physical memory by pageblock after the last\n"
 	      "                      statement (of the last FILE)\n"
 	      "  -b, --backend NAME  where to run: model (default), or host:\n"
@@ -248,7 +251,8 @@ static int trace_json_close(struct run_options *opts, const char *path)
 
 static int cmd_run(int argc, char **argv)
 {
-	struct run_options opts = { .backend = &model_backend_ops };
+	struct run_options opts = { .backend = &model_backend_ops,
+				    .color = color_auto(1) };
 	const struct kernel_profile *kernel = NULL;
 	const char *trace_json = NULL;
 	struct source *src;
@@ -283,6 +287,10 @@ static int cmd_run(int argc, char **argv)
 				goto usage;
 		} else if (!strcmp(a, "-e") || !strcmp(a, "--explain")) {
 			opts.explain = true;
+		} else if (!strcmp(a, "--color") || !strncmp(a, "--color=", 8)) {
+			if (color_parse("gupsim run", a[7] ? a + 8 : NULL, 1,
+					&opts.color))
+				goto usage;
 		} else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
 			opts.map = a[5] == '=' ? a + 6 :
 				   (i + 1 < argc ? argv[++i] : NULL);

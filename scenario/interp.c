@@ -19,7 +19,7 @@
 #include "scenario.h"
 #include "../backend/backend.h"
 
-static void json_string(FILE *out, const char *s)
+void scn_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; s && *s; s++) {
@@ -50,14 +50,30 @@ struct run_state {
 };
 
 /* "  12  A where buf        => cma      ok  # message", no trailing blanks */
-static void print_line(FILE *out, const struct stmt *st, const char *got,
-		       const char *status, const char *msg)
+/* SGR sequences of a status word, for a terminal that asked for colour. */
+static const char *status_color(const char *status)
 {
+	if (!strcmp(status, "FAIL"))
+		return "\033[1;31m";
+	if (!strcmp(status, "ok"))
+		return "\033[32m";
+	if (!strcmp(status, "skip"))
+		return "\033[2m";
+	return NULL;
+}
+
+static void print_line(FILE *out, const struct stmt *st, const char *got,
+		       const char *status, const char *msg, bool color)
+{
+	const char *sgr = color ? status_color(status) : NULL;
 	char line[1024];
 	int n;
 
-	n = snprintf(line, sizeof(line), "%4d  %-44s => %-10s %-4s%s%s",
-		     st->line, st->text, got, status, *msg ? "  # " : "", msg);
+	/* the padding stays outside the colour, so trailing blanks trim */
+	n = snprintf(line, sizeof(line), "%4d  %-44s => %-10s %s%s%s%*s%s%s",
+		     st->line, st->text, got, sgr ? sgr : "", status,
+		     sgr ? "\033[0m" : "", 4 - (int)strlen(status), "",
+		     *msg ? "  # " : "", msg);
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
 	while (n > 0 && line[n - 1] == ' ')
@@ -131,9 +147,9 @@ static void why_json(FILE *out, const char *kind, int klen, const char *text,
 	char *k = strndup(kind, klen), *t = strndup(text, tlen);
 
 	fprintf(out, "%s{\"kind\":", first ? "" : ",");
-	json_string(out, k);
+	scn_json_string(out, k);
 	fprintf(out, ",\"text\":");
-	json_string(out, t);
+	scn_json_string(out, t);
 	fputc('}', out);
 	free(k);
 	free(t);
@@ -162,14 +178,14 @@ static void report(struct run_state *rs, const struct stmt *st,
 	rs->nr_failed += failed;
 	if (rs->opts->json) {
 		fprintf(rs->out, "{\"file\":");
-		json_string(rs->out, rs->prog->filename);
+		scn_json_string(rs->out, rs->prog->filename);
 		fprintf(rs->out, ",\"line\":%d,\"statement\":", st->line);
-		json_string(rs->out, st->text);
+		scn_json_string(rs->out, st->text);
 		fprintf(rs->out, ",\"result\":");
-		json_string(rs->out, got);
+		scn_json_string(rs->out, got);
 		fprintf(rs->out, ",\"expected\":");
 		if (st->has_expect)
-			json_string(rs->out, exp);
+			scn_json_string(rs->out, exp);
 		else
 			fputs("null", rs->out);
 		fprintf(rs->out, ",\"status\":\"%s\"",
@@ -177,11 +193,11 @@ static void report(struct run_state *rs, const struct stmt *st,
 			failed ? "fail" : "ok");
 		if (r->msg[0]) {
 			fprintf(rs->out, ",\"message\":");
-			json_string(rs->out, r->msg);
+			scn_json_string(rs->out, r->msg);
 		}
 		if (output && *output) {
 			fprintf(rs->out, ",\"output\":");
-			json_string(rs->out, output);
+			scn_json_string(rs->out, output);
 		}
 		if (rs->opts->explain && explain_wanted(r, failed, why)) {
 			fprintf(rs->out, ",\"explain\":[");
@@ -190,11 +206,11 @@ static void report(struct run_state *rs, const struct stmt *st,
 		}
 		if (trace && *trace) {
 			fprintf(rs->out, ",\"trace\":");
-			json_string(rs->out, trace);
+			scn_json_string(rs->out, trace);
 		}
 		fputs("}\n", rs->out);
 	} else if (!rs->opts->quiet || failed) {
-		print_line(rs->out, st, got, status, r->msg);
+		print_line(rs->out, st, got, status, r->msg, rs->opts->color);
 		if (output && *output && !rs->opts->quiet)
 			print_output(rs->out, output);
 		if (rs->opts->explain && explain_wanted(r, failed, why))
@@ -281,7 +297,7 @@ static void summary(struct run_state *rs, int status, const char *why)
 {
 	if (rs->opts->json) {
 		fprintf(rs->out, "{\"file\":");
-		json_string(rs->out, rs->prog->filename);
+		scn_json_string(rs->out, rs->prog->filename);
 		fprintf(rs->out,
 			",\"summary\":{\"statements\":%d,\"expectations\":%d,\"failed\":%d,\"not_run\":%d,\"invariants\":\"%s\",\"exit\":%d}}\n",
 			rs->nr_run, rs->nr_expect, rs->nr_failed, rs->nr_not_run,

@@ -85,12 +85,17 @@ struct run_options {
 	FILE *trace_json;
 	/* --map FILE.svg: draw physical memory after the last statement */
 	const char *map;
+	/* colour the status: FAIL red, ok green, skip dim (cmd decides) */
+	bool color;
 	const struct backend_ops *backend;
 	/* called with every statement's result, e.g. to compare backends */
 	void (*on_result)(void *arg, const struct stmt *st,
 			  const struct result *r);
 	void *arg;
 };
+
+/* s as a JSON string, quoted and escaped (NULL: ""). */
+void scn_json_string(FILE *out, const char *s);
 
 /* Exit status of one run: 0 ok, 1 an expectation failed, 3 model broken. */
 int scn_run(const struct program *prog, const struct run_options *opts,
