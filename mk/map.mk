@@ -16,3 +16,9 @@ ALL_EXTRA += $(PNGPIXEL)
 endif
 export PNGPIXEL := $(abspath $(PNGPIXEL))
 PROVE_EXTRA += tests/scripts/map.sh
+
+# The README's picture: the end state of tests/scenarios/tour-map.scn.
+.PHONY: tour-map
+tour-map: $(GUPSIM_BIN)
+	$(Q)$(GUPSIM_BIN) run --quiet --map docs/tour-map.svg \
+		tests/scenarios/tour-map.scn
