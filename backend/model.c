@@ -1465,7 +1465,7 @@ static void model_stmt_end(struct backend *be, const struct stmt *st,
 	struct explain *ex = &M(be)->ex;
 	static const char *const kinds[] = {
 		[EXPLAIN_RULE] = "rule", [EXPLAIN_OBJECT] = "object",
-		[EXPLAIN_NOTE] = "note",
+		[EXPLAIN_NOTE] = "note", [EXPLAIN_SINCE] = "since",
 	};
 
 	trace_mark("gupsim_statement_end", "%d: %s", st->line, st->text);

@@ -13,6 +13,18 @@
 
 __thread struct explain *explain_current;
 
+explain_describe_fn *explain_entry_describe;
+
+void __explain_since(const char *entry)
+{
+	char buf[EXPLAIN_LINE_LEN - 32];
+	explain_describe_fn *describe = explain_entry_describe;
+
+	if (describe && describe(entry, buf, sizeof(buf)))
+		__explain_line(EXPLAIN_SINCE, "%s, profile entry %s", buf,
+			       entry);
+}
+
 void explain_begin(struct explain *ex)
 {
 	memset(ex, 0, sizeof(*ex));

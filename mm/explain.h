@@ -30,10 +30,16 @@ void __explain_busy_page(struct page *page, int expected);
 
 /* explain_err() that also names the VMA the rule looked at. */
 #define explain_vma_err(err, vma, func, fmt, ...)			\
+	explain_vma_err_since(err, vma, NULL, func, fmt, ##__VA_ARGS__)
+
+/* ... and the profile entry that brought the rule (NULL: none). */
+#define explain_vma_err_since(err, vma, entry, func, fmt, ...)		\
 	({								\
 		if (explain_on()) {					\
 			__explain_line(EXPLAIN_RULE, func "(): " fmt " (%s)", \
 				       ##__VA_ARGS__, explain_errno_name(err)); \
+			if (entry)					\
+				__explain_since(entry);			\
 			__explain_vma(vma);				\
 		}							\
 		(err);							\

@@ -163,7 +163,8 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 	/* Before, the VMAs of the whole range were checked after the walk. */
 	if ((gup_flags & FOLL_LONGTERM) && vma_is_fsdax(vma) &&
 	    kernel_has(DAX_CHECK_VMA_FLAGS))
-		return explain_vma_err(-EOPNOTSUPP, vma, "check_vma_flags",
+		return explain_vma_err_since(-EOPNOTSUPP, vma, "DAX_CHECK_VMA_FLAGS",
+				       "check_vma_flags",
 				       "FOLL_LONGTERM on fs-DAX: the filesystem may not wait for the pin");
 	if ((gup_flags & FOLL_SPLIT_PMD) && is_vm_hugetlb_page(vma))
 		return explain_vma_err(-EOPNOTSUPP, vma, "check_vma_flags",
@@ -171,7 +172,9 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 
 	if (write) {
 		if (!anon && !writable_file_mapping_allowed(vma, gup_flags))
-			return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+			return explain_vma_err_since(-EFAULT, vma,
+					       "LONGTERM_NO_FILE_WRITE",
+					       "check_vma_flags",
 					       "FOLL_LONGTERM|FOLL_WRITE on a shared file mapping that needs dirty tracking (writable_file_mapping_allowed())");
 		if (!(vm_flags & VM_WRITE)) {
 			if (!(gup_flags & FOLL_FORCE))
@@ -179,7 +182,9 @@ static int check_vma_flags(struct vm_area_struct *vma, unsigned int gup_flags)
 						       "FOLL_WRITE on a mapping without VM_WRITE, no FOLL_FORCE");
 			if (is_vm_hugetlb_page(vma) &&
 			    kernel_has(HUGETLB_NO_FORCE_WRITE))
-				return explain_vma_err(-EFAULT, vma, "check_vma_flags",
+				return explain_vma_err_since(-EFAULT, vma,
+						       "HUGETLB_NO_FORCE_WRITE",
+						       "check_vma_flags",
 						       "FOLL_FORCE write to read-only hugetlb");
 			/* Forced writes only ever COW; never into a file. */
 			if (!is_cow_mapping(vm_flags))
@@ -558,6 +563,8 @@ static long __get_user_pages(struct mm_struct *mm, unsigned long start,
 				explain_pin_add(unshared, 1);
 				explain_rule("gup_must_unshare",
 					     "a R/O FOLL_PIN found a possibly shared anonymous page: an unshare fault (FAULT_FLAG_UNSHARE) gives the pin an exclusive one");
+				if (explain_on())
+					__explain_since("GUP_UNSHARE");
 			}
 			ret = faultin_page(vma, start, foll_flags,
 					   ret == -EMLINK);
@@ -746,6 +753,8 @@ static long check_and_migrate_movable_pages(unsigned long nr_pages,
 		explain_rule("check_and_migrate_movable_pages",
 			     "FOLL_LONGTERM: %lu folio(s) in CMA or ZONE_MOVABLE, unpinned, migrated to pinnable memory, pinned again",
 			     collected);
+		if (explain_on())
+			__explain_since("LONGTERM_MIGRATE_MOVABLE");
 	}
 	putback_movable_pages(&movable);
 	return -EAGAIN;

@@ -26,6 +26,7 @@ enum explain_kind {
 	EXPLAIN_RULE,		/* "func(): check" that decided */
 	EXPLAIN_OBJECT,		/* a VMA, a page, a handle it concerned */
 	EXPLAIN_NOTE,		/* anything else worth saying */
+	EXPLAIN_SINCE,		/* the profile entry that brought the rule */
 };
 
 /* What a pin did, page by page (counts of pages). */
@@ -87,6 +88,31 @@ void __explain_line(enum explain_kind kind, const char *fmt, ...)
 		if (explain_on())					\
 			__explain_line(EXPLAIN_RULE, func "(): " fmt " (%s)", \
 				       ##__VA_ARGS__, explain_errno_name(err)); \
+		(err);							\
+	})
+
+/*
+ * HOOK (kernel-version profiles, issue 14): a rule that a profile entry
+ * introduced names the entry by its KERNEL_ENTRY name
+ * ("LONGTERM_NO_FILE_WRITE"). explain_entry_describe, once the profile
+ * layer sets it, writes the entry's release and commit subject into buf
+ * ("6.5: mm/gup: disallow ..."), recorded as a `since` line after the
+ * rule; while it is NULL nothing is recorded. Wiring it is one
+ * assignment where the profiles are initialised.
+ */
+typedef const char *explain_describe_fn(const char *entry, char *buf,
+					unsigned long len);
+extern explain_describe_fn *explain_entry_describe;
+void __explain_since(const char *entry);
+
+/* explain_err() for a rule a profile entry brought (see the HOOK above). */
+#define explain_err_since(err, entry, func, fmt, ...)			\
+	({								\
+		if (explain_on()) {					\
+			__explain_line(EXPLAIN_RULE, func "(): " fmt " (%s)", \
+				       ##__VA_ARGS__, explain_errno_name(err)); \
+			__explain_since(entry);				\
+		}							\
 		(err);							\
 	})
 
