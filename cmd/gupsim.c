@@ -249,6 +249,73 @@ static int trace_json_close(struct run_options *opts, const char *path)
 	return 0;
 }
 
+/*
+ * The value of option a: after its '=' (--name=VALUE, len is the length of
+ * "--name") or the next argument; NULL after saying it is missing.
+ */
+static const char *opt_value(const char *a, size_t len, int argc,
+			     char **argv, int *i)
+{
+	const char *v = a[len] == '=' ? a + len + 1 :
+			*i + 1 < argc ? argv[++*i] : NULL;
+
+	if (!v)
+		fprintf(stderr, "gupsim run: %s needs a file name\n", a);
+	return v;
+}
+
+static bool is_opt(const char *a, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(a, name, len) && (a[len] == 0 || a[len] == '=');
+}
+
+/*
+ * The options that say why and show more: --explain, --trace,
+ * --trace-json FILE, --map FILE.svg, --color[=WHEN]. 1 when argv[*i]
+ * was one of them, 0 when it was not, -1 after an error.
+ */
+static int say_why_option(int argc, char **argv, int *i,
+			  struct run_options *opts, const char **trace_json)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-e") || !strcmp(a, "--explain")) {
+		opts->explain = true;
+	} else if (!strcmp(a, "-t") || !strcmp(a, "--trace")) {
+		opts->trace = true;
+	} else if (is_opt(a, "--color")) {
+		if (color_parse("gupsim run", a[7] ? a + 8 : NULL, 1,
+				&opts->color))
+			return -1;
+	} else if (is_opt(a, "--map")) {
+		opts->map = opt_value(a, 5, argc, argv, i);
+		if (!opts->map)
+			return -1;
+	} else if (is_opt(a, "--trace-json")) {
+		*trace_json = opt_value(a, 12, argc, argv, i);
+		if (!*trace_json)
+			return -1;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* A FILE of '-' reads standard input, which can be read only once. */
+static bool stdin_given_twice(const struct source *src, int n)
+{
+	int i, uses = 0;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(src[i].name, "-") && ++uses > 1) {
+			fprintf(stderr, "gupsim run: '-' (standard input) given twice\n");
+			return true;
+		}
+	return false;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_options opts = { .backend = &model_backend_ops,
@@ -256,7 +323,7 @@ static int cmd_run(int argc, char **argv)
 	const struct kernel_profile *kernel = NULL;
 	const char *trace_json = NULL;
 	struct source *src;
-	int i, n = 0, ret, stdin_uses = 0;
+	int i, n = 0, ret, rc;
 	bool dashdash = false;
 
 	src = calloc(argc, sizeof(*src));
@@ -282,32 +349,12 @@ static int cmd_run(int argc, char **argv)
 			const char *v = a[2] == 'k' && a[8] == '=' ? a + 9 :
 					(i + 1 < argc ? argv[++i] : NULL);
 
-			kernel = kernel_opt_parse("run", v);
-			if (!kernel)
+			if (!(kernel = kernel_opt_parse("run", v)))
 				goto usage;
-		} else if (!strcmp(a, "-e") || !strcmp(a, "--explain")) {
-			opts.explain = true;
-		} else if (!strcmp(a, "--color") || !strncmp(a, "--color=", 8)) {
-			if (color_parse("gupsim run", a[7] ? a + 8 : NULL, 1,
-					&opts.color))
+		} else if ((rc = say_why_option(argc, argv, &i, &opts,
+						&trace_json))) {
+			if (rc < 0)
 				goto usage;
-		} else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
-			opts.map = a[5] == '=' ? a + 6 :
-				   (i + 1 < argc ? argv[++i] : NULL);
-			if (!opts.map) {
-				fprintf(stderr, "gupsim run: %s needs a file name\n", a);
-				goto usage;
-			}
-		} else if (!strcmp(a, "-t") || !strcmp(a, "--trace")) {
-			opts.trace = true;
-		} else if (!strcmp(a, "--trace-json") ||
-			   !strncmp(a, "--trace-json=", 13)) {
-			trace_json = a[12] == '=' ? a + 13 :
-				     (i + 1 < argc ? argv[++i] : NULL);
-			if (!trace_json) {
-				fprintf(stderr, "gupsim run: %s needs a file name\n", a);
-				goto usage;
-			}
 		} else if (!strcmp(a, "-b") || !strcmp(a, "--backend") ||
 			   !strncmp(a, "--backend=", 10)) {
 			const char *name = a[2] == 'b' && a[9] == '=' ? a + 10 :
@@ -333,11 +380,8 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "gupsim run: no scenario file given\n");
 		goto usage;
 	}
-	for (i = 0; i < n; i++)
-		if (!strcmp(src[i].name, "-") && ++stdin_uses > 1) {
-			fprintf(stderr, "gupsim run: '-' (standard input) given twice\n");
-			goto usage;
-		}
+	if (stdin_given_twice(src, n))
+		goto usage;
 	if (trace_json && trace_json_open(&opts, trace_json)) {
 		free(src);
 		return 2;
