@@ -89,7 +89,7 @@ struct model {
 	struct handle_state *handles;
 	struct cma_state *cmas;
 	struct explain ex;	/* --explain: this statement's record */
-	bool tracing;		/* our sink is set (--trace, --trace-json) */
+	bool tracing;		/* our trace sink is set */
 };
 
 static struct model *M(struct backend *be)
@@ -1294,8 +1294,8 @@ static struct result model_show_map(struct backend *be, const struct stmt *st,
 	bool in_prog = st >= prog->stmts && st < prog->stmts + prog->nr_stmts;
 	/* a statement of the file: the one before it; --map: the last */
 	const struct stmt *prev = in_prog ? (st > prog->stmts ? st - 1 : NULL) :
-				  (prog->nr_stmts ? &prog->stmts[prog->nr_stmts - 1] :
-				   NULL);
+				  prog->nr_stmts ?
+				  &prog->stmts[prog->nr_stmts - 1] : NULL;
 	char caption[512];
 	int ret;
 
@@ -1437,7 +1437,8 @@ static void explain_holders(struct backend *be, unsigned long pfn)
 			continue;
 		for (long j = 0; j < h->nr_held && !holds; j++)
 			holds = page_to_pfn(h->pages[j]) == pfn;
-		for (unsigned long j = 0; h->drv && j < h->drv->nr_pfns && !holds; j++)
+		for (unsigned long j = 0; h->drv && !holds &&
+					  j < h->drv->nr_pfns; j++)
 			holds = h->drv->pfns[j] == pfn;
 		if (holds)
 			fprintf(be->why, "object\tpfn %#lx is held by %s handle %s of task %s%s\n",

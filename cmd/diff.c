@@ -46,7 +46,7 @@ struct side {
 
 struct diff_opts {
 	bool quiet;
-	bool json;		/* one JSON object per statement, and a summary */
+	bool json;		/* a JSON object a statement, a summary */
 	bool color;
 	int agreed, disagreed, skipped;
 };

@@ -26,7 +26,7 @@ enum explain_kind {
 	EXPLAIN_RULE,		/* "func(): check" that decided */
 	EXPLAIN_OBJECT,		/* a VMA, a page, a handle it concerned */
 	EXPLAIN_NOTE,		/* anything else worth saying */
-	EXPLAIN_SINCE,		/* the profile entry that brought the rule */
+	EXPLAIN_SINCE,		/* the profile entry behind the rule */
 };
 
 /* What a pin did, page by page (counts of pages). */
@@ -35,7 +35,7 @@ struct explain_pin {
 	long fast;		/* pinned by the lockless GUP-fast walk */
 	long slow;		/* by the slow path (__get_user_pages) */
 	long faulted;		/* faulted in by faultin_page() */
-	long unshared;		/* of them, unshare faults (R/O pin, shared anon) */
+	long unshared;		/* of them, unshare faults */
 	long migrated;		/* moved by FOLL_LONGTERM before pinning */
 	char fallback[120];	/* why GUP-fast left pages to the slow path */
 };

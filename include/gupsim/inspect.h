@@ -27,7 +27,8 @@ int task_status_get(struct task_struct *task, struct task_status *st);
 /* ---- the buddy allocator's free lists ---- */
 
 #define INSPECT_NR_ORDERS	11	/* orders 0 .. MAX_PAGE_ORDER */
-#define INSPECT_NR_MT		5	/* Unmovable Movable Reclaimable CMA Isolate */
+/* Unmovable, Movable, Reclaimable, CMA, Isolate */
+#define INSPECT_NR_MT		5
 
 /* The kernel's /proc/pagetypeinfo name of a migratetype ("Unmovable"). */
 const char *migratetype_name(int mt);
@@ -36,7 +37,7 @@ struct zone_freeinfo {
 	const char *name;	/* "Normal", "Movable" as /proc spells them */
 	unsigned long start_pfn, spanned_pages;
 	unsigned long free[INSPECT_NR_ORDERS][INSPECT_NR_MT]; /* blocks */
-	unsigned long blocks[INSPECT_NR_MT];	/* pageblocks of each type */
+	unsigned long blocks[INSPECT_NR_MT];	/* pageblocks a type */
 };
 
 /* Pageblock order and the number of zones that have a buddy allocator. */
@@ -55,9 +56,9 @@ struct pageblock_info {
 	int migratetype;		/* as migratetype_name(); -1 device */
 	unsigned int nr_pages;
 	unsigned int nr_free;		/* in the buddy allocator */
-	unsigned int nr_pinned;		/* in a folio with a FOLL_PIN pin */
+	unsigned int nr_pinned;		/* in a folio with a pin */
 	unsigned int nr_longterm;	/* ... with a FOLL_LONGTERM pin */
-	unsigned int nr_huge;		/* in a folio of pageblock order or more */
+	unsigned int nr_huge;		/* in a folio of pageblock order+ */
 };
 
 unsigned long inspect_nr_pageblocks(void);
