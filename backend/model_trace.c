@@ -54,6 +54,22 @@ static void json_fields(FILE *out, const char *fields)
 	}
 }
 
+/*
+ * Names a thread's track the first time it emits ("thread 1: A"). The
+ * sink runs under the tracing lock, so the set needs no lock of its own;
+ * it spans the whole command, as the JSON file does.
+ */
+static void name_track(FILE *out, const struct trace_record *rec)
+{
+	static unsigned long long seen;
+
+	if (rec->cpu < 0 || rec->cpu >= 64 || (seen & (1ULL << rec->cpu)))
+		return;
+	seen |= 1ULL << rec->cpu;
+	fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"thread %d\"}},\n",
+		rec->cpu, rec->cpu);
+}
+
 static void trace_json(FILE *out, const struct trace_record *rec)
 {
 	bool begin = !strcmp(rec->event, "gupsim_statement_begin");
@@ -85,6 +101,8 @@ void model_trace_sink(void *arg, const struct trace_record *rec)
 			(unsigned long long)(rec->ns / 1000000000ULL),
 			(unsigned long long)(rec->ns / 1000 % 1000000ULL),
 			rec->event, rec->fields);
-	if (be->trace_json)
+	if (be->trace_json) {
+		name_track(be->trace_json, rec);
 		trace_json(be->trace_json, rec);
+	}
 }
