@@ -9,6 +9,7 @@
 #   tests/scripts/explain.sh        every errno of the corpus names its rule
 #   tests/scripts/trace.sh          --trace shows mm_migrate_pages with its counts
 #   tests/scripts/json.sh           the JSON outputs match docs/json.md
+#   tests/scripts/proc-formats.sh   show buddyinfo/pagetypeinfo/status agree with the counters
 SCN_SRCS := $(wildcard scenario/*.c)
 SCN_OBJS := $(SCN_SRCS:%.c=$(BUILD)/%.o)
 SCN_TEST := $(BUILD)/tests/scenario_parser
@@ -21,6 +22,7 @@ $(SCN_TEST): $(BUILD)/tests/parser/test_parser.o $(HARNESS) $(SCN_OBJS) \
 ALL_EXTRA   += $(SCN_TEST)
 PROVE_EXTRA += $(SCN_TEST) tests/scripts/run-bad.sh tests/scripts/run-good.sh \
 	       tests/scripts/coverage.sh tests/scripts/explain.sh \
-	       tests/scripts/trace.sh tests/scripts/json.sh
+	       tests/scripts/trace.sh tests/scripts/json.sh \
+	       tests/scripts/proc-formats.sh
 
 -include $(SCN_OBJS:.o=.d) $(BUILD)/tests/parser/test_parser.d
