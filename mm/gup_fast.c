@@ -26,6 +26,13 @@
 #include "explain.h"
 #include "trace.h"
 
+/*
+ * --explain: why the walk stopped, recorded where it stops; a false
+ * either way, so a check reads `return fast_stop("...")`.
+ */
+#define fast_stop(why)							\
+	(explain_on() ? (explain_fallback("%s", why), false) : false)
+
 static inline unsigned long gup_addr_end(unsigned long addr, unsigned long end,
 					 unsigned long size)
 {
@@ -103,8 +110,10 @@ retry:
 	 */
 	if (unlikely((flags & FOLL_LONGTERM) &&
 		     !gup_folio_longterm_pinnable(folio) &&
-		     kernel_has(GUP_FAST_PIN_CMA_CHECK)))
+		     kernel_has(GUP_FAST_PIN_CMA_CHECK))) {
+		fast_stop("FOLL_LONGTERM on a folio in CMA or ZONE_MOVABLE: the slow path migrates it");
 		return NULL;
+	}
 	/*
 	 * A small folio gets its whole pin bias in the inc-not-zero itself,
 	 * together with the model's debug pin count (one atomic per page),
@@ -180,13 +189,6 @@ static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
 }
 
 /*
- * --explain: why the walk stopped, recorded where it stops; a false
- * either way, so a check reads `return fast_stop("...")`.
- */
-#define fast_stop(why)							\
-	(explain_on() ? (explain_fallback("%s", why), false) : false)
-
-/*
  * Before the grab: an entry (PTE or PMD leaf) the walk may take a page
  * from. PROT_NONE entries fail entry_access_permitted() (not present for
  * the user): the slow path checks the VMA's access rights.
@@ -237,11 +239,13 @@ static bool gup_fast_pte(pmd_t pmd, pmd_t *pmdp, pte_t *ptep,
 
 	folio = try_grab_folio_fast(page, 1, flags);
 	if (!folio)
-		return false;
+		return fast_stop("try_grab_folio_fast(): no reference to take (the folio is being freed, or a pin would overflow it)");
 	/* Unmapped, remapped or split while we grabbed: let go. */
 	if (unlikely(pmd != entry_recheck(pmdp) ||
-		     pte != entry_recheck(ptep)))
+		     pte != entry_recheck(ptep))) {
+		fast_stop("the entry changed while the walk took its page");
 		goto put;
+	}
 	if (!gup_fast_folio_acceptable(folio, page, pte, flags))
 		goto put;
 
@@ -311,9 +315,11 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 
 	folio = try_grab_folio_fast(head, refs, flags);
 	if (!folio)
-		return false;
-	if (unlikely(orig != entry_recheck(pmdp)))
+		return fast_stop("try_grab_folio_fast(): no reference to take (the folio is being freed, or a pin would overflow it)");
+	if (unlikely(orig != entry_recheck(pmdp))) {
+		fast_stop("the PMD changed while the walk took its folio");
 		goto put;
+	}
 	if (!gup_fast_folio_acceptable(folio, &folio->page, orig, flags))
 		goto put;
 
