@@ -7,6 +7,7 @@
  * freed, split or reused under it.
  */
 #include "internal.h"
+#include "explain.h"
 
 /*
  * Isolates from the LRU every in-use folio of [start, end) onto list.
@@ -50,6 +51,8 @@ int isolate_migratepages_range(unsigned long start, unsigned long end,
 		if (folio_test_lru(folio) && !folio_mapping(folio) &&
 		    folio_ref_count(folio) - 1 > folio_mapcount(folio)) {
 			folio_put(folio);
+			if (explain_on())
+				__explain_pinned_skip(page);
 			pfn = next;
 			continue;
 		}

@@ -131,19 +131,39 @@ void __explain_vma(struct vm_area_struct *vma)
 		       explain_vma_backing(vma));
 }
 
-void __explain_busy_page(struct page *page, int expected)
+/* The first busy folio speaks for the rest, which are counted. */
+static bool explain_first_busy(struct page *page)
 {
 	struct explain *ex = explain_current;
 
-	/* the first busy folio speaks for the rest, which are counted */
 	ex->nr_busy++;
 	if (ex->has_busy_pfn)
-		return;
+		return false;
 	ex->has_busy_pfn = true;
 	ex->busy_pfn = page_to_pfn(page);
+	return true;
+}
+
+void __explain_busy_page(struct page *page, int expected)
+{
+	if (!explain_first_busy(page))
+		return;
 	__explain_line(EXPLAIN_RULE,
 		       "folio_migrate_mapping(): refcount %d, expected %d: a pin or another reference holds the folio, it cannot move",
 		       folio_ref_count(page_folio(page)), expected);
+	__explain_page("busy page", page);
+}
+
+void __explain_pinned_skip(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	if (!explain_first_busy(page))
+		return;
+	/* the scanner's own reference is dropped by now */
+	__explain_line(EXPLAIN_RULE,
+		       "isolate_migratepages_range(): refcount %d beyond mapcount %d: an anonymous folio a pin or GUP reference holds is left in place, the range stays busy",
+		       folio_ref_count(folio), folio_mapcount(folio));
 	__explain_page("busy page", page);
 }
 

@@ -15,6 +15,8 @@ struct page;
 void __explain_vma(struct vm_area_struct *vma);
 void __explain_page(const char *what, struct page *page);
 void __explain_busy_page(struct page *page, int expected);
+/* A pinned anonymous folio compaction's scanner left in place. */
+void __explain_pinned_skip(struct page *page);
 
 #define explain_vma(vma)						\
 	do {								\

@@ -104,6 +104,6 @@ TEST_CFG(cma_busy_page_named, .mem = 256UL << 20, .cma = 64UL << 20)
 	unpin_user_pages(&page, 1);
 	ASSERT_TRUE(ex.has_busy_pfn);
 	ASSERT_EQ(ex.busy_pfn, page_to_pfn(page));
-	ASSERT_TRUE(has_line(&ex, EXPLAIN_RULE, "folio_migrate_mapping(): refcount"));
+	ASSERT_TRUE(has_line(&ex, EXPLAIN_RULE, "isolate_migratepages_range(): refcount"));
 	ASSERT_TRUE(has_line(&ex, EXPLAIN_RULE, "alloc_contig_range(): "));
 }
