@@ -10,10 +10,12 @@
 
 #include "internal.h"
 #include "explain.h"
+#include "kernel_profile.h"
 
 __thread struct explain *explain_current;
 
-explain_describe_fn *explain_entry_describe;
+/* The profiles' one list of entries names the release and commit. */
+explain_describe_fn *explain_entry_describe = kernel_entry_describe;
 
 void __explain_since(const char *entry)
 {

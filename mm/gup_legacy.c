@@ -23,6 +23,7 @@
  */
 #include "internal.h"
 #include "gup_legacy.h"
+#include "explain.h"
 
 /* Rounds of migration before giving up; the kernel loops while it can. */
 #define LEGACY_MAX_ROUNDS	32
@@ -149,7 +150,8 @@ static long legacy_longterm_range(struct mm_struct *mm, unsigned long start,
 	if (!kernel_has(DAX_CHECK_VMA_FLAGS) &&
 	    legacy_range_has_dax(mm, start, rc)) {
 		legacy_put_pages(pages, rc, gup_flags);
-		return -EOPNOTSUPP;
+		return explain_err(-EOPNOTSUPP, "__gup_longterm_locked",
+				   "FOLL_LONGTERM on fs-DAX: before check_vma_flags() refused it, the VMAs of the whole range were checked after the walk and every page taken was dropped");
 	}
 	return legacy_migrate_cma(mm, start, rc, pages, locked, gup_flags);
 }

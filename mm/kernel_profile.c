@@ -38,6 +38,24 @@ static const struct kernel_entry_info entry_info[NR_KERNEL_ENTRIES] = {
 #undef KERNEL_ENTRY_INFO
 };
 
+const char *kernel_entry_describe(const char *entry, char *buf,
+				  unsigned long len)
+{
+	for (unsigned int e = 0; e < NR_KERNEL_ENTRIES; e++) {
+		const struct kernel_entry_info *i = &entry_info[e];
+
+		if (strcmp(i->name, entry))
+			continue;
+		snprintf(buf, len, "%u.%u: %s%s%s%s",
+			 KERNEL_VERSION_MAJOR(i->version),
+			 KERNEL_VERSION_MINOR(i->version), i->subject,
+			 i->commit[0] ? " (" : "", i->commit,
+			 i->commit[0] ? ")" : "");
+		return buf;
+	}
+	return NULL;
+}
+
 static struct kernel_profile points[MAX_POINTS];
 static const struct kernel_profile *point_ptrs[MAX_POINTS];
 static int nr_points;

@@ -97,8 +97,9 @@ void __explain_line(enum explain_kind kind, const char *fmt, ...)
  * ("LONGTERM_NO_FILE_WRITE"). explain_entry_describe, once the profile
  * layer sets it, writes the entry's release and commit subject into buf
  * ("6.5: mm/gup: disallow ..."), recorded as a `since` line after the
- * rule; while it is NULL nothing is recorded. Wiring it is one
- * assignment where the profiles are initialised.
+ * rule; while it is NULL nothing is recorded. It starts as the profiles'
+ * describer (mm/kernel_profile.c), which reads include/gupsim/profile.h's
+ * one list; a test may swap it.
  */
 typedef const char *explain_describe_fn(const char *entry, char *buf,
 					unsigned long len);

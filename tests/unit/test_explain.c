@@ -72,11 +72,14 @@ TEST_CFG(longterm_migration_counted_and_since_hook, .mem = 256UL << 20,
 
 	ASSERT_EQ(vm_set_place(t, addr, PLACE_CMA), 0);
 	t_fill(t, addr, 'c', 4 * PAGE_SIZE);
+	explain_describe_fn *real = explain_entry_describe;
+
+	ASSERT_TRUE(real != NULL);
 	explain_entry_describe = stub_describe;
 	explain_begin(&ex);
 	ASSERT_EQ(t_pin(t, addr, 4, FOLL_LONGTERM | FOLL_WRITE, pages), 4);
 	explain_end();
-	explain_entry_describe = NULL;
+	explain_entry_describe = real;
 	unpin_user_pages(pages, 4);
 	ASSERT_TRUE(has_line(&ex, EXPLAIN_RULE,
 			     "check_and_migrate_movable_pages(): FOLL_LONGTERM: 4 folio(s)"));
@@ -85,6 +88,25 @@ TEST_CFG(longterm_migration_counted_and_since_hook, .mem = 256UL << 20,
 	ASSERT_EQ(ex.pin.migrated, 4);
 	ASSERT_EQ(ex.pin.slow, 4);
 	ASSERT_EQ(ex.pin.fast, 0);
+}
+
+/* The profiles' describer names the entry's release and commit subject. */
+TEST_CFG(since_line_names_profile_entry, .mem = 256UL << 20,
+	 .cma = 64UL << 20)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long addr = t_mmap_anon(t, PAGE_SIZE);
+	struct page *page;
+	struct explain ex;
+
+	ASSERT_EQ(vm_set_place(t, addr, PLACE_CMA), 0);
+	t_fill(t, addr, 'c', PAGE_SIZE);
+	explain_begin(&ex);
+	ASSERT_EQ(t_pin(t, addr, 1, FOLL_LONGTERM | FOLL_WRITE, &page), 1);
+	explain_end();
+	unpin_user_pages(&page, 1);
+	ASSERT_TRUE(has_line(&ex, EXPLAIN_SINCE,
+			     "5.13: mm/gup: migrate pinned pages out of movable zone, profile entry LONGTERM_MIGRATE_MOVABLE"));
 }
 
 /* cma_alloc over a pinned page: the page and its refcount are named. */
