@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # TAP: the JSON outputs match docs/json.md. For `gupsim run --json
-# --explain --trace` over the corpus, `gupsim diff --json` on a scenario
-# and `--trace-json`: every member an object has is listed in the
+# --explain --trace` over the corpus, `gupsim diff --json` on a scenario,
+# `gupsim versions --json` on the versions scenarios and `--trace-json`: every member an object has is listed in the
 # document's tables for that output, and every `always` member of the
 # object's table is there. One test per output and rule.
 . "$(dirname "$0")/lib.sh"
@@ -66,7 +66,7 @@ check() {	# description output-of-a-check
 	fi
 }
 
-echo "1..9"
+echo "1..12"
 for f in $(cd "$dir" && find . -name '*.scn' ! -path './bad/*' | sort); do
 	(cd "$dir" && "$gupsim" run --json --explain --trace "$f" 2>/dev/null)
 done >"$tmp/run.json"
@@ -97,3 +97,15 @@ check "trace-json: every member of an event is documented" \
 	"$(unknown trace-json "$tmp/events.json")"
 check "trace-json: every event has every always member but args" \
 	"$(missing trace-json event '"ph":' "$tmp/events.json" | grep -v ': no args$')"
+
+(cd "$dir" && "$gupsim" versions --json versions/*.scn 2>/dev/null) \
+	>"$tmp/versions.json"
+[ -s "$tmp/versions.json" ] || echo '{"nothing":1}' >"$tmp/versions.json"
+check "versions --json: every member is documented" \
+	"$(unknown versions "$tmp/versions.json")"
+check "versions --json: statements have every always member" \
+	"$(missing versions statement '"results":' "$tmp/versions.json")"
+check "versions --json: the points object has every always member" \
+	"$(missing versions points '^{"profile_points":' "$tmp/versions.json";
+	   grep -q '^{"profile_points":\["5.1",.*"6.18"\]}$' \
+		"$tmp/versions.json" || echo "no profile_points line")"
