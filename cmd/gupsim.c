@@ -28,6 +28,7 @@
 #include "bench.h"
 #include "color.h"
 #include "diff.h"
+#include "source.h"
 
 static const char demo_text[] =
 "# gupsim demo: FOLL_LONGTERM pins, CMA, fs-DAX and fork.\n"
@@ -150,48 +151,10 @@ static const struct backend_ops *find_backend(const char *name)
 	return NULL;
 }
 
-struct source {
-	const char *name;
-	char *buf;
-	size_t len;
-	struct program *prog;
-};
-
-/* Parses every file; 0, or 2 after printing the errors. */
-static int parse_all(struct source *src, int n)
-{
-	int status = 0;
-
-	for (int i = 0; i < n; i++) {
-		const char *shown = strcmp(src[i].name, "-") ? src[i].name :
-				    "<stdin>";
-		struct scn_error err;
-
-		if (!src[i].buf) {
-			int ret = scn_read_file(src[i].name, &src[i].buf,
-						&src[i].len);
-
-			if (ret) {
-				fprintf(stderr, "gupsim: %s: %s\n", src[i].name,
-					strerror(-ret));
-				status = 2;
-				continue;
-			}
-		}
-		src[i].prog = scn_parse(shown, src[i].buf, src[i].len, &err);
-		if (!src[i].prog) {
-			scn_print_error(stderr, shown, src[i].buf,
-					src[i].len, &err);
-			status = 2;
-		}
-	}
-	return status;
-}
-
 static int run_sources(struct source *src, int n, struct run_options *opts,
 		       bool owned, const struct kernel_profile *kernel)
 {
-	int status = parse_all(src, n);
+	int status = sources_parse(src, n);
 
 	/* The host runs its own kernel only: refuse before anything runs. */
 	for (int i = 0; !status && i < n; i++)

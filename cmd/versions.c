@@ -25,6 +25,7 @@
 #include "../scenario/scenario.h"
 #include "../backend/backend.h"
 #include "versions.h"
+#include "source.h"
 
 #define RESULT_MAX	64	/* longest result as the language writes it */
 
@@ -343,41 +344,8 @@ static void versions_usage(FILE *out)
 	      "was violated under some release.\n", out);
 }
 
-struct vsource {
-	const char *name;
-	char *buf;
-	size_t len;
-	struct program *prog;
-};
-
-/* Parses every file before anything runs: 0, or 2 after the errors. */
-static int parse_sources(struct vsource *src, int n)
-{
-	int status = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct scn_error perr;
-		int ret = scn_read_file(src[i].name, &src[i].buf, &src[i].len);
-
-		if (ret) {
-			fprintf(stderr, "gupsim: %s: %s\n", src[i].name,
-				strerror(-ret));
-			status = 2;
-			continue;
-		}
-		src[i].prog = scn_parse(src[i].name, src[i].buf, src[i].len,
-					&perr);
-		if (!src[i].prog) {
-			scn_print_error(stderr, src[i].name, src[i].buf,
-					src[i].len, &perr);
-			status = 2;
-		}
-	}
-	return status;
-}
-
 /* One parsed file: run under every point, print. 0, 2 or 3. */
-static int versions_file(const struct vsource *src, bool json,
+static int versions_file(const struct source *src, bool json,
 			 const struct kernel_profile *const *pts, int nr_pts)
 {
 	struct vfile vf = { 0 };
@@ -411,7 +379,7 @@ static void print_points_json(const struct kernel_profile *const *pts,
 int cmd_versions(int argc, char **argv)
 {
 	const struct kernel_profile *const *pts;
-	struct vsource *src;
+	struct source *src;
 	int nr_pts, status, n = 0;
 	bool json = false, dashdash = false;
 
@@ -445,7 +413,7 @@ int cmd_versions(int argc, char **argv)
 		fprintf(stderr, "gupsim versions: no scenario file given\n");
 		goto usage;
 	}
-	status = parse_sources(src, n);
+	status = sources_parse(src, n);
 	for (int i = 0; !status && i < n; i++) {
 		int ret;
 
