@@ -84,18 +84,18 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
  * Drops refs pins without counting them in nr_foll_pin_released: the
  * number of pins released (0 for the zero page or a refused unpin).
  */
-static int __gup_unpin_folio(struct folio *folio, int refs, bool longterm)
+static int __gup_unpin_folio(struct folio *folio, int refs)
 {
 	if (unlikely(folio == (struct folio *)machine->zero_page))
 		return kernel_has(ZERO_PAGE_NOT_PINNED) ? 0 : refs;
-	return folio_put_pins(folio, refs, longterm);
+	return folio_put_pins(folio, refs);
 }
 
 /* gup_put_folio() - drops what try_grab_folio() took. */
 void gup_put_folio(struct folio *folio, int refs, unsigned int flags)
 {
 	if (flags & FOLL_PIN) {
-		refs = __gup_unpin_folio(folio, refs, flags & FOLL_LONGTERM);
+		refs = __gup_unpin_folio(folio, refs);
 		if (refs)
 			mod_vmstat(NR_FOLL_PIN_RELEASED, refs);
 		return;
@@ -1040,7 +1040,7 @@ void unpin_user_pages(struct page **pages, unsigned long npages)
 			continue;
 		}
 		folio = gup_folio_next(pages, npages, i, &nr);
-		released += __gup_unpin_folio(folio, nr, false);
+		released += __gup_unpin_folio(folio, nr);
 	}
 	/* One update of the shared counter per call, not per page. */
 	if (released)

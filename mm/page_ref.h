@@ -10,6 +10,7 @@
 
 #include <errno.h>
 
+#include "../lib/sched_point.h"
 #include "page-flags.h"
 
 /*
@@ -132,7 +133,9 @@ int folio_put_ref_pins(struct folio *folio, int nr, int pins);
  * The kernel's pin is GUP_PIN_COUNTING_BIAS references on a small folio,
  * and one reference plus one _pincount on a large one. The model adds an
  * exact pin count (_debug_pins, taken in the same atomic as the
- * references) and how many of those pins are long-term (_debug_lt_pins):
+ * references) and how many of those pins are long-term (_debug_lt_pins,
+ * a lower bound when plain and long-term pins of one folio mix: see
+ * folio_debug_unpin_longterm()):
  * the invariant checker compares them with the folio's state, and an
  * unpin of a folio that holds no pin is reported instead of corrupting
  * the refcount. Invariants: _debug_lt_pins <= _debug_pins at every moment,
@@ -182,39 +185,30 @@ static inline void folio_add_pincount(struct folio *folio, int refs,
 void report_bad_unpin(struct folio *folio);
 
 /*
- * Model-only: keeps _debug_lt_pins right before refs pins go, leaving
- * left. GUP knows when it drops long-term pins it just took (longterm);
- * unpin_user_page() cannot tell, so there the long-term count is only kept
- * no larger than the pins that stay. Done while the pins being dropped
- * still hold the folio, so "long-term <= all" holds at every moment. Most
- * unpins only read. Inline: it runs on every unpin.
+ * Model-only: the long-term count before refs pins go. An unpin does not
+ * say which pins it drops (unpin_user_page() cannot tell a long-term pin
+ * from a plain one), so it takes long-term ones first: the count is a
+ * lower bound of the long-term pins held, never above them. Because every
+ * pinner adds its pins before its long-term count and every unpin lowers
+ * the long-term count before its pins (while they still hold the folio),
+ * long-term <= all at every moment, whatever runs concurrently. A count
+ * that only shrank to fit the pins left (as this once did) was wrong when
+ * two unpins each saw the other's pin and both kept the long-term one.
+ * Most unpins only read; dropping the last long-term pins is a plain
+ * store, since a racing pinner's count lost to it only makes the bound
+ * lower. Inline: it runs on every unpin.
  */
-static inline void folio_debug_unpin_longterm(struct folio *folio, int refs,
-					      int left, bool longterm)
+static inline void folio_debug_unpin_longterm(struct folio *folio, int refs)
 {
-	int lt = atomic_load(&folio->page._debug_lt_pins);
+	atomic_int *ltp = &folio->page._debug_lt_pins;
+	int lt = atomic_load_explicit(ltp, memory_order_relaxed);
 
-	/*
-	 * The last pins go: whatever the count is meanwhile, the loop below
-	 * would end at min(..., 0) = 0, so a plain store gives the same
-	 * value without a second locked instruction a page (an unpin is
-	 * otherwise one: the _ref_pins compare-and-swap).
-	 */
-	if (left <= 0) {
-		if (lt)
-			atomic_store_explicit(&folio->page._debug_lt_pins, 0,
-					      memory_order_relaxed);
-		return;
+	while (lt > refs) {
+		if (atomic_compare_exchange_weak(ltp, &lt, lt - refs))
+			return;
 	}
-	for (;;) {
-		int want = longterm ? max(lt - refs, 0) : lt;
-
-		want = min(want, max(left, 0));
-		if (want == lt ||
-		    atomic_compare_exchange_weak(&folio->page._debug_lt_pins,
-						 &lt, want))
-			break;
-	}
+	if (lt)
+		atomic_store_explicit(ltp, 0, memory_order_relaxed);
 }
 
 /*
@@ -222,10 +216,10 @@ static inline void folio_debug_unpin_longterm(struct folio *folio, int refs,
  * _pincount of a large folio, then the references and exact pins in one
  * atomic, which frees the folio when they were the last references.
  * Returns how many pins were released: refs, or 0 when the folio holds
- * fewer (reported, nothing changed; the _pincount is given back).
+ * fewer (reported; the _pincount is given back, the long-term count, a
+ * lower bound, may have dropped).
  */
-static inline int folio_put_pins(struct folio *folio, int refs,
-				 bool longterm)
+static inline int folio_put_pins(struct folio *folio, int refs)
 {
 	int pins = atomic_load(&folio->page._debug_pins);
 	bool large;
@@ -233,7 +227,8 @@ static inline int folio_put_pins(struct folio *folio, int refs,
 
 	if (unlikely(pins < refs))
 		goto not_pinned;
-	folio_debug_unpin_longterm(folio, refs, pins - refs, longterm);
+	SCHED_POINT("read pins");
+	folio_debug_unpin_longterm(folio, refs);
 	/* Before the references go: the last one may free the folio. */
 	large = folio_test_large(folio);
 	if (large)

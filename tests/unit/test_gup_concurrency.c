@@ -10,9 +10,11 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "../../mm/testing.h"
+#include "../../lib/sched_point.h"
 
 #define RANGE_PAGES	32
 #define PIN_PAGES	8
@@ -409,4 +411,117 @@ TEST(vmstat_threads_fold_on_exit)
 	/* and a new machine starts from zero, this thread's part too */
 	vmstat_reset();
 	ASSERT_EQ(vmstat_get("gupsim_cow_copy"), 0);
+}
+
+/*
+ * 3. The model's long-term pin count against unpins that do not say what
+ *    they drop. unpin_user_page() cannot tell a long-term pin from a
+ *    plain one; two of them racing on one page each saw the other's pin
+ *    and left the long-term count alone, so the page ended with a
+ *    long-term pin counted and no pin at all ("bad pin accounting").
+ */
+#define MIXED_LOOPS	20000
+
+struct mixed {
+	struct task_struct *task;
+	unsigned long addr;
+	unsigned int flags;
+	atomic_long errors;
+};
+
+static void *mixed_pinner(void *arg)
+{
+	struct mixed *m = arg;
+	struct page *page;
+
+	current = thread_task(m->task);
+	for (int i = 0; i < MIXED_LOOPS && current; i++) {
+		if (pin_user_pages_fast(m->addr, 1, m->flags, &page) != 1) {
+			atomic_fetch_add(&m->errors, 1);
+			continue;
+		}
+		unpin_user_page(page);
+	}
+	task_exit(current);
+	return NULL;
+}
+
+TEST(concurrent_longterm_and_plain_unpins_keep_pin_accounting)
+{
+	struct mixed lt = { 0 }, plain = { 0 };
+	pthread_t th[4];
+
+	lt.task = plain.task = t_task("mixed");
+	lt.addr = plain.addr = t_mmap_anon(lt.task, PAGE_SIZE);
+	ASSERT_EQ(user_memset(lt.task, lt.addr, 0x5a, PAGE_SIZE), 0);
+	lt.flags = FOLL_WRITE | FOLL_LONGTERM;
+	plain.flags = FOLL_WRITE;
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, mixed_pinner,
+					 i & 1 ? &plain : &lt), 0);
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(pthread_join(th[i], NULL), 0);
+	current = lt.task;
+	ASSERT_EQ(atomic_load(&lt.errors) + atomic_load(&plain.errors), 0);
+	/* the page is still mapped: the checker after the test sees it */
+	ASSERT_TRUE(t_holds(lt.task, lt.addr, 0x5a, PAGE_SIZE));
+	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
+		  vmstat_read(NR_FOLL_PIN_RELEASED));
+}
+
+/*
+ * The same race, made certain: a schedule-point hook runs the plain pin's
+ * unpin at the moment the long-term pin's unpin has read the pin count
+ * and not yet dropped its pin. Both unpins then saw two pins; neither may
+ * leave the long-term pin counted once both are gone.
+ */
+struct inject {
+	const char *func, *step;
+	struct page *page;		/* unpinned when the point is reached */
+	bool done;
+};
+
+static struct inject inject;
+
+static void inject_point(const struct sched_point *sp)
+{
+	if (inject.done || strcmp(sp->func, inject.func) ||
+	    strcmp(sp->step, inject.step))
+		return;
+	inject.done = true;
+	unpin_user_page(inject.page);
+}
+
+static void inject_block(const void *obj, const struct sched_point *sp)
+{
+	(void)obj;
+	(void)sp;
+}
+
+static void inject_wake(const void *obj)
+{
+	(void)obj;
+}
+
+static const struct sched_hooks inject_hooks = {
+	.point = inject_point, .block = inject_block, .wake = inject_wake,
+};
+
+TEST(unpin_racing_unpin_leaves_no_longterm_count)
+{
+	struct task_struct *t = t_task("inject");
+	unsigned long addr = t_mmap_anon(t, PAGE_SIZE);
+	struct page *lt, *plain;
+
+	ASSERT_EQ(user_memset(t, addr, 0x6b, PAGE_SIZE), 0);
+	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM,
+				      &lt), 1);
+	ASSERT_EQ(pin_user_pages_fast(addr, 1, FOLL_WRITE, &plain), 1);
+	inject = (struct inject){ "folio_put_pins", "read pins", plain, false };
+	__atomic_store_n(&sched_hooks, &inject_hooks, __ATOMIC_RELEASE);
+	unpin_user_page(lt);
+	__atomic_store_n(&sched_hooks, NULL, __ATOMIC_RELEASE);
+	ASSERT_TRUE(inject.done);
+	ASSERT_EQ(atomic_load(&page_folio(lt)->page._debug_pins), 0);
+	ASSERT_EQ(atomic_load(&page_folio(lt)->page._debug_lt_pins), 0);
 }
