@@ -72,7 +72,12 @@ static inline const struct sched_hooks *sched_hooks_active(void)
 	}								\
 } while (0)
 
-/* Give up the CPU until @obj is woken: the caller loops on its condition. */
+/*
+ * Give up the CPU until @obj is woken: the caller loops on its condition.
+ * @obj NULL waits for no object in particular but for any other thread to
+ * make progress (pass a point or finish): for a wait whose waker does not
+ * know it has waiters (a folio being freed, a migration entry replaced).
+ */
 #define SCHED_BLOCK(obj, step_) do {					\
 	const struct sched_hooks *__h = sched_hooks_active();		\
 	if (unlikely(__h)) {						\
@@ -80,6 +85,9 @@ static inline const struct sched_hooks *sched_hooks_active(void)
 		__h->block((obj), &__sp);				\
 	}								\
 } while (0)
+
+/* SCHED_BLOCK(NULL): let the other threads run before retrying. */
+#define SCHED_YIELD(step_)	SCHED_BLOCK(NULL, step_)
 
 static inline void sched_wake(const void *obj)
 {

@@ -126,11 +126,11 @@ struct page *cma_alloc(struct cma *cma, unsigned long count,
 		long off;
 		int r;
 
-		pthread_mutex_lock(&cma->lock);
+		mutex_lock(&cma->lock);
 		off = find_zero_area(cma, from, count, mask);
 		if (off >= 0)
 			bits_assign(cma->bitmap, off, count, true);
-		pthread_mutex_unlock(&cma->lock);
+		mutex_unlock(&cma->lock);
 		if (off < 0) {
 			if (ret == -ENOMEM)
 				explain_rule("cma_alloc",
@@ -145,9 +145,9 @@ struct page *cma_alloc(struct cma *cma, unsigned long count,
 			page = pfn_to_page(cma->base_pfn + off);
 			break;
 		}
-		pthread_mutex_lock(&cma->lock);
+		mutex_lock(&cma->lock);
 		bits_assign(cma->bitmap, off, count, false);
-		pthread_mutex_unlock(&cma->lock);
+		mutex_unlock(&cma->lock);
 		ret = r;
 		if (r != -EBUSY)
 			break;
@@ -181,18 +181,18 @@ bool cma_release(struct cma *cma, const struct page *pages,
 	if (VM_WARN(count > cma->count - off,
 		    "cma_release: [%#lx, +%#lx) leaves the area", pfn, count))
 		return false;
-	pthread_mutex_lock(&cma->lock);
+	mutex_lock(&cma->lock);
 	for (i = 0; i < count; i++)
 		if (!bit_test(cma->bitmap, off + i))
 			break;
-	pthread_mutex_unlock(&cma->lock);
+	mutex_unlock(&cma->lock);
 	if (VM_WARN(i < count, "cma_release: pfn %#lx was not allocated",
 		    pfn + i))
 		return false;
 	free_contig_range(pfn, count);
-	pthread_mutex_lock(&cma->lock);
+	mutex_lock(&cma->lock);
 	bits_assign(cma->bitmap, off, count, false);
-	pthread_mutex_unlock(&cma->lock);
+	mutex_unlock(&cma->lock);
 	return true;
 }
 

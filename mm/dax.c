@@ -61,7 +61,7 @@ int dax_alloc_range(unsigned long nr_pages, unsigned long *pfn)
 
 	if (!nr_pages)
 		return -EINVAL;
-	pthread_mutex_lock(&dax.lock);
+	mutex_lock(&dax.lock);
 	err = dax_bitmap_get();
 	if (err)
 		goto out;
@@ -79,7 +79,7 @@ int dax_alloc_range(unsigned long nr_pages, unsigned long *pfn)
 		}
 	}
 out:
-	pthread_mutex_unlock(&dax.lock);
+	mutex_unlock(&dax.lock);
 	return err;
 }
 
@@ -87,7 +87,7 @@ void dax_free_range(unsigned long pfn, unsigned long nr_pages)
 {
 	unsigned long first = pfn - machine->dax_start_pfn, i;
 
-	pthread_mutex_lock(&dax.lock);
+	mutex_lock(&dax.lock);
 	if (VM_WARN(!dax.bitmap || pfn < machine->dax_start_pfn ||
 		    first + nr_pages > dax.nbits,
 		    "dax_free_range: pfn %#lx +%lu outside the device",
@@ -99,17 +99,17 @@ void dax_free_range(unsigned long pfn, unsigned long nr_pages)
 		dax_assign(i, false);
 	}
 out:
-	pthread_mutex_unlock(&dax.lock);
+	mutex_unlock(&dax.lock);
 }
 
 void dax_release_all(void)
 {
-	pthread_mutex_lock(&dax.lock);
+	mutex_lock(&dax.lock);
 	free(dax.bitmap);
 	dax.bitmap = NULL;
 	dax.nbits = 0;
 	dax.owner = NULL;
-	pthread_mutex_unlock(&dax.lock);
+	mutex_unlock(&dax.lock);
 }
 
 int dax_file_setup(struct file *file)

@@ -432,7 +432,7 @@ static void collect_zone_free(struct checker *ck, struct zone *zone)
 	unsigned int order;
 	int mt;
 
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	for (order = 0; order < NR_PAGE_ORDERS; order++) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct list_head *head =
@@ -463,7 +463,7 @@ static void collect_zone_free(struct checker *ck, struct zone *zone)
 		     pfn += 1UL << MAX_PAGE_ORDER)
 			add_free_block(ck, pfn, MAX_PAGE_ORDER);
 	}
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 }
 
 static int cmp_free(const void *a, const void *b)
@@ -596,7 +596,7 @@ static void collect_mappings(struct checker *ck)
 	struct mm_struct **mms = NULL, *mm;
 	size_t nr = 0, cap = 0, i;
 
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_for_each_entry(mm, &machine->mms, mm_list) {
 		struct mm_struct **n = ck_grow(ck, mms, &cap, nr,
 					       sizeof(*n), 16);
@@ -607,7 +607,7 @@ static void collect_mappings(struct checker *ck)
 		if (mm_get_not_zero(mm))
 			mms[nr++] = mm;
 	}
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 
 	for (i = 0; i < nr; i++) {
 		mm = mms[i];
@@ -632,7 +632,7 @@ static void collect_files(struct checker *ck)
 	struct file *file;
 	size_t n = 0;
 
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_for_each_entry(file, &machine->files, files)
 		n++;
 	ck->files = calloc(n ? n : 1, sizeof(*ck->files));
@@ -646,7 +646,7 @@ static void collect_files(struct checker *ck)
 			break;
 		ck->files[ck->nr_files++] = &file->f_mapping;
 	}
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 }
 
 /* ---- step 3: every allocated folio ---- */
@@ -666,10 +666,10 @@ static int cache_refs(struct checker *ck, struct folio *folio)
 	/* a mapping we cannot see is trusted: no dereference, no report */
 	if (i == ck->nr_files)
 		return folio_nr_pages(folio);
-	pthread_mutex_lock(&mapping->i_pages_lock);
+	spin_lock(&mapping->i_pages_lock);
 	if (folio->page.index < mapping->nr_slots && mapping->i_pages)
 		cached = mapping->i_pages[folio->page.index] == folio;
-	pthread_mutex_unlock(&mapping->i_pages_lock);
+	spin_unlock(&mapping->i_pages_lock);
 	return cached ? folio_nr_pages(folio) : 0;
 }
 

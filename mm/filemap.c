@@ -85,9 +85,9 @@ struct file *file_create(const char *name, enum fs_type fs, size_t size)
 	if (fs == FS_DAX && dax_file_setup(file))
 		goto out_free;
 
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_add_tail(&file->files, &machine->files);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	return file;
 
 out_free:
@@ -162,9 +162,9 @@ void fput(struct file *file)
 	/* Every VMA holds a reference: none maps the file any more. */
 	VM_WARN(!list_empty(&file->f_mapping.i_mmap),
 		"fput: file %s still mapped", file->name);
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_del(&file->files);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	file_free(file);
 }
 
@@ -175,9 +175,9 @@ void destroy_all_files(void)
 
 	if (!machine)
 		return;
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_splice_init(&machine->files, &dead);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 
 	/* Tasks are gone by now: whatever count is left belongs to nobody. */
 	list_for_each_entry_safe(file, next, &dead, files) {
@@ -210,13 +210,15 @@ struct folio *filemap_get_folio(struct address_space *mapping, pgoff_t index)
 	if (!mapping || index >= mapping->nr_slots || !mapping->i_pages)
 		return NULL;
 	for (;;) {
-		pthread_mutex_lock(&mapping->i_pages_lock);
+		spin_lock(&mapping->i_pages_lock);
 		folio = mapping->i_pages[index];
 		if (!folio || folio_try_get(folio)) {
-			pthread_mutex_unlock(&mapping->i_pages_lock);
+			spin_unlock(&mapping->i_pages_lock);
 			return folio;
 		}
-		pthread_mutex_unlock(&mapping->i_pages_lock);
+		spin_unlock(&mapping->i_pages_lock);
+		/* the folio is being freed: its freer must run first */
+		SCHED_YIELD("wait for a folio being freed");
 		sched_yield();
 	}
 }
@@ -232,7 +234,7 @@ static int filemap_add_folio(struct address_space *mapping,
 	unsigned long nr = folio_nr_pages(folio), i;
 	int err = 0;
 
-	pthread_mutex_lock(&mapping->i_pages_lock);
+	spin_lock(&mapping->i_pages_lock);
 	for (i = 0; i < nr; i++) {
 		if (mapping->i_pages[index + i]) {
 			err = -EEXIST;
@@ -253,7 +255,7 @@ static int filemap_add_folio(struct address_space *mapping,
 	folio_ref_add(folio, nr);
 	cache_account(mapping, nr);
 out:
-	pthread_mutex_unlock(&mapping->i_pages_lock);
+	spin_unlock(&mapping->i_pages_lock);
 	return err;
 }
 
@@ -324,7 +326,7 @@ void filemap_replace_folio(struct address_space *mapping, struct folio *old,
 		    "filemap_replace_folio: order %u vs %u",
 		    folio_order(old), folio_order(new)))
 		return;
-	pthread_mutex_lock(&mapping->i_pages_lock);
+	spin_lock(&mapping->i_pages_lock);
 	for (i = 0; i < nr; i++) {
 		pgoff_t slot = index + i;
 
@@ -343,7 +345,7 @@ void filemap_replace_folio(struct address_space *mapping, struct folio *old,
 	if (folio_test_dirty(old))
 		folio_set_dirty(new);
 	folio_ref_add(new, nr);
-	pthread_mutex_unlock(&mapping->i_pages_lock);
+	spin_unlock(&mapping->i_pages_lock);
 }
 
 /* The first folio in the cache at or after *index (with a reference). */
@@ -378,7 +380,7 @@ void filemap_drop_all(struct address_space *mapping)
 		bool removed = false;
 
 		folio_lock(folio);
-		pthread_mutex_lock(&mapping->i_pages_lock);
+		spin_lock(&mapping->i_pages_lock);
 		for (j = 0; j < nr && start + j < mapping->nr_slots; j++) {
 			if (mapping->i_pages[start + j] == folio) {
 				mapping->i_pages[start + j] = NULL;
@@ -389,7 +391,7 @@ void filemap_drop_all(struct address_space *mapping)
 			cache_account(mapping, -(long)nr);
 			WRITE_ONCE(folio->page.mapping, NULL);
 		}
-		pthread_mutex_unlock(&mapping->i_pages_lock);
+		spin_unlock(&mapping->i_pages_lock);
 		folio_unlock(folio);
 		/* Migrated meanwhile: the new folio is found next round. */
 		folio_put_refs(folio, removed ? nr + 1 : 1);

@@ -129,11 +129,14 @@ bool folio_trylock(struct folio *folio)
 /*
  * Lock holders never sleep for long (no I/O in the model), so spinning with
  * a yield is enough and keeps the lock a plain flag bit, as in the kernel.
+ * Under an explorer the holder may be descheduled: wait for its unlock.
  */
 void folio_lock(struct folio *folio)
 {
-	while (!folio_trylock(folio))
+	while (!folio_trylock(folio)) {
+		SCHED_BLOCK(folio, "wait for the folio lock");
 		sched_yield();
+	}
 }
 
 void folio_unlock(struct folio *folio)
@@ -141,6 +144,7 @@ void folio_unlock(struct folio *folio)
 	if (!page_flag_test_and_clear(&folio->page, PG_locked))
 		mm_warn(__FILE__, __LINE__, "unlock of unlocked pfn %#lx",
 			folio_pfn(folio));
+	sched_wake(folio);
 }
 
 /*

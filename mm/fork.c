@@ -525,9 +525,9 @@ struct task_struct *task_fork(struct task_struct *parent, const char *comm)
 	child->user = parent->user ? get_uid(parent->user) : NULL;
 	/* MMF_HAS_PINNED stays with the parent: mm_alloc() starts clean. */
 
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_add_tail(&child->tasks, &machine->tasks);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 
 	if (dup_mmap(mm, parent->mm)) {
 		/* What was copied is consistent: exit tears it down. */
@@ -564,9 +564,9 @@ struct mm_struct *mm_alloc(void)
 	INIT_LIST_HEAD(&mm->mmap);
 	mm->mmap_base = MMAP_BASE;
 	atomic_init(&mm->mm_users, 1);
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_add_tail(&mm->mm_list, &machine->mms);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	return mm;
 }
 
@@ -587,9 +587,9 @@ void mmput(struct mm_struct *mm)
 	if (old > 1)
 		return;
 	exit_mmap(mm);
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_del(&mm->mm_list);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	pthread_rwlock_destroy(&mm->mmap_lock);
 	pthread_mutex_destroy(&mm->page_table_lock);
 	mm_struct_free(mm);
@@ -607,9 +607,9 @@ struct task_struct *task_alloc(const char *comm, struct mm_struct *mm)
 	task->mm = mm;
 	task->rlimit_memlock = RLIM_INFINITY;
 	INIT_LIST_HEAD(&task->tasks);
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	task->pid = ++machine->next_pid;
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	if (mm && !mm->owner)
 		mm->owner = task;
 	return task;
@@ -635,9 +635,9 @@ struct task_struct *task_create(const char *comm, unsigned long memlock,
 		goto out_task;
 	task->rlimit_memlock = memlock;
 	task->cap_ipc_lock = cap_ipc_lock;
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_add_tail(&task->tasks, &machine->tasks);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	return task;
 out_task:
 	task_struct_free(task);
@@ -656,9 +656,9 @@ void task_exit(struct task_struct *task)
 			   "task_exit: task %p has already exited",
 			   (void *)task))
 		return;
-	pthread_mutex_lock(&machine->lists_lock);
+	mutex_lock(&machine->lists_lock);
 	list_del_init(&task->tasks);
-	pthread_mutex_unlock(&machine->lists_lock);
+	mutex_unlock(&machine->lists_lock);
 	task->flags |= PF_EXITING;
 	mm = task->mm;
 	if (mm && mm->owner == task)
@@ -691,11 +691,11 @@ void exit_all_tasks(void)
 	for (;;) {
 		struct task_struct *task = NULL;
 
-		pthread_mutex_lock(&machine->lists_lock);
+		mutex_lock(&machine->lists_lock);
 		if (!list_empty(&machine->tasks))
 			task = list_first_entry(&machine->tasks,
 						struct task_struct, tasks);
-		pthread_mutex_unlock(&machine->lists_lock);
+		mutex_unlock(&machine->lists_lock);
 		if (!task)
 			break;
 		task_exit(task);

@@ -380,7 +380,7 @@ static int follow_page_mask(struct vm_area_struct *vma, unsigned long addr,
 	if (!pmd)
 		return no_page_table(vma, flags);
 
-	pthread_mutex_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	pmdval = pmdp_get(pmd);
 	if (pmd_none(pmdval)) {
 		ret = no_page_table(vma, flags);
@@ -418,11 +418,11 @@ static int follow_page_mask(struct vm_area_struct *vma, unsigned long addr,
 	}
 	ret = follow_page_pte(vma, addr, pte, flags, ctx);
 out_unlock:
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	return ret;
 
 wait_migration:
-	pthread_mutex_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 	migration_entry_wait(mm, entryp);
 	return -EAGAIN;
 }

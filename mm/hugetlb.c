@@ -75,10 +75,10 @@ int hugetlb_pool_init(unsigned long nr)
 {
 	unsigned long i;
 
-	pthread_mutex_lock(&pool.lock);
+	spin_lock(&pool.lock);
 	VM_WARN(pool.nr_total, "hugetlb_pool_init: pool not empty");
 	pool.active = true;
-	pthread_mutex_unlock(&pool.lock);
+	spin_unlock(&pool.lock);
 
 	for (i = 0; i < nr; i++) {
 		struct page *page = alloc_pages(GFP_KERNEL | __GFP_COMP,
@@ -91,11 +91,11 @@ int hugetlb_pool_init(unsigned long nr)
 		count_vm_event(HTLB_BUDDY_ALLOC_SUCCESS);
 		SetPagehugetlb(page);
 		folio_ref_unfreeze(page_folio(page), 0);
-		pthread_mutex_lock(&pool.lock);
+		spin_lock(&pool.lock);
 		list_add_tail(&page->lru, &pool.free);
 		pool.nr_total++;
 		pool.nr_free++;
-		pthread_mutex_unlock(&pool.lock);
+		spin_unlock(&pool.lock);
 	}
 	return 0;
 }
@@ -106,12 +106,12 @@ void hugetlb_pool_destroy(void)
 	struct page *page, *next;
 	LIST_HEAD(dead);
 
-	pthread_mutex_lock(&pool.lock);
+	spin_lock(&pool.lock);
 	pool.active = false;
 	list_splice_init(&pool.free, &dead);
 	pool.nr_total -= pool.nr_free;
 	pool.nr_free = 0;
-	pthread_mutex_unlock(&pool.lock);
+	spin_unlock(&pool.lock);
 
 	list_for_each_entry_safe(page, next, &dead, lru) {
 		list_del_init(&page->lru);
@@ -123,13 +123,13 @@ struct folio *alloc_hugetlb_folio(void)
 {
 	struct page *page = NULL;
 
-	pthread_mutex_lock(&pool.lock);
+	spin_lock(&pool.lock);
 	if (!list_empty(&pool.free)) {
 		page = list_first_entry(&pool.free, struct page, lru);
 		list_del_init(&page->lru);
 		pool.nr_free--;
 	}
-	pthread_mutex_unlock(&pool.lock);
+	spin_unlock(&pool.lock);
 	if (!page)
 		return NULL;
 	folio_ref_unfreeze(page_folio(page), 1);
@@ -154,26 +154,26 @@ void free_huge_folio(struct folio *folio)
 		folio_page(folio, i)->index = 0;
 	}
 
-	pthread_mutex_lock(&pool.lock);
+	spin_lock(&pool.lock);
 	if (!pool.active) {
 		/* Came back after hugetlb_pool_destroy(): to the buddy. */
 		pool.nr_total--;
-		pthread_mutex_unlock(&pool.lock);
+		spin_unlock(&pool.lock);
 		hugetlb_free_to_buddy(folio);
 		return;
 	}
 	list_add(&folio->page.lru, &pool.free);
 	pool.nr_free++;
-	pthread_mutex_unlock(&pool.lock);
+	spin_unlock(&pool.lock);
 }
 
 unsigned long hugetlb_free_pages(void)
 {
 	unsigned long nr;
 
-	pthread_mutex_lock(&pool.lock);
+	spin_lock(&pool.lock);
 	nr = pool.nr_free;
-	pthread_mutex_unlock(&pool.lock);
+	spin_unlock(&pool.lock);
 	return nr;
 }
 
@@ -181,9 +181,9 @@ unsigned long hugetlb_total_pages(void)
 {
 	unsigned long nr;
 
-	pthread_mutex_lock(&pool.lock);
+	spin_lock(&pool.lock);
 	nr = pool.nr_total;
-	pthread_mutex_unlock(&pool.lock);
+	spin_unlock(&pool.lock);
 	return nr;
 }
 
@@ -486,13 +486,13 @@ vm_fault_t hugetlb_fault(struct vm_area_struct *vma, unsigned long address,
 	if (!pmd)
 		return VM_FAULT_OOM;
 
-	pthread_mutex_lock(&hugetlb_fault_mutex);
+	mutex_lock(&hugetlb_fault_mutex);
 	entry = pmdp_get(pmd);
 	if (pmd_none(entry)) {
 		ret = hugetlb_no_page(vma, pmd, haddr,
 				      linear_page_index(vma, haddr), flags);
 	} else if (is_swap_pte(entry)) {
-		pthread_mutex_unlock(&hugetlb_fault_mutex);
+		mutex_unlock(&hugetlb_fault_mutex);
 		/* Migration in flight: wait, the caller retries. */
 		if (is_migration_entry(entry))
 			migration_entry_wait(mm, pmd);
@@ -504,6 +504,6 @@ vm_fault_t hugetlb_fault(struct vm_area_struct *vma, unsigned long address,
 	} else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
 		ret = hugetlb_wp(vma, pmd, haddr, entry, flags);
 	}
-	pthread_mutex_unlock(&hugetlb_fault_mutex);
+	mutex_unlock(&hugetlb_fault_mutex);
 	return ret;
 }

@@ -69,6 +69,7 @@
 
 #include "../lib/compiler.h"
 #include "../lib/list.h"
+#include "lock.h"
 #include "mmdebug.h"
 #include "mm_types.h"
 #include "page-flags.h"

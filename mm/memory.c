@@ -77,6 +77,7 @@ static bool wait_on_migration_entry(uint64_t *entryp)
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (entry_get(entryp) == orig) {
+		SCHED_YIELD("wait for the migration entry");
 		sched_yield();
 		if (++spins % 4096)
 			continue;

@@ -134,12 +134,12 @@ static void *phys_map(size_t bytes)
 {
 	void *p = NULL;
 
-	pthread_mutex_lock(&spare_lock);
+	mutex_lock(&spare_lock);
 	if (spare_phys.base && spare_phys.bytes == bytes) {
 		p = spare_phys.base;
 		spare_phys.base = NULL;
 	}
-	pthread_mutex_unlock(&spare_lock);
+	mutex_unlock(&spare_lock);
 	return p ? p : map_noreserve(bytes);
 }
 
@@ -149,12 +149,12 @@ static void phys_unmap(void *p, size_t bytes)
 	size_t old_bytes = 0;
 
 	if (bytes <= SPARE_PHYS_MAX) {
-		pthread_mutex_lock(&spare_lock);
+		mutex_lock(&spare_lock);
 		old = spare_phys.base;
 		old_bytes = spare_phys.bytes;
 		spare_phys.base = p;
 		spare_phys.bytes = bytes;
-		pthread_mutex_unlock(&spare_lock);
+		mutex_unlock(&spare_lock);
 		p = old;
 		bytes = old_bytes;
 	}

@@ -86,10 +86,10 @@ void set_pageblock_migratetype(struct page *page, int migratetype)
 		return;
 	/* A deferred block's list is its range's type: settle them first. */
 	zone = page_zone(page);
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	deferred_init_zone(zone);
 	set_pfn_migratetype(pfn, migratetype);
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 }
 
 bool is_migrate_cma_page(const struct page *page)
@@ -475,9 +475,9 @@ static struct page *rmqueue(struct zone *zone, unsigned int order, int mt,
 {
 	struct page *page;
 
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	page = __rmqueue(zone, order, mt, alloc_cma, cma_first);
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 	return page;
 }
 
@@ -492,7 +492,7 @@ static unsigned long rmqueue_bulk(struct zone *zone, int mt, bool alloc_cma,
 {
 	unsigned long got = 0;
 
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	while (got < nr) {
 		struct page *page = __rmqueue(zone, 0, mt, alloc_cma,
 					      cma_first);
@@ -501,7 +501,7 @@ static unsigned long rmqueue_bulk(struct zone *zone, int mt, bool alloc_cma,
 			break;
 		pages[got++] = page;
 	}
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 	return got;
 }
 
@@ -772,9 +772,9 @@ static void free_batch_flush(struct free_batch *fb)
 			run++;
 		if (z != zone) {
 			if (zone)
-				pthread_mutex_unlock(&zone->lock);
+				spin_unlock(&zone->lock);
 			zone = z;
-			pthread_mutex_lock(&zone->lock);
+			spin_lock(&zone->lock);
 		}
 		i += run;
 		while (run) {
@@ -786,7 +786,7 @@ static void free_batch_flush(struct free_batch *fb)
 		}
 	}
 	if (zone)
-		pthread_mutex_unlock(&zone->lock);
+		spin_unlock(&zone->lock);
 	mod_vmstat(PGFREE, fb->nr);
 	fb->nr = 0;
 }
@@ -829,9 +829,9 @@ void free_pages_prepared(struct page *page, unsigned int order)
 		return;
 	}
 	zone = page_zone(page);
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	__free_one_page(zone, pfn, order);
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 	mod_vmstat(PGFREE, 1L << order);
 }
 
@@ -885,7 +885,7 @@ static int isolate_range(struct zone *zone, unsigned long start,
 	unsigned long pfn;
 	int ret = 0;
 
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	/* What follows finds free blocks by pfn: no deferred ones left. */
 	deferred_init_zone(zone);
 	for (pfn = start; pfn < end; pfn += pageblock_nr_pages)
@@ -897,7 +897,7 @@ static int isolate_range(struct zone *zone, unsigned long start,
 			move_freepages_block(zone, pfn, MIGRATE_ISOLATE);
 		}
 	}
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 	return ret;
 }
 
@@ -913,7 +913,7 @@ static void unisolate_range(struct zone *zone, unsigned long start,
 	unsigned int order;
 	LIST_HEAD(blocks);
 
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	for (pfn = start; (page = next_free_block(&pfn, end, &order));
 	     pfn += 1UL << order) {
 		del_from_free_list(zone, page, order, free_block_mt(pfn));
@@ -929,7 +929,7 @@ static void unisolate_range(struct zone *zone, unsigned long start,
 		WRITE_ONCE(page->private, 0UL);
 		__free_one_page(zone, page_to_pfn(page), order);
 	}
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 }
 
 /* True when every page of [start, end) is free in the allocator. */
@@ -1006,14 +1006,14 @@ int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn,
 	for (pass = 0; pass < CONTIG_MIGRATE_PASSES; pass++) {
 		LIST_HEAD(list);
 
-		pthread_mutex_lock(&zone->lock);
+		spin_lock(&zone->lock);
 		if (range_is_free(start_pfn, end_pfn)) {
 			take_free_range(zone, start_pfn, end_pfn);
-			pthread_mutex_unlock(&zone->lock);
+			spin_unlock(&zone->lock);
 			unisolate_range(zone, pb_start, pb_end, migratetype);
 			return 0;
 		}
-		pthread_mutex_unlock(&zone->lock);
+		spin_unlock(&zone->lock);
 
 		ret = isolate_migratepages_range(start_pfn, end_pfn, &list);
 		if (!ret && !list_empty(&list)) {

@@ -207,8 +207,8 @@ void pte_free_deferred(struct page *table);
  * PTE/PMD locks collapse into mm->page_table_lock). Macros, because
  * struct mm_struct is only defined further down this header.
  */
-#define ptl_lock(mm)	pthread_mutex_lock(&(mm)->page_table_lock)
-#define ptl_unlock(mm)	pthread_mutex_unlock(&(mm)->page_table_lock)
+#define ptl_lock(mm)	spin_lock_point(&(mm)->page_table_lock, "ptl")
+#define ptl_unlock(mm)	spin_unlock_point(&(mm)->page_table_lock, "ptl")
 
 /* A PMD entry handled as one unit: a huge leaf or its migration entry. */
 static inline bool pmd_is_huge(pmd_t pmd)

@@ -82,7 +82,7 @@ int zone_freeinfo_get(int i, struct zone_freeinfo *zi)
 	zi->name = zone->name;
 	zi->start_pfn = zone->zone_start_pfn;
 	zi->spanned_pages = zone->spanned_pages;
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	for (int o = 0; o < NR_PAGE_ORDERS; o++)
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 			zi->free[o][mt] =
@@ -96,7 +96,7 @@ int zone_freeinfo_get(int i, struct zone_freeinfo *zi)
 	     b < zone->zone_start_pfn + zone->spanned_pages;
 	     b += pageblock_nr_pages)
 		zi->blocks[machine->pageblock_mt[b >> pageblock_order]]++;
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 	return 0;
 }
 
@@ -201,7 +201,7 @@ int pageblock_info_get(unsigned long idx, struct pageblock_info *pb)
 	zone = page_zone(pfn_to_page(pfn));
 	pb->start_pfn = pfn;
 	pb->nr_pages = pageblock_nr_pages;
-	pthread_mutex_lock(&zone->lock);
+	spin_lock(&zone->lock);
 	pb->migratetype = machine->pageblock_mt[idx];
 	pb->place = zone->idx == ZONE_MOVABLE ? PB_MOVABLE :
 		    cma_area && pfn >= cma_area->base_pfn &&
@@ -211,6 +211,6 @@ int pageblock_info_get(unsigned long idx, struct pageblock_info *pb)
 		pb->nr_free = pageblock_nr_pages;
 	else
 		scan_pageblock(pb, pfn + pageblock_nr_pages);
-	pthread_mutex_unlock(&zone->lock);
+	spin_unlock(&zone->lock);
 	return 0;
 }

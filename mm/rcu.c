@@ -12,6 +12,15 @@
  * unregister when they exit (a pthread key destructor), so callers never
  * have to know about registration.
  *
+ * Under an explorer (lib/sched_point.h) only one registered thread runs
+ * at a time, so liburcu's grace period would wait forever for a reader
+ * that the explorer has descheduled. There a read-side section is counted
+ * in the model's own two-phase counters instead (SRCU's scheme: a grace
+ * period flips the phase and waits, with SCHED_BLOCK, until the old
+ * phase's readers are gone), and a thread remembers which kind of section
+ * it entered, so a section begun before the explorer starts or ends is
+ * closed the way it was opened.
+ *
  * ThreadSanitizer: liburcu 0.13 carries no annotations, so TSan cannot see
  * that a grace period orders a reader's last access before the free. One
  * sync object models that edge: every read_unlock and every call_rcu
@@ -75,8 +84,32 @@ static inline void rcu_ensure_registered(void)
 	pthread_setspecific(rcu_key, (void *)1);
 }
 
+/*
+ * The explorer's read sections: rcu_sched_readers[p] counts the threads in
+ * a section entered in phase p (rcu_sched_phase & 1). Only the running
+ * thread touches them under an explorer; they are atomic for threads the
+ * explorer did not register.
+ */
+static atomic_long rcu_sched_readers[2];
+static atomic_uint rcu_sched_phase;
+static __thread int rcu_sched_nesting;
+static __thread unsigned int rcu_sched_my_phase;
+
+static bool rcu_read_ongoing(void)
+{
+	return rcu_sched_nesting || urcu_memb_read_ongoing();
+}
+
 void mm_rcu_read_lock(void)
 {
+	if (unlikely(rcu_sched_nesting || sched_hooks_active())) {
+		if (!rcu_sched_nesting++) {
+			rcu_sched_my_phase = atomic_load(&rcu_sched_phase) & 1;
+			atomic_fetch_add(&rcu_sched_readers[rcu_sched_my_phase],
+					 1);
+		}
+		return;
+	}
 	rcu_ensure_registered();
 	urcu_memb_read_lock();
 }
@@ -84,7 +117,24 @@ void mm_rcu_read_lock(void)
 void mm_rcu_read_unlock(void)
 {
 	rcu_tsan_release();
+	if (unlikely(rcu_sched_nesting)) {
+		unsigned int p = rcu_sched_my_phase;
+
+		if (!--rcu_sched_nesting &&
+		    atomic_fetch_sub(&rcu_sched_readers[p], 1) == 1)
+			sched_wake(&rcu_sched_readers[p]);
+		return;
+	}
 	urcu_memb_read_unlock();
+}
+
+/* A grace period of the explorer's sections: every older reader left. */
+static void rcu_sched_synchronize(void)
+{
+	unsigned int p = atomic_fetch_add(&rcu_sched_phase, 1) & 1;
+
+	while (atomic_load(&rcu_sched_readers[p]))
+		SCHED_BLOCK(&rcu_sched_readers[p], "wait for a grace period");
 }
 
 struct mm_rcu_cb {
@@ -187,15 +237,24 @@ void mm_call_rcu(void (*fn)(void *arg), void *arg)
 		rcu_pending = NULL;
 	}
 	pthread_mutex_unlock(&rcu_pending_lock);
-	if (full)
-		rcu_batch_queue(full);
+	if (!full)
+		return;
+	/* liburcu's worker would not wait for the explorer's readers */
+	if (sched_hooks_active() && !rcu_sched_nesting) {
+		mm_synchronize_rcu();
+		rcu_batch_run(full);
+		return;
+	}
+	rcu_batch_queue(full);
 }
 
 void mm_synchronize_rcu(void)
 {
 	rcu_ensure_registered();
-	VM_WARN(urcu_memb_read_ongoing(),
+	VM_WARN(rcu_read_ongoing(),
 		"synchronize_rcu inside an RCU read-side section");
+	if (sched_hooks_active())
+		rcu_sched_synchronize();
 	urcu_memb_synchronize_rcu();
 	rcu_tsan_acquire();
 }
@@ -216,22 +275,22 @@ bool mm_rcu_reclaim(void)
 
 	rcu_ensure_registered();
 	/* A grace period cannot end inside our own read-side section. */
-	if (urcu_memb_read_ongoing())
+	if (rcu_read_ongoing())
 		return false;
-	pthread_mutex_lock(&rcu_reclaim_lock);
+	mutex_lock(&rcu_reclaim_lock);
 	b = rcu_pending_take();
 	if (b) {
 		mm_synchronize_rcu();
 		rcu_batch_run(b);
 	}
-	pthread_mutex_unlock(&rcu_reclaim_lock);
+	mutex_unlock(&rcu_reclaim_lock);
 	return b != NULL;
 }
 
 void mm_rcu_barrier(void)
 {
 	rcu_ensure_registered();
-	if (VM_WARN(urcu_memb_read_ongoing(),
+	if (VM_WARN(rcu_read_ongoing(),
 		    "rcu_barrier inside an RCU read-side section"))
 		return;
 	mm_rcu_reclaim();

@@ -74,10 +74,10 @@ static bool get_anon_vma_not_zero(struct anon_vma *av)
 static void anon_vma_chain_link(struct vm_area_struct *vma,
 				struct anon_vma *av)
 {
-	pthread_mutex_lock(&av->lock);
+	mutex_lock(&av->lock);
 	atomic_fetch_add(&av->refcount, 1);
 	list_add_tail(&vma->anon_node, &av->vmas);
-	pthread_mutex_unlock(&av->lock);
+	mutex_unlock(&av->lock);
 }
 
 int anon_vma_prepare(struct vm_area_struct *vma)
@@ -136,9 +136,9 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 
 	if (!av)
 		return;
-	pthread_mutex_lock(&av->lock);
+	mutex_lock(&av->lock);
 	list_del_init(&vma->anon_node);
-	pthread_mutex_unlock(&av->lock);
+	mutex_unlock(&av->lock);
 	vma->anon_vma = NULL;
 	put_anon_vma(av);
 }
@@ -405,10 +405,10 @@ void anon_vma_put(struct anon_vma *av)
 void rmap_walk_anon_vma(struct folio *folio, struct anon_vma *av,
 			struct rmap_walk_control *rwc)
 {
-	pthread_mutex_lock(&av->lock);
+	mutex_lock(&av->lock);
 	rmap_walk_list(folio, &av->vmas,
 		       offsetof(struct vm_area_struct, anon_node), rwc);
-	pthread_mutex_unlock(&av->lock);
+	mutex_unlock(&av->lock);
 }
 
 static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc)
@@ -417,10 +417,10 @@ static void rmap_walk_file(struct folio *folio, struct rmap_walk_control *rwc)
 
 	if (!mapping)
 		return;
-	pthread_rwlock_rdlock(&mapping->i_mmap_rwsem);
+	down_read(&mapping->i_mmap_rwsem);
 	rmap_walk_list(folio, &mapping->i_mmap,
 		       offsetof(struct vm_area_struct, shared), rwc);
-	pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+	up_read(&mapping->i_mmap_rwsem);
 }
 
 /*

@@ -80,7 +80,7 @@ long get_swap_slot(void)
 {
 	long slot = -ENOSPC;
 
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	for (unsigned long i = 0; i < si.nr; i++) {
 		if (si.count[i] || si.cache[i])
 			continue;
@@ -89,7 +89,7 @@ long get_swap_slot(void)
 		slot = (long)i;
 		break;
 	}
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 	return slot;
 }
 
@@ -103,12 +103,12 @@ void swap_writepage(unsigned long slot, struct page *page)
 /* fork: one more page table refers to the slot. */
 void swap_duplicate(unsigned long slot)
 {
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	VM_WARN(slot >= si.nr || !si.count[slot] || si.count[slot] == 255,
 		"swap_duplicate: bad slot %lu", slot);
 	if (slot < si.nr && si.count[slot] < 255)
 		si.count[slot]++;
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 }
 
 /* An entry for the slot went away; the last one frees it. */
@@ -116,10 +116,10 @@ void swap_free(unsigned long slot)
 {
 	struct folio *cached = NULL;
 
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	if (VM_WARN(slot >= si.nr || !si.count[slot],
 		    "swap_free: slot %lu not in use", slot)) {
-		pthread_mutex_unlock(&si.lock);
+		spin_unlock(&si.lock);
 		return;
 	}
 	if (!--si.count[slot]) {
@@ -127,7 +127,7 @@ void swap_free(unsigned long slot)
 		si.cache[slot] = NULL;
 		si.used--;
 	}
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 	if (cached) {
 		folio_clear_swapcache(cached);
 		folio_put(cached);
@@ -139,11 +139,11 @@ struct folio *swap_cache_lookup(unsigned long slot)
 {
 	struct folio *folio;
 
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	folio = slot < si.nr ? si.cache[slot] : NULL;
 	if (folio)
 		folio_get(folio);
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 	return folio;
 }
 
@@ -152,9 +152,9 @@ bool swap_cache_is(unsigned long slot, struct folio *folio)
 {
 	bool is;
 
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	is = slot < si.nr && si.cache[slot] == folio;
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 	return is;
 }
 
@@ -169,7 +169,7 @@ struct folio *swap_cache_add_read(unsigned long slot, struct folio *new)
 {
 	struct folio *folio;
 
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	folio = si.cache[slot];
 	if (folio) {
 		folio_get(folio);
@@ -183,7 +183,7 @@ struct folio *swap_cache_add_read(unsigned long slot, struct folio *new)
 		folio = new;
 		count_vm_event(PSWPIN);
 	}
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 	return folio;
 }
 
@@ -192,8 +192,8 @@ int swap_count(unsigned long slot)
 {
 	int n;
 
-	pthread_mutex_lock(&si.lock);
+	spin_lock(&si.lock);
 	n = slot < si.nr ? si.count[slot] : 0;
-	pthread_mutex_unlock(&si.lock);
+	spin_unlock(&si.lock);
 	return n;
 }

@@ -30,12 +30,15 @@
 /*
  * The lock calls are where a caller first touches an mm it got from
  * task_mm(): a NULL or torn-down one is reported there, and not locked.
+ * Each is a schedule point (before taking, after releasing) and, under an
+ * explorer, waits with SCHED_BLOCK rather than in pthread (mm/lock.h).
  */
 void mmap_read_lock(struct mm_struct *mm)
 {
 	if (!mm_usable(mm, "mmap_read_lock"))
 		return;
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	SCHED_POINT("lock");
+	down_read(&mm->mmap_lock);
 	atomic_fetch_add(&mm->mmap_lock_readers, 1);
 }
 
@@ -45,14 +48,16 @@ void mmap_read_unlock(struct mm_struct *mm)
 		return;
 	VM_WARN(atomic_fetch_sub(&mm->mmap_lock_readers, 1) <= 0,
 		"mmap_read_unlock without a reader");
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	up_read(&mm->mmap_lock);
+	SCHED_POINT("unlocked");
 }
 
 void mmap_write_lock(struct mm_struct *mm)
 {
 	if (!mm_usable(mm, "mmap_write_lock"))
 		return;
-	pthread_rwlock_wrlock(&mm->mmap_lock);
+	SCHED_POINT("lock");
+	down_write(&mm->mmap_lock);
 	atomic_store(&mm->mmap_lock_writer, 1);
 }
 
@@ -62,7 +67,8 @@ void mmap_write_unlock(struct mm_struct *mm)
 		return;
 	VM_WARN(!atomic_exchange(&mm->mmap_lock_writer, 0),
 		"mmap_write_unlock without the writer");
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	up_write(&mm->mmap_lock);
+	SCHED_POINT("unlocked");
 }
 
 /* Lockdep-lite: someone holds it; we cannot tell whether it is us. */
@@ -182,9 +188,9 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	if (vma->vm_file) {
 		struct address_space *mapping = &vma->vm_file->f_mapping;
 
-		pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+		down_write(&mapping->i_mmap_rwsem);
 		list_add_tail(&vma->shared, &mapping->i_mmap);
-		pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+		up_write(&mapping->i_mmap_rwsem);
 	}
 }
 
@@ -195,9 +201,9 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 	if (vma->vm_file) {
 		struct address_space *mapping = &vma->vm_file->f_mapping;
 
-		pthread_rwlock_wrlock(&mapping->i_mmap_rwsem);
+		down_write(&mapping->i_mmap_rwsem);
 		list_del_init(&vma->shared);
-		pthread_rwlock_unlock(&mapping->i_mmap_rwsem);
+		up_write(&mapping->i_mmap_rwsem);
 	}
 }
 
@@ -205,17 +211,17 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 void vma_rmap_lock(struct vm_area_struct *vma)
 {
 	if (vma->vm_file)
-		pthread_rwlock_wrlock(&vma->vm_file->f_mapping.i_mmap_rwsem);
+		down_write(&vma->vm_file->f_mapping.i_mmap_rwsem);
 	if (vma->anon_vma)
-		pthread_mutex_lock(&vma->anon_vma->lock);
+		mutex_lock(&vma->anon_vma->lock);
 }
 
 void vma_rmap_unlock(struct vm_area_struct *vma)
 {
 	if (vma->anon_vma)
-		pthread_mutex_unlock(&vma->anon_vma->lock);
+		mutex_unlock(&vma->anon_vma->lock);
 	if (vma->vm_file)
-		pthread_rwlock_unlock(&vma->vm_file->f_mapping.i_mmap_rwsem);
+		up_write(&vma->vm_file->f_mapping.i_mmap_rwsem);
 }
 
 /* Undoes a VMA's links: rmap, file; then frees it (remove_vma()). */
