@@ -69,6 +69,11 @@ struct backend_ops {
 	void (*stmt_begin)(struct backend *be, const struct stmt *st);
 	void (*stmt_end)(struct backend *be, const struct stmt *st,
 			 const struct result *r);
+	/*
+	 * Its operations may run at once in several threads (a race block);
+	 * false: each statement of a race block answers skip.
+	 */
+	bool concurrent;
 	/* one operation per statement kind; NULL: the kind is skipped */
 	backend_op_t op[NR_STMT_KINDS];
 };

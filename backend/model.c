@@ -1512,6 +1512,7 @@ const struct backend_ops model_backend_ops = {
 	.name = "model",
 	.open = model_open,
 	.close = model_close,
+	.concurrent = true,
 	.stmt_begin = model_stmt_begin,
 	.stmt_end = model_stmt_end,
 	.op = {

@@ -13,6 +13,7 @@
  * found its model broken (`check`, the final invariant and leak checks).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -377,6 +378,92 @@ static void draw_map(struct backend *be, const char *path, FILE *err)
 		r.msg);
 }
 
+/* ---- race blocks ---- */
+
+struct race_run {
+	struct backend *be;
+	const struct stmt *sts;		/* the block's statements */
+	struct result r[SCN_RACE_MAX];
+	char *output[SCN_RACE_MAX];
+};
+
+/*
+ * One statement of a block, in its thread: a backend of its own for the
+ * streams (--explain and --trace do not follow a block's threads).
+ */
+static void race_one(void *ctx, int i)
+{
+	struct race_run *rr = ctx;
+	struct backend be = *rr->be;
+
+	be.why = be.trace = be.trace_json = NULL;
+	rr->r[i] = run_one(&be, &rr->sts[i], &rr->output[i], NULL, NULL);
+}
+
+struct race_thread {
+	pthread_t tid;
+	void (*fn)(void *ctx, int i);
+	void *ctx;
+	int i;
+};
+
+static void *race_thread(void *arg)
+{
+	struct race_thread *t = arg;
+
+	t->fn(t->ctx, t->i);
+	return NULL;
+}
+
+/* Without an explorer: plain threads, whichever order the machine picks. */
+static void race_threads(void *unused, int n, void (*fn)(void *ctx, int i),
+			 void *ctx)
+{
+	struct race_thread t[SCN_RACE_MAX];
+	bool started[SCN_RACE_MAX];
+
+	for (int i = 0; i < n; i++) {
+		t[i] = (struct race_thread){ .fn = fn, .ctx = ctx, .i = i };
+		started[i] = !pthread_create(&t[i].tid, NULL, race_thread,
+					     &t[i]);
+		if (!started[i])
+			fn(ctx, i);	/* no thread: run it here, in order */
+	}
+	for (int i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(t[i].tid, NULL);
+}
+
+/*
+ * `race` at stmts[at]: its statements run at once; their expectations
+ * are checked after all have finished, in the order they are written.
+ */
+static void run_race(struct run_state *rs, struct backend *be, int at)
+{
+	const struct stmt *race = &rs->prog->stmts[at];
+	struct race_run rr = { .be = be, .sts = race + 1 };
+	int n = race->race.nr;
+
+	if (!rs->opts->json && !rs->opts->quiet)
+		fprintf(rs->out, "%4d  race\n", race->line);
+	if (!be->ops->concurrent) {
+		for (int i = 0; i < n; i++) {
+			rr.r[i] = (struct result){ .kind = RES_SKIP };
+			snprintf(rr.r[i].msg, sizeof(rr.r[i].msg),
+				 "the %s backend cannot run statements at once",
+				 be->ops->name);
+		}
+	} else if (rs->opts->race) {
+		rs->opts->race(rs->opts->race_arg, n, race_one, &rr);
+	} else {
+		race_threads(NULL, n, race_one, &rr);
+	}
+	for (int i = 0; i < n; i++) {
+		report(rs, &rr.sts[i], &rr.r[i], rr.output[i], NULL, NULL);
+		free(rr.output[i]);
+	}
+}
+
 int scn_run(const struct program *prog, const struct run_options *opts,
 	    FILE *out, FILE *err)
 {
@@ -404,6 +491,11 @@ int scn_run(const struct program *prog, const struct run_options *opts,
 		struct result r;
 		char *output, *why = NULL, *trace = NULL;
 
+		if (st->kind == ST_RACE) {
+			run_race(&rs, &be, i);
+			i += st->race.nr;
+			continue;
+		}
 		r = run_one(&be, st, &output, opts->explain ? &why : NULL,
 			    opts->trace ? &trace : NULL);
 		report(&rs, st, &r, output, why, trace);

@@ -90,6 +90,8 @@ struct parser {
 	int machine_line;	/* the `machine` statement, 0 if none */
 	bool seen_stmt;
 	struct symtab tasks, vars, files, handles, cmas;
+	/* the open race block: its `race` statement's index, or -1 */
+	int race_at, race_line, race_col;
 };
 
 /* Both `dev HANDLE write` and `dev HANDLE read`: the word decides. */
@@ -554,6 +556,25 @@ static int need_word(struct parser *p, int i, const char *what)
 	return 0;
 }
 
+/*
+ * The statements of a race block run in any order: one cannot use what
+ * another one of the block makes (a forked child, a new mapping or pin).
+ */
+static bool born_in_race(const struct parser *p, int line)
+{
+	return p->race_at >= 0 && line > p->race_line && line < p->line;
+}
+
+static int race_born(struct parser *p, const struct token *t,
+		     const char *what, int line)
+{
+	char tb[64];
+
+	return perr(p, t->col,
+		    "%s '%s' is made by line %d of this race block: use it after 'end'",
+		    what, TOKS(t), line);
+}
+
 /* A live task named by t: its index, or -1 after an error. */
 static int find_task(struct parser *p, const struct token *t)
 {
@@ -568,6 +589,8 @@ static int find_task(struct parser *p, const struct token *t)
 	if (!p->tasks.v[i].live)
 		return perr(p, t->col, "task '%s' has exited (line %d)", TOKS(t),
 			    p->tasks.v[i].line);
+	if (born_in_race(p, p->tasks.v[i].line))
+		return race_born(p, t, "task", p->tasks.v[i].line);
 	return i;
 }
 
@@ -585,6 +608,8 @@ static int find_live(struct parser *p, struct symtab *tab,
 	if (!tab->v[i].live)
 		return perr(p, t->col, "%s '%s' no longer exists (gone at line %d)",
 			    what, TOKS(t), tab->v[i].line);
+	if (born_in_race(p, tab->v[i].line))
+		return race_born(p, t, what, tab->v[i].line);
 	return i;
 }
 
@@ -620,6 +645,11 @@ static struct sym *find_var(struct parser *p, int task, const char *s,
 	if (v < 0) {
 		perr(p, col, "unknown mapping '%s' in task %s",
 		     tok_str(s, len, tb, sizeof(tb)), p->tasks.v[task].name);
+		return NULL;
+	}
+	if (born_in_race(p, p->vars.v[v].line)) {
+		perr(p, col, "mapping '%s' is made by line %d of this race block: use it after 'end'",
+		     tok_str(s, len, tb, sizeof(tb)), p->vars.v[v].line);
 		return NULL;
 	}
 	return &p->vars.v[v];
@@ -1499,6 +1529,65 @@ static int parse_cma_free(struct parser *p, struct stmt *st)
 	return 0;
 }
 
+/* race: opens a block; its statements run at once (program.h) */
+static int parse_race(struct parser *p, struct stmt *st)
+{
+	if (p->race_at >= 0)
+		return perr(p, p->t[0].col,
+			    "race blocks do not nest (the block of line %d has no 'end' yet)",
+			    p->race_line);
+	if (no_more(p, 1, "race"))
+		return -1;
+	p->race_at = (int)(st - p->prog->stmts);
+	p->race_line = p->line;
+	p->race_col = p->t[0].col;
+	p->prog->nr_races++;
+	return 0;
+}
+
+/* end: closes the open block, which must hold 2 .. SCN_RACE_MAX statements */
+static int parse_end(struct parser *p, struct stmt *st)
+{
+	int nr = (int)(st - p->prog->stmts) - p->race_at - 1;
+
+	if (p->race_at < 0)
+		return perr(p, p->t[0].col, "'end' without 'race'");
+	if (no_more(p, 1, "end"))
+		return -1;
+	if (nr < 2)
+		return perr(p, p->t[0].col,
+			    "a race block needs 2 to %d statements, the block of line %d has %d",
+			    SCN_RACE_MAX, p->race_line, nr);
+	p->prog->stmts[p->race_at].race.nr = nr;
+	p->race_at = -1;
+	return 0;
+}
+
+/*
+ * What may not run inside a race block: what sets up or inspects the
+ * whole machine, and what ends a name another thread could be using.
+ */
+static int race_allows(struct parser *p, const struct stmt *st, int col)
+{
+	static const enum stmt_kind banned[] = {
+		ST_MACHINE, ST_CHECK, ST_STAT, ST_SHOW, ST_EXIT, ST_UNPIN,
+		ST_RELEASE, ST_CMA_FREE,
+	};
+	int nr = p->prog->nr_stmts - p->race_at - 1;
+
+	if (p->race_at < 0 || st->kind == ST_RACE || st->kind == ST_END)
+		return 0;
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
+		if (st->kind == banned[i])
+			return perr(p, col, "'%s' cannot run inside a race block",
+				    stmt_kind_name(st->kind));
+	if (nr > SCN_RACE_MAX)
+		return perr(p, col,
+			    "a race block holds at most %d statements (the block of line %d)",
+			    SCN_RACE_MAX, p->race_line);
+	return 0;
+}
+
 static int parse_check(struct parser *p, struct stmt *st)
 {
 	(void)st;
@@ -1718,8 +1807,13 @@ static int parse_statement(struct parser *p, struct stmt *st)
 		if (st->task < 0)
 			return -1;
 	}
+	if (race_allows(p, st, st->task >= 0 ? p->t[1].col : t0->col))
+		return -1;
 	if (stmt_defs[st->kind].parse(p, st))
 		return -1;
+	if (p->arrow >= 0 && (st->kind == ST_RACE || st->kind == ST_END))
+		return perr(p, p->t[p->arrow].col, "'%s' takes no result",
+			    stmt_kind_name(st->kind));
 	if (p->arrow >= 0)
 		return parse_expect(p, st);
 	return 0;
@@ -1774,6 +1868,11 @@ static int parse_line(struct parser *p, const char *line, size_t len,
 	if (parse_statement(p, st))
 		return -1;
 	p->seen_stmt = true;
+	if (st->kind == ST_END) {
+		/* the block's length is in its `race`; `end` leaves nothing */
+		free(st->text);
+		p->prog->nr_stmts--;
+	}
 	return 0;
 }
 
@@ -1786,7 +1885,7 @@ static void symtab_free(struct symtab *tab)
 struct program *scn_parse(const char *filename, const char *buf, size_t len,
 			  struct scn_error *err)
 {
-	struct parser p = { .filename = filename, .err = err };
+	struct parser p = { .filename = filename, .err = err, .race_at = -1 };
 	size_t pos = 0;
 	int cap = 0;
 
@@ -1810,6 +1909,11 @@ struct program *scn_parse(const char *filename, const char *buf, size_t len,
 	if (!p.prog->nr_stmts) {
 		p.line = 1;
 		perr(&p, 1, "empty scenario: no statements");
+		goto fail;
+	}
+	if (p.race_at >= 0) {
+		p.line = p.race_line;
+		perr(&p, p.race_col, "race block without 'end'");
 		goto fail;
 	}
 	goto out;

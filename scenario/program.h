@@ -292,6 +292,16 @@ struct show_args {
 	char *path;			/* show map FILE: malloc'ed, else NULL */
 };
 
+/*
+ * `race` ... `end`: the race statement stands before the nr statements of
+ * its block (stmts[i + 1 .. i + nr]), which run at once, each in a thread
+ * of its own; `end` leaves no statement behind.
+ */
+struct race_args {
+	int nr;				/* 2 .. SCN_RACE_MAX */
+};
+#define SCN_RACE_MAX	4
+
 /* ---- options ---- */
 
 /*
@@ -389,7 +399,9 @@ enum scn_opt {
 	X(MLOCK, mlock, range_args, "mlock", TASK, RS_OK, 0)		\
 	X(MUNLOCK, munlock, range_args, "munlock", TASK, RS_OK, 0)	\
 	X(FALLOCATE, fallocate, fallocate_args, "fallocate", KW, RS_OK,	\
-	  OPTS(OFF, LEN))
+	  OPTS(OFF, LEN))						\
+	X(RACE, race, race_args, "race", KW, 0, 0)			\
+	X(END, end, no_args, "end", KW, 0, 0)
 
 enum stmt_kind {
 #define SCN_KIND_ENUM(K, m, a, kw, f, r, o) ST_##K,
@@ -428,6 +440,7 @@ struct program {
 	bool has_machine;	/* an explicit `machine` statement (first) */
 	/* the machine's kernel= (NULL: the default profile, 6.18) */
 	const struct kernel_profile *kernel;
+	int nr_races;		/* race blocks */
 };
 
 #endif /* GUPSIM_PROGRAM_H */

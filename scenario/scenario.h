@@ -92,6 +92,15 @@ struct run_options {
 	void (*on_result)(void *arg, const struct stmt *st,
 			  const struct result *r);
 	void *arg;
+	/*
+	 * A race block: runs fn(ctx, i) for every i < n at once, each in a
+	 * thread of its own, and returns when all have returned. NULL: plain
+	 * threads, as the machine schedules them; `gupsim explore` runs
+	 * them under its scheduler.
+	 */
+	void (*race)(void *race_arg, int n, void (*fn)(void *ctx, int i),
+		     void *ctx);
+	void *race_arg;
 };
 
 /* s as a JSON string, quoted and escaped (NULL: ""). */
