@@ -27,7 +27,7 @@ CFLAGS	+= $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	   -Iinclude $(URCU_CFLAGS) -pthread -MMD -MP $(EXTRA_CFLAGS)
 LDLIBS	+= $(URCU_LIBS) -pthread $(EXTRA_LDLIBS)
 
-LIB_SRCS  := $(wildcard mm/*.c lib/*.c drivers/*.c)
+LIB_SRCS  := $(wildcard mm/*.c lib/*.c drivers/*.c explore/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libgupsim.a
 
