@@ -28,6 +28,7 @@
 #include "bench.h"
 #include "color.h"
 #include "diff.h"
+#include "explore.h"
 #include "source.h"
 
 static const char demo_text[] =
@@ -94,6 +95,10 @@ static void usage(FILE *out)
 	      "  versions [--json] FILE...\n"
 	      "                      every statement's result under every kernel\n"
 	      "                      release profile, 5.1 .. 6.18\n"
+	      "  explore [--preemptions N] [--random N --seed S] [--shard I/N]\n"
+	      "      [--schedule ID] [--json] FILE\n"
+	      "                      run a scenario once per interleaving of its race\n"
+	      "                      blocks' threads (see 'gupsim explore --help')\n"
 	      "  demo [--print]      run the built-in demo, or print its text\n"
 	      "  bench [OPTIONS]     the gup_test benchmark, model vs host kernel\n"
 	      "\n"
@@ -409,6 +414,8 @@ int main(int argc, char **argv)
 		return host_diff_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "versions"))
 		return cmd_versions(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "explore"))
+		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "gupsim: unknown command '%s'\n"
