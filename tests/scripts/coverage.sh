@@ -105,6 +105,8 @@ cma_alloc
 cma_free
 where
 check
+race
+end
 stat
 show:meminfo
 show:vmstat
@@ -188,6 +190,8 @@ extract() {
 			for (k = 3; k <= n; k++)
 				if (t[k] ~ /^(off|len)=/)
 					print "fallocate:" substr(t[k], 1, 3)
+		} else if (verb == "race" || verb == "end") {
+			print verb
 		} else if (verb ~ /^(cma_alloc|cma_free|check|stat)$/) {
 			print verb
 			if (verb == "stat" && n >= 3)
