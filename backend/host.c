@@ -58,6 +58,8 @@ struct htask {
 	bool cap_ipc_lock;
 	bool unprivileged;	/* not root: no user of its own, no caps */
 	char why[160];
+	/* made by a statement the host skipped (a race block's fork) */
+	const char *skipped;
 };
 
 struct hvar {
@@ -281,6 +283,9 @@ static struct result call(struct backend *be, int task, struct host_req *rq,
 	memset(rep, 0, sizeof(*rep));
 	if (recv_fd)
 		*recv_fd = -1;
+	if (t && t->skipped)
+		return res_skip("task %s was not made on the host: %s",
+				be->prog->task_names[task], t->skipped);
 	if (!t || t->sock < 0)
 		return res_errno(ESRCH, "task %s does not exist",
 				 task >= 0 ? be->prog->task_names[task] : "?");
@@ -746,6 +751,35 @@ static int take_fd(struct backend *be, int task, int wfd)
 }
 
 /*
+ * A race block: the worker runs one request at a time, so the host cannot
+ * run the block's statements at once and skips them all (the interpreter
+ * answers skip for each). What they would have made is skipped in turn,
+ * and memory may differ from the model's from here on.
+ */
+static struct result host_race(struct backend *be, const struct stmt *st)
+{
+	static const char why[] = "it was in a race block, which the host skips";
+	struct host *h = H(be);
+
+	for (int i = 1; i <= st->race.nr; i++) {
+		const struct stmt *s = &st[i];
+
+		if (s->kind == ST_FORK)
+			h->tasks[s->fork.child].skipped = why;
+		else if (s->kind == ST_MMAP)
+			skip_var(&h->vars[s->mmap.var], why);
+		else if (s->kind == ST_MREMAP && s->mremap.partial)
+			skip_var(&h->vars[s->mremap.new_var], why);
+		else if (s->kind == ST_PIN)
+			skip_handle(be, &h->handles[s->pin.handle], why);
+		else if (s->kind == ST_DRIVER)
+			skip_handle(be, &h->handles[s->driver.handle], why);
+	}
+	h->diverged = "a race block was skipped";
+	return res_skip("the host's workers run one statement at a time");
+}
+
+/*
  * Registers [start, start + len) in the task's worker and takes the
  * ring; pin: a `pin` statement (page-aligned, no accounting, partial
  * pins counted) rather than a driver.
@@ -1085,6 +1119,7 @@ const struct backend_ops host_backend_ops = {
 		[ST_MREMAP] = host_mremap,
 		[ST_FORK] = host_fork,
 		[ST_EXIT] = host_exit,
+		[ST_RACE] = host_race,
 		[ST_PIN] = host_pin,
 		[ST_UNPIN] = host_unpin,
 		[ST_DRIVER] = host_driver,

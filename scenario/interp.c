@@ -447,11 +447,16 @@ static void run_race(struct run_state *rs, struct backend *be, int at)
 	if (!rs->opts->json && !rs->opts->quiet)
 		fprintf(rs->out, "%4d  race\n", race->line);
 	if (!be->ops->concurrent) {
+		/* its race operation, if any, learns what the block skips */
+		struct result why = be->ops->op[ST_RACE] ?
+				    be->ops->op[ST_RACE](be, race) :
+				    (struct result){ .kind = RES_SKIP };
+
 		for (int i = 0; i < n; i++) {
 			rr.r[i] = (struct result){ .kind = RES_SKIP };
 			snprintf(rr.r[i].msg, sizeof(rr.r[i].msg),
-				 "the %s backend cannot run statements at once",
-				 be->ops->name);
+				 "the %s backend cannot run statements at once%s%.400s",
+				 be->ops->name, why.msg[0] ? ": " : "", why.msg);
 		}
 	} else if (rs->opts->race) {
 		rs->opts->race(rs->opts->race_arg, n, race_one, &rr);
