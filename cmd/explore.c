@@ -483,29 +483,32 @@ double explore_rate(const char *text, long max, double secs, long *ran)
 {
 	struct source src = { .name = "bench.scn", .buf = (char *)text,
 			      .len = strlen(text) };
-	struct xopts o = { .cfg = { .preemptions = 2 }, .file = "bench.scn" };
-	struct session s = { .o = &o };
+	struct explore_config cfg = { .preemptions = 2 };
 	char msg[128];
-	struct explore *ex;
 	double t0, t;
 	long n = 0;
 
 	if (sources_parse(&src, 1))
 		return -1;
-	s.prog = src.prog;
-	ex = explore_create(&o.cfg, msg, sizeof(msg));
 	t0 = now();
-	while (ex && n < max && now() - t0 < secs && explore_begin(ex)) {
-		char *out, *err;
+	/* the whole bounded space, again and again, until time is up */
+	while (n < max && now() - t0 < secs) {
+		struct explore *ex = explore_create(&cfg, msg, sizeof(msg));
 
-		run_schedule(s.prog, ex, true, &out, &err);
-		explore_end(ex);
-		free(out);
-		free(err);
-		n++;
+		while (ex && n < max && explore_begin(ex)) {
+			char *out, *err;
+
+			run_schedule(src.prog, ex, true, &out, &err);
+			explore_end(ex);
+			free(out);
+			free(err);
+			n++;
+		}
+		explore_destroy(ex);
+		if (!ex)
+			break;
 	}
 	t = now() - t0;
-	explore_destroy(ex);
 	scn_free(src.prog);
 	*ran = n;
 	return t > 0 ? n / t : 0;

@@ -29,4 +29,7 @@ void explore_draw_json(FILE *out, const struct explore *ex);
  */
 double explore_rate(const char *text, long max, double secs, long *ran);
 
+/* gupsim bench --explore (cmd/bench_explore.c). */
+int cmd_bench_explore(int argc, char **argv);
+
 #endif /* GUPSIM_CMD_EXPLORE_H */

@@ -416,6 +416,9 @@ int main(int argc, char **argv)
 		return cmd_versions(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "explore"))
 		return cmd_explore(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench") && argc > 2 &&
+	    !strcmp(argv[2], "--explore"))
+		return cmd_bench_explore(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "gupsim: unknown command '%s'\n"

@@ -28,6 +28,8 @@ enum xstate { XT_RUNNABLE, XT_BLOCKED, XT_DONE };
 struct xthread {
 	struct explore *ex;
 	pthread_t tid;
+	bool started;		/* in the pool: runs job after job */
+	long job_seen;		/* the last job it took */
 	int id;
 	pthread_cond_t cv;	/* signalled when it may run */
 	enum xstate state;	/* under ex->mu */
@@ -58,7 +60,11 @@ struct explore {
 	/* ---- the threads (sched.c); under mu while they run ---- */
 	pthread_mutex_t mu;
 	struct xthread th[EXPLORE_THREADS_MAX];
-	int nr_threads;
+	int nr_threads;		/* of the job (explore_threads) that runs */
+	long job;		/* explore_threads() calls so far */
+	int nr_done;		/* threads of the job that have finished */
+	pthread_cond_t done_cv;	/* signalled when the last one finishes */
+	bool quit;		/* explore_destroy(): the pool ends */
 	int running;		/* the thread that may run, -1: none yet */
 	bool freerun;		/* control given up: every thread runs */
 	bool retried;		/* the blocked were woken since the last progress */

@@ -3,6 +3,11 @@
  * The explorer's threads: real threads, of which exactly one runs at a
  * time while a schedule is explored.
  *
+ * The threads are a pool, started by the first explore_threads() that
+ * needs them and ended by explore_destroy(): a schedule costs no thread
+ * creation. A pool thread waits for a job (ex->job newer than the last it
+ * took, its id below ex->nr_threads), runs fn(ctx, id) and waits again.
+ *
  * Each thread waits on its own condition variable until ex->running names
  * it. At a schedule point the running thread records the point, asks the
  * search which thread runs next (search.c) and, if that is another one,
@@ -201,6 +206,7 @@ static const struct sched_hooks explore_hooks = {
 	.wake = hook_wake,
 };
 
+/* A pool thread: one fn(ctx, id) per job, each begun on its first turn. */
 static void *xthread_main(void *arg)
 {
 	struct xthread *x = arg;
@@ -208,78 +214,87 @@ static void *xthread_main(void *arg)
 
 	xself = x;
 	pthread_mutex_lock(&ex->mu);
-	wait_turn(ex, x);
-	pthread_mutex_unlock(&ex->mu);
-	x->fn(x->ctx, x->id);
-	pthread_mutex_lock(&ex->mu);
-	x->state = XT_DONE;
-	progress(ex, x);
-	if (!ex->freerun)
-		switch_from(ex, x);
+	for (;;) {
+		while ((x->job_seen == ex->job || x->id >= ex->nr_threads) &&
+		       !ex->quit)
+			pthread_cond_wait(&x->cv, &ex->mu);
+		if (ex->quit)
+			break;
+		x->job_seen = ex->job;
+		wait_turn(ex, x);
+		pthread_mutex_unlock(&ex->mu);
+		x->fn(x->ctx, x->id);
+		pthread_mutex_lock(&ex->mu);
+		x->state = XT_DONE;
+		progress(ex, x);
+		if (!ex->freerun)
+			switch_from(ex, x);
+		if (++ex->nr_done == ex->nr_threads)
+			pthread_cond_signal(&ex->done_cv);
+	}
 	pthread_mutex_unlock(&ex->mu);
 	xself = NULL;
 	return NULL;
 }
 
-/* Starts the block's threads; each waits for its first turn. */
-static int start_threads(struct explore *ex, int n,
-			 void (*fn)(void *ctx, int i), void *ctx)
+/* The pool has n threads: 0, or -errno when one cannot be started. */
+static int grow_pool(struct explore *ex, int n)
 {
-	ex->nr_threads = n;
-	ex->running = -1;
-	ex->freerun = false;
-	ex->retried = false;
-	ex->block_no++;
 	for (int i = 0; i < n; i++) {
 		struct xthread *x = &ex->th[i];
 
+		if (x->started)
+			continue;
 		x->ex = ex;
 		x->id = i;
-		x->state = XT_RUNNABLE;
-		x->obj = NULL;
-		x->fn = fn;
-		x->ctx = ctx;
+		x->job_seen = ex->job;
+		if (pthread_create(&x->tid, NULL, xthread_main, x))
+			return -EAGAIN;
+		x->started = true;
 	}
-	for (int i = 0; i < n; i++) {
-		if (pthread_create(&ex->th[i].tid, NULL, xthread_main,
-				   &ex->th[i])) {
-			/* the ones started run freely; the rest run here */
-			pthread_mutex_lock(&ex->mu);
-			go_free(ex, "no thread");
-			pthread_mutex_unlock(&ex->mu);
-			return i;
-		}
-	}
-	return n;
+	return 0;
 }
 
 void explore_threads(struct explore *ex, int n, void (*fn)(void *ctx, int i),
 		     void *ctx)
 {
-	int started, first;
-
 	if (n < 1 || n > EXPLORE_THREADS_MAX)
 		return;
+	if (grow_pool(ex, n)) {
+		/* no explorer without threads: run them one after another */
+		ex->anomaly = "no thread";
+		for (int i = 0; i < n; i++)
+			fn(ctx, i);
+		return;
+	}
 	search_block_start(ex, n);
 	__atomic_store_n(&xactive, ex, __ATOMIC_RELEASE);
 	__atomic_store_n(&sched_hooks, &explore_hooks, __ATOMIC_RELEASE);
-	started = start_threads(ex, n, fn, ctx);
 	pthread_mutex_lock(&ex->mu);
-	if (!ex->freerun) {
-		/* who runs first is a choice too, and a free one */
-		first = n > 1 ? search_decide(ex, (1u << n) - 1, -1, -1) : 0;
-		ex->running = first;
-		pthread_cond_signal(&ex->th[first].cv);
+	ex->block_no++;
+	ex->nr_threads = n;
+	ex->nr_done = 0;
+	ex->running = -1;
+	ex->freerun = false;
+	ex->retried = false;
+	ex->job++;
+	for (int i = 0; i < n; i++) {
+		ex->th[i].state = XT_RUNNABLE;
+		ex->th[i].obj = NULL;
+		ex->th[i].fn = fn;
+		ex->th[i].ctx = ctx;
 	}
+	/* who runs first is a choice too, and a free one */
+	ex->running = n > 1 ? search_decide(ex, (1u << n) - 1, -1, -1) : 0;
+	for (int i = 0; i < n; i++)
+		pthread_cond_signal(&ex->th[i].cv);
+	while (ex->nr_done < n)
+		pthread_cond_wait(&ex->done_cv, &ex->mu);
+	ex->nr_threads = 0;
 	pthread_mutex_unlock(&ex->mu);
-	for (int i = started; i < n; i++)
-		fn(ctx, i);
-	for (int i = 0; i < started; i++)
-		pthread_join(ex->th[i].tid, NULL);
 	/* no thread is in a point any more: the hooks can go */
 	__atomic_store_n(&sched_hooks, NULL, __ATOMIC_RELEASE);
 	__atomic_store_n(&xactive, NULL, __ATOMIC_RELEASE);
-	ex->nr_threads = 0;
 }
 
 struct explore *explore_create(const struct explore_config *cfg, char *err,
@@ -299,6 +314,7 @@ struct explore *explore_create(const struct explore_config *cfg, char *err,
 		ex->cfg.shard = 0;
 	}
 	pthread_mutex_init(&ex->mu, NULL);
+	pthread_cond_init(&ex->done_cv, NULL);
 	for (int i = 0; i < EXPLORE_THREADS_MAX; i++)
 		pthread_cond_init(&ex->th[i].cv, NULL);
 	if (search_create(ex, err, len)) {
@@ -312,7 +328,16 @@ void explore_destroy(struct explore *ex)
 {
 	if (!ex)
 		return;
+	pthread_mutex_lock(&ex->mu);
+	ex->quit = true;
+	for (int i = 0; i < EXPLORE_THREADS_MAX; i++)
+		pthread_cond_signal(&ex->th[i].cv);
+	pthread_mutex_unlock(&ex->mu);
+	for (int i = 0; i < EXPLORE_THREADS_MAX; i++)
+		if (ex->th[i].started)
+			pthread_join(ex->th[i].tid, NULL);
 	search_destroy(ex);
+	pthread_cond_destroy(&ex->done_cv);
 	for (int i = 0; i < EXPLORE_THREADS_MAX; i++)
 		pthread_cond_destroy(&ex->th[i].cv);
 	pthread_mutex_destroy(&ex->mu);

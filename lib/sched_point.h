@@ -63,6 +63,14 @@ static inline const struct sched_hooks *sched_hooks_active(void)
 #define SCHED_POINT_DEFINE(name, step_)					\
 	static const struct sched_point name = { __func__, step_ }
 
+#ifdef GUPSIM_NO_SCHED_POINTS
+/*
+ * A build without points, the baseline `gupsim bench --explore` measures
+ * their cost against (A B A B): no point, block or wake is compiled in.
+ */
+#define SCHED_POINT(step_)		do { } while (0)
+#define SCHED_BLOCK(obj, step_)		do { (void)(obj); } while (0)
+#else
 /* A point in the current function: SCHED_POINT("read pte"). */
 #define SCHED_POINT(step_) do {						\
 	const struct sched_hooks *__h = sched_hooks_active();		\
@@ -85,13 +93,18 @@ static inline const struct sched_hooks *sched_hooks_active(void)
 		__h->block((obj), &__sp);				\
 	}								\
 } while (0)
+#endif
 
 /* SCHED_BLOCK(NULL): let the other threads run before retrying. */
 #define SCHED_YIELD(step_)	SCHED_BLOCK(NULL, step_)
 
 static inline void sched_wake(const void *obj)
 {
+#ifdef GUPSIM_NO_SCHED_POINTS
+	const struct sched_hooks *h = NULL;
+#else
 	const struct sched_hooks *h = sched_hooks_active();
+#endif
 
 	if (unlikely(h))
 		h->wake(obj);
