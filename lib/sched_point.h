@@ -101,7 +101,7 @@ static inline const struct sched_hooks *sched_hooks_active(void)
 static inline void sched_wake(const void *obj)
 {
 #ifdef GUPSIM_NO_SCHED_POINTS
-	const struct sched_hooks *h = NULL;
+	const struct sched_hooks *h = (const struct sched_hooks *)0;
 #else
 	const struct sched_hooks *h = sched_hooks_active();
 #endif

@@ -27,3 +27,4 @@ ifneq ($(BENCH_FUZZ_SECONDS),0)
 		echo "| fuzz executions per second (plain scenario fuzzer) >= 2000 | not measured (no fuzz build) | **not met** |" >>$(BENCH_OUT); \
 	fi
 endif
+	$(Q)$(MAKE) --no-print-directory bench-explore
