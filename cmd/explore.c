@@ -450,8 +450,10 @@ int cmd_explore(int argc, char **argv)
 		return 2;
 	}
 	src.name = o.file;
-	if (sources_parse(&src, 1))
+	if (sources_parse(&src, 1)) {
+		free(src.buf);
 		return 2;
+	}
 	s.prog = src.prog;
 	if (!s.prog->nr_races) {
 		fprintf(stderr, "gupsim explore: %s has no race block: nothing to explore\n",
