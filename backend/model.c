@@ -173,18 +173,6 @@ static struct result model_file(struct backend *be, const struct stmt *st)
 	return res_ok();
 }
 
-/*
- * The madvise, mremap and fallocate paths do not record their checks yet:
- * their errno still gets a rule line naming the call that returned it.
- */
-static void explain_call_err(const char *func, long ret)
-{
-	if (ret < 0 && explain_on())
-		__explain_line(EXPLAIN_RULE,
-			       "%s(): returned %s (the check inside is not recorded)",
-			       func, explain_errno_name((int)ret));
-}
-
 /* fallocate FILE: vfs_fallocate() on the model's file */
 static struct result model_fallocate(struct backend *be,
 				     const struct stmt *st)
@@ -197,7 +185,6 @@ static struct result model_fallocate(struct backend *be,
 		return res_errno(ENOENT, "file %s was not created",
 				 be->prog->file_names[a->file]);
 	ret = vfs_fallocate(f, a->off, a->len);
-	explain_call_err("vfs_fallocate", ret);
 	return from_errno(ret, ret ? "fallocate failed" : NULL);
 }
 
@@ -523,7 +510,6 @@ static struct result model_madvise(struct backend *be, const struct stmt *st)
 		return r;
 	ret = vm_madvise(t, range_addr(be, &a->range), a->range.len,
 			 a->advice);
-	explain_call_err("do_madvise", ret);
 	return from_errno(ret, ret ? "madvise failed" : NULL);
 }
 
@@ -575,7 +561,6 @@ static struct result model_mremap_range(struct backend *be,
 	if (a->fixed_var >= 0)
 		new_addr = M(be)->vars[a->fixed_var].addr + a->fixed_off;
 	ret = vm_mremap(t, old, a->range.len, a->new_len, a->flags, new_addr);
-	explain_call_err("do_mremap", ret);
 	if (ret < 0)
 		return res_errno((int)-ret, "mremap failed");
 	segs_after_mremap(be, a, old, (unsigned long)ret);
@@ -615,7 +600,6 @@ static struct result model_mremap(struct backend *be, const struct stmt *st)
 		return res_errno((int)-dst, "no room for the new address");
 	ret = vm_mremap(t, v->addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
 			dst);
-	explain_call_err("do_mremap", ret);
 	if (ret < 0) {
 		vm_munmap(t, dst, len);
 		return res_errno((int)-ret, "mremap failed");
@@ -1486,6 +1470,7 @@ static void model_stmt_end(struct backend *be, const struct stmt *st,
 	static const char *const kinds[] = {
 		[EXPLAIN_RULE] = "rule", [EXPLAIN_OBJECT] = "object",
 		[EXPLAIN_NOTE] = "note", [EXPLAIN_SINCE] = "since",
+		[EXPLAIN_UNTIL] = "until",
 	};
 
 	trace_mark("gupsim_statement_end", "%d: %s", st->line, st->text);

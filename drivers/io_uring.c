@@ -62,9 +62,11 @@ static long io_validate_user_buf_range(unsigned long base, unsigned long len)
 	unsigned long end;
 
 	if (!len || len > IO_URING_MAX_BUF_LEN)
-		return -EFAULT;
+		return explain_err(-EFAULT, "io_validate_user_buf_range",
+				   "length %#lx is 0 or over 1 GiB", len);
 	if (__builtin_add_overflow(base, PAGE_ALIGN(len), &end))
-		return -EOVERFLOW;
+		return explain_err(-EOVERFLOW, "io_validate_user_buf_range",
+				   "%#lx + %#lx wraps around", base, len);
 	return 0;
 }
 
@@ -86,11 +88,20 @@ static long io_check_vmas(unsigned long start, unsigned long nr)
 		case VMA_BACKING_SHMEM:
 			if (kernel_has(IO_URING_SHMEM))
 				break;
-			return -EOPNOTSUPP;
+			return explain_err_until(-EOPNOTSUPP, "IO_URING_SHMEM",
+						 "io_sqe_buffer_register",
+						 "the buffer's VMA at %#lx is shmem/memfd, which this release refuses",
+						 addr);
 		case VMA_BACKING_NONE:
-			return -EFAULT;
+			return explain_err(-EFAULT, "io_sqe_buffer_register",
+					   "no VMA at %#lx", addr);
 		default:
-			return -EOPNOTSUPP;
+			return explain_err_until(-EOPNOTSUPP,
+						 "IO_URING_GUP_FILE_CHECK",
+						 "io_sqe_buffer_register",
+						 "the buffer's VMA at %#lx has a file that is not hugetlbfs%s",
+						 addr, kernel_has(IO_URING_SHMEM) ?
+						 " nor shmem" : "");
 		}
 		addr = vm_end;
 	}

@@ -27,6 +27,16 @@ void __explain_since(const char *entry)
 			       entry);
 }
 
+void __explain_until(const char *entry)
+{
+	char buf[EXPLAIN_LINE_LEN - 32];
+	explain_describe_fn *describe = explain_entry_describe;
+
+	if (describe && describe(entry, buf, sizeof(buf)))
+		__explain_line(EXPLAIN_UNTIL, "%s, profile entry %s (the running release predates it)",
+			       buf, entry);
+}
+
 void explain_begin(struct explain *ex)
 {
 	memset(ex, 0, sizeof(*ex));
@@ -93,6 +103,8 @@ const char *explain_errno_name(int err)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ENOBUFS: return "ENOBUFS";
 	case EOVERFLOW: return "EOVERFLOW";
+	case EFBIG: return "EFBIG";
+	case ENOSYS: return "ENOSYS";
 	case ENOENT: return "ENOENT";
 	case EEXIST: return "EEXIST";
 	case ESRCH: return "ESRCH";

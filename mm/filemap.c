@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "explain.h"
 
 static vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf);
 
@@ -109,9 +110,14 @@ struct file *memfd_file_create(const char *name, size_t size)
 int vfs_fallocate(struct file *file, unsigned long off, unsigned long len)
 {
 	if (!file || !len || off + len < off)
-		return -EINVAL;
+		return explain_err(-EINVAL, "vfs_fallocate",
+				   "length 0, or offset %#lx + length %#lx wraps around",
+				   off, len);
+	/* the kernel's limit is s_maxbytes; the model's files do not grow */
 	if (off + len > file->size)
-		return -EFBIG;
+		return explain_err(-EFBIG, "vfs_fallocate",
+				   "[%#lx, %#lx) goes past the file's size %#lx (the model's files do not grow)",
+				   off, off + len, file->size);
 	switch (file->fs) {
 	case FS_TMPFS:
 		return shmem_fallocate(file, off, len);

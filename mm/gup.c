@@ -802,7 +802,9 @@ long __gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 	if (VM_WARN_MISUSE(!(gup_flags & FOLL_PIN) &&
 			   kernel_has(LONGTERM_NEEDS_PIN),
 			   "gup: FOLL_LONGTERM without FOLL_PIN"))
-		return -EINVAL;
+		return explain_err_since(-EINVAL, "LONGTERM_NEEDS_PIN",
+					 "__gup_longterm_locked",
+					 "FOLL_LONGTERM without FOLL_PIN: a long-term reference must be a pin");
 	/* Until 5.13's rework (movable zone, errors): v5.2's loop. */
 	if (!kernel_has(LONGTERM_MIGRATE_MOVABLE) ||
 	    !kernel_has(LONGTERM_MIGRATE_ENOMEM))
@@ -940,8 +942,15 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 		return -EFAULT;
 	if (VM_WARN_MISUSE(!remote_longterm_allowed(gup_flags, locked),
 		    "get_user_pages_remote: FOLL_LONGTERM%s not supported",
-		    locked ? " with locked" : ""))
-		return -EINVAL;
+		    locked ? " with locked" : "")) {
+		if (!kernel_has(REMOTE_LONGTERM))
+			return explain_err_until(-EINVAL, "REMOTE_LONGTERM",
+						 "get_user_pages_remote",
+						 "FOLL_LONGTERM through the remote call: the fs-DAX check needs VMAs the remote walk cannot keep");
+		return explain_err_until(-EINVAL, "VALID_GUP_ARGS",
+					 "get_user_pages_remote",
+					 "FOLL_LONGTERM with a `locked` argument");
+	}
 	return __gup_longterm_locked(mm, start, nr_pages, pages,
 				     locked ? locked : &local_locked,
 				     gup_flags);

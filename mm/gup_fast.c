@@ -495,15 +495,24 @@ static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 {
 	struct mm_struct *mm = current_mm_checked("GUP-fast");
 	unsigned long len, end, nr_pinned;
+	unsigned int bad = gup_flags & ~gup_fast_allowed_flags();
 	int locked = 0;
 	long ret;
 
-	if (VM_WARN_MISUSE(gup_flags & ~gup_fast_allowed_flags(),
-		    "GUP-fast: flags %#x not allowed",
-		    gup_flags & ~gup_fast_allowed_flags()))
-		return -EINVAL;
+	if (VM_WARN_MISUSE(bad, "GUP-fast: flags %#x not allowed", bad)) {
+		if ((bad & FOLL_FORCE) && !kernel_has(GUP_FAST_FORCE))
+			return explain_err_until(-EINVAL, "GUP_FAST_FORCE",
+						 "gup_fast_fallback",
+						 "flags %#x, FOLL_FORCE among them, are not ones GUP-fast accepts",
+						 bad);
+		return explain_err_since(-EINVAL, "GUP_FAST_VALIDATE_FLAGS",
+					 "gup_fast_fallback",
+					 "flags %#x are not ones GUP-fast accepts",
+					 bad);
+	}
 	if (VM_WARN_MISUSE(!mm, "GUP-fast without a current mm"))
-		return -EFAULT;
+		return explain_err(-EFAULT, "gup_fast_fallback",
+				   "no current mm");
 
 	if ((gup_flags & FOLL_PIN) &&
 	    !(atomic_load(&mm->flags) & (1UL << MMF_HAS_PINNED)))
@@ -512,9 +521,13 @@ static long gup_fast_fallback(unsigned long start, unsigned long nr_pages,
 	start &= PAGE_MASK;
 	len = nr_pages << PAGE_SHIFT;
 	if (__builtin_add_overflow(start, len, &end))
-		return -EOVERFLOW;
+		return explain_err(-EOVERFLOW, "gup_fast_fallback",
+				   "%#lx + %lu pages wraps around", start,
+				   nr_pages);
 	if (end > TASK_SIZE)
-		return -EFAULT;
+		return explain_err(-EFAULT, "gup_fast_fallback",
+				   "[%#lx, %#lx) goes past TASK_SIZE", start,
+				   end);
 	if (start == end)
 		return 0;
 

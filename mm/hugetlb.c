@@ -249,7 +249,9 @@ int hugetlbfs_fallocate(struct file *file, unsigned long off,
 							 HPAGE_PMD_ORDER);
 
 		if (!folio)
-			return -ENOSPC;
+			return explain_err(-ENOSPC, "hugetlbfs_fallocate",
+					   "the huge page pool has no free page for index %lu (pages before it stay in the file)",
+					   idx);
 		folio_put(folio);
 	}
 	return 0;

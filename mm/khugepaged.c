@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "vma.h"
+#include "explain.h"
 
 /* The kernel's scan results the model can meet, and their errnos. */
 enum scan_result {
@@ -45,18 +46,43 @@ enum scan_result {
 	SCAN_ALLOC_HUGE_PAGE_FAIL,
 };
 
-static int madvise_collapse_errno(enum scan_result r)
+/*
+ * Why a block was not collapsed, said where the scan decides. A range of
+ * many blocks says the first few: the record keeps room for the errno's
+ * own rule (madvise_collapse_errno()).
+ */
+#define explain_scan(fmt, ...)						\
+	do {								\
+		if (explain_on() &&					\
+		    explain_current->nr_lines < EXPLAIN_LINES - 4)	\
+			__explain_line(EXPLAIN_RULE, fmt, ##__VA_ARGS__); \
+	} while (0)
+
+static int madvise_collapse_errno(enum scan_result r, unsigned long failed,
+				  unsigned long blocks)
 {
 	switch (r) {
 	case SCAN_ALLOC_HUGE_PAGE_FAIL:
-		return -ENOMEM;
+		return explain_err(-ENOMEM, "madvise_collapse", "%lu of %lu PMD block(s) not collapsed, no huge page to collapse into",
+				   failed, blocks);
 	/* transient: trying again may succeed (a pin: EINVAL before 6.2) */
 	case SCAN_PAGE_COUNT:
-		return kernel_has(COLLAPSE_PIN_EAGAIN) ? -EAGAIN : -EINVAL;
+		if (kernel_has(COLLAPSE_PIN_EAGAIN))
+			return explain_err_since(-EAGAIN, "COLLAPSE_PIN_EAGAIN",
+						 "madvise_collapse",
+						 "%lu of %lu PMD block(s) not collapsed, the last failure (SCAN_PAGE_COUNT) is transient",
+						 failed, blocks);
+		return explain_err_until(-EINVAL, "COLLAPSE_PIN_EAGAIN",
+					 "madvise_collapse",
+					 "%lu of %lu PMD block(s) not collapsed, the last failure (SCAN_PAGE_COUNT) is not yet counted transient",
+					 failed, blocks);
 	case SCAN_PAGE_LOCK:
-		return -EAGAIN;
+		return explain_err(-EAGAIN, "madvise_collapse", "%lu of %lu PMD block(s) not collapsed, the last failure (SCAN_PAGE_LOCK) is transient",
+				   failed, blocks);
 	default:
-		return -EINVAL;
+		return explain_err(-EINVAL, "madvise_collapse",
+				   "%lu of %lu PMD block(s) not collapsed, the last failure decides",
+				   failed, blocks);
 	}
 }
 
@@ -72,13 +98,24 @@ static enum scan_result collapse_lock_folio(struct collapse_control *cc,
 	for (int i = 0; i < cc->nr_locked; i++)
 		if (cc->locked[i] == folio)
 			return SCAN_SUCCEED;
-	if (!folio_trylock(folio))
+	if (!folio_trylock(folio)) {
+		explain_scan("__collapse_huge_page_isolate(): folio at pfn %#lx is locked by another task (SCAN_PAGE_LOCK)",
+			     folio_pfn(folio));
 		return SCAN_PAGE_LOCK;
+	}
 	cc->locked[cc->nr_locked++] = folio;
 	/* every reference must be one of the folio's mappings */
 	if (folio_maybe_dma_pinned(folio) ||
-	    folio_ref_count(folio) != folio_mapcount(folio))
+	    folio_ref_count(folio) != folio_mapcount(folio)) {
+		explain_scan("__collapse_huge_page_isolate(): refcount %d, mapcount %d%s: a reference beyond the mappings holds the page (SCAN_PAGE_COUNT)",
+			     folio_ref_count(folio), folio_mapcount(folio),
+			     folio_maybe_dma_pinned(folio) ?
+			     ", maybe DMA-pinned" : "");
+		if (explain_on() &&
+		    explain_current->nr_lines < EXPLAIN_LINES - 4)
+			__explain_page("held page", &folio->page);
 		return SCAN_PAGE_COUNT;
+	}
 	return SCAN_SUCCEED;
 }
 
@@ -107,24 +144,38 @@ static enum scan_result collapse_scan_table(struct vm_area_struct *vma,
 
 		if (pte_none(pte))
 			continue;
-		if (!pte_present(pte))
+		if (!pte_present(pte)) {
+			explain_scan("__collapse_huge_page_isolate(): a non-present PTE at %#lx (SCAN_PTE_NON_PRESENT)",
+				     addr);
 			return SCAN_PTE_NON_PRESENT;
+		}
 		if (pte_write(pte))
 			writable = true;
 		page = vm_normal_page(vma, addr, pte);
 		if (!page)
 			continue;	/* the zero page: becomes zeroes */
-		if (!folio_test_anon(page_folio(page)))
+		if (!folio_test_anon(page_folio(page))) {
+			explain_scan("__collapse_huge_page_isolate(): a page cache page at %#lx in an anonymous VMA (SCAN_PAGE_ANON)",
+				     addr);
 			return SCAN_PAGE_ANON;
+		}
 		r = collapse_lock_folio(cc, page_folio(page));
 		if (r != SCAN_SUCCEED)
 			return r;
 		found = true;
 	}
-	if (!found)
+	if (!found) {
+		explain_scan("__collapse_huge_page_isolate(): the block at %#lx maps no page, only none or zero PTEs (SCAN_PAGE_NULL)",
+			     haddr);
 		return SCAN_PAGE_NULL;
-	return writable || kernel_has(COLLAPSE_READ_ONLY) ? SCAN_SUCCEED :
-							    SCAN_PAGE_RO;
+	}
+	if (writable || kernel_has(COLLAPSE_READ_ONLY))
+		return SCAN_SUCCEED;
+	explain_scan("__collapse_huge_page_isolate(): the block at %#lx has no writable PTE (SCAN_PAGE_RO)",
+		     haddr);
+	if (explain_on() && explain_current->nr_lines < EXPLAIN_LINES - 4)
+		__explain_until("COLLAPSE_READ_ONLY");
+	return SCAN_PAGE_RO;
 }
 
 /*
@@ -179,15 +230,24 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma,
 	struct folio *new;
 	int nr_put;
 
-	if (!pmd || pmd_none(pmdp_get(pmd)))
+	if (!pmd || pmd_none(pmdp_get(pmd))) {
+		explain_scan("find_pmd_or_thp_or_none(): no page table for the block at %#lx (SCAN_PMD_NULL)",
+			     haddr);
 		return SCAN_PMD_NULL;
+	}
 	if (pmd_leaf(pmdp_get(pmd)))
 		return SCAN_PMD_MAPPED;
-	if (!pte_offset(pmd, haddr))
-		return SCAN_PMD_NULL;	/* a PMD migration entry */
+	if (!pte_offset(pmd, haddr)) {
+		explain_scan("find_pmd_or_thp_or_none(): a PMD migration entry at %#lx (SCAN_PMD_NULL)",
+			     haddr);
+		return SCAN_PMD_NULL;
+	}
 	new = folio_alloc(GFP_TRANSHUGE | vma_place_gfp(vma), HPAGE_PMD_ORDER);
-	if (!new)
+	if (!new) {
+		explain_scan("alloc_charge_folio(): no free order-%d folio for the block at %#lx (SCAN_ALLOC_HUGE_PAGE_FAIL)",
+			     HPAGE_PMD_ORDER, haddr);
 		return SCAN_ALLOC_HUGE_PAGE_FAIL;
+	}
 
 	vma_rmap_lock(vma);
 	ptl_lock(mm);
@@ -214,13 +274,20 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma,
 	return SCAN_SUCCEED;
 }
 
-/* thp_vma_allowable_order() for a forced collapse: sysfs does not count. */
-static bool collapse_vma_allowed(const struct vm_area_struct *vma)
+/*
+ * thp_vma_allowable_order() for a forced collapse (sysfs does not count):
+ * NULL when the VMA may hold a THP, else what forbids it.
+ */
+static const char *collapse_vma_refused(const struct vm_area_struct *vma)
 {
 	if (!vma_is_anonymous(vma))
-		return false;
-	return !(vma->vm_flags & (VM_NOHUGEPAGE | VM_HUGETLB | VM_IO | VM_PFNMAP |
-				  VM_MIXEDMAP | VM_DONTEXPAND));
+		return "not anonymous (file and shmem collapse are not modelled)";
+	if (vma->vm_flags & VM_NOHUGEPAGE)
+		return "VM_NOHUGEPAGE (MADV_NOHUGEPAGE)";
+	if (vma->vm_flags & (VM_HUGETLB | VM_IO | VM_PFNMAP | VM_MIXEDMAP |
+			     VM_DONTEXPAND))
+		return "hugetlb, VM_IO, VM_PFNMAP, VM_MIXEDMAP or VM_DONTEXPAND";
+	return NULL;
 }
 
 int madvise_collapse(struct vm_area_struct *vma, unsigned long start,
@@ -229,11 +296,13 @@ int madvise_collapse(struct vm_area_struct *vma, unsigned long start,
 	unsigned long hstart = ALIGN_UP(start, HPAGE_PMD_SIZE);
 	unsigned long hend = ALIGN_DOWN(end, HPAGE_PMD_SIZE);
 	enum scan_result last_fail = SCAN_SUCCEED;
-	unsigned long addr, thps = 0;
+	unsigned long addr, thps = 0, blocks;
+	const char *refused = collapse_vma_refused(vma);
 
 	mmap_assert_write_locked(vma->vm_mm);
-	if (!collapse_vma_allowed(vma))
-		return -EINVAL;
+	if (refused)
+		return explain_vma_err(-EINVAL, vma, "thp_vma_allowable_order",
+				       "the VMA may not hold a THP: %s", refused);
 	for (addr = hstart; addr < hend; addr += HPAGE_PMD_SIZE) {
 		enum scan_result r = collapse_huge_page(vma, addr);
 
@@ -245,7 +314,8 @@ int madvise_collapse(struct vm_area_struct *vma, unsigned long start,
 		if (r == SCAN_ALLOC_HUGE_PAGE_FAIL)
 			break;
 	}
-	if (hend <= hstart || thps == (hend - hstart) >> HPAGE_PMD_SHIFT)
+	blocks = hend > hstart ? (hend - hstart) >> HPAGE_PMD_SHIFT : 0;
+	if (thps == blocks)
 		return 0;
-	return madvise_collapse_errno(last_fail);
+	return madvise_collapse_errno(last_fail, blocks - thps, blocks);
 }

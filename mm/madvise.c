@@ -56,11 +56,24 @@ static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start,
 static int madvise_populate(struct vm_area_struct *vma, unsigned long start,
 			    unsigned long end, bool write)
 {
+	const char *advice = write ? "MADV_POPULATE_WRITE" :
+				     "MADV_POPULATE_READ";
+	int ret;
+
+	/* check_vma_flags()'s refusals become -EINVAL here, not -EFAULT */
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-		return -EINVAL;
+		return explain_vma_err(-EINVAL, vma, "faultin_vma_page_range",
+				       "check_vma_flags() refuses %s on a VM_IO|VM_PFNMAP VMA",
+				       advice);
 	if (!(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
-		return -EINVAL;
-	return populate_vma_range(vma, start, end, write);
+		return explain_vma_err(-EINVAL, vma, "faultin_vma_page_range",
+				       "check_vma_flags() refuses %s on a VMA without %s",
+				       advice, write ? "VM_WRITE" : "VM_READ");
+	ret = populate_vma_range(vma, start, end, write);
+	if (ret)
+		explain_vma_err(ret, vma, "madvise_populate",
+				"a fault in [%#lx, %#lx) failed", start, end);
+	return ret;
 }
 
 /* Advice that changes vm_flags of [start, end): split, then set. */
@@ -91,7 +104,10 @@ static int madvise_vma(struct vm_area_struct *vma, unsigned long start,
 		return madvise_dontneed(vma, start, end);
 	case MADV_FREE:
 		/* lazy free: keeping the data is always allowed */
-		return vma_is_anonymous(vma) ? 0 : -EINVAL;
+		if (vma_is_anonymous(vma))
+			return 0;
+		return explain_vma_err(-EINVAL, vma, "madvise_free_single_vma",
+				       "MADV_FREE on a VMA that is not anonymous");
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 		return madvise_populate(vma, start, end,
@@ -105,11 +121,13 @@ static int madvise_vma(struct vm_area_struct *vma, unsigned long start,
 		 * space must not undo it; hiding one from a child is fine.
 		 */
 		if (vma->vm_flags & VM_IO)
-			return -EINVAL;
+			return explain_vma_err(-EINVAL, vma, "madvise_vma_behavior",
+					       "MADV_DOFORK on a VM_IO VMA: the driver's VM_DONTCOPY stays");
 		return madvise_update_flags(vma, start, end, 0, VM_DONTCOPY);
 	case MADV_WIPEONFORK:
 		if (vma->vm_file || (vma->vm_flags & VM_SHARED))
-			return -EINVAL;
+			return explain_vma_err(-EINVAL, vma, "madvise_vma_behavior",
+					       "MADV_WIPEONFORK on a file-backed or shared VMA");
 		return madvise_update_flags(vma, start, end, VM_WIPEONFORK, 0);
 	case MADV_KEEPONFORK:
 		return madvise_update_flags(vma, start, end, 0, VM_WIPEONFORK);
@@ -136,13 +154,21 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 	int unmapped_error = 0, err;
 
 	mmap_assert_locked(mm);
-	if (!madvise_behavior_valid(advice))
-		return -EINVAL;
+	if (!madvise_behavior_valid(advice)) {
+		if (advice == MADV_COLLAPSE)
+			return explain_err_until(-EINVAL, "MADV_COLLAPSE",
+						 "madvise_behavior_valid",
+						 "MADV_COLLAPSE is advice this release does not know");
+		return explain_err(-EINVAL, "madvise_behavior_valid",
+				   "advice %d is not one the kernel knows", advice);
+	}
 	if (!PAGE_ALIGNED(start))
-		return -EINVAL;
+		return explain_err(-EINVAL, "do_madvise",
+				   "start %#lx is not page aligned", start);
 	end = start + PAGE_ALIGN(len);
 	if (len && end <= start)
-		return -EINVAL;
+		return explain_err(-EINVAL, "do_madvise",
+				   "start %#lx + len %#lx wraps around", start, len);
 	if (end == start)
 		return 0;
 
@@ -152,9 +178,13 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 		unsigned long tmp;
 
 		if (!vma)
-			return -ENOMEM;
+			return explain_err(-ENOMEM, "madvise_walk_vmas",
+					   "nothing mapped in [%#lx, %#lx)",
+					   start, end);
 		if (start < vma->vm_start) {
-			unmapped_error = -ENOMEM;
+			unmapped_error = explain_err(-ENOMEM, "madvise_walk_vmas",
+				"hole [%#lx, %#lx) in the range: the mapped parts are advised, the call answers",
+				start, min(vma->vm_start, end));
 			start = vma->vm_start;
 			if (start >= end)
 				break;

@@ -142,8 +142,12 @@ static long unmapped_area_topdown(struct mm_struct *mm, unsigned long len,
 long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 		       unsigned long len, unsigned long align)
 {
+	long addr;
+
 	if (len > TASK_SIZE - MMAP_MIN_ADDR)
-		return -ENOMEM;
+		return explain_err(-ENOMEM, "get_unmapped_area",
+				   "%#lx bytes is more than the address space",
+				   len);
 	/* A hint is honoured when it is free (and suitably aligned). */
 	if (hint) {
 		hint = PAGE_ALIGN(hint);
@@ -151,7 +155,12 @@ long get_unmapped_area(struct mm_struct *mm, unsigned long hint,
 		    hint <= TASK_SIZE - len && range_is_free(mm, hint, len))
 			return hint;
 	}
-	return unmapped_area_topdown(mm, len, align);
+	addr = unmapped_area_topdown(mm, len, align);
+	if (addr < 0)
+		explain_err(addr, "vm_unmapped_area",
+			    "no free gap of %#lx bytes (aligned to %#lx)",
+			    len, align);
+	return addr;
 }
 
 static vm_fault_t io_fault(struct vm_fault *vmf)
@@ -400,10 +409,12 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	mmap_assert_write_locked(mm);
 	if (!PAGE_ALIGNED(start) || start > TASK_SIZE ||
 	    len > TASK_SIZE - start)
-		return -EINVAL;
+		return explain_err(-EINVAL, "do_vmi_munmap",
+				   "[%#lx, +%#lx) is not page aligned or goes past TASK_SIZE",
+				   start, len);
 	len = PAGE_ALIGN(len);
 	if (!len)
-		return -EINVAL;
+		return explain_err(-EINVAL, "do_vmi_munmap", "length 0");
 	end = start + len;
 
 	vma = find_vma(mm, start);
@@ -412,7 +423,9 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	/* Cutting a hole in one VMA makes one more of them. */
 	if (start > vma->vm_start && end < vma->vm_end &&
 	    mm->map_count >= MAX_MAP_COUNT)
-		return -ENOMEM;
+		return explain_vma_err(-ENOMEM, vma, "do_vmi_align_munmap",
+				       "a hole in the VMA would exceed sysctl_max_map_count (%d)",
+				       MAX_MAP_COUNT);
 	if (start > vma->vm_start) {
 		err = split_vma(vma, start);
 		if (err)

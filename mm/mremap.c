@@ -10,6 +10,7 @@
  * and an entry moved away reads as none there, so it backs off.
  */
 #include "vma.h"
+#include "explain.h"
 
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE		1
@@ -65,11 +66,11 @@ static int prepare_move(struct vm_area_struct *vma, unsigned long old_addr,
 				return -EINVAL;
 		}
 		new_pmd = mm_alloc_pmd(new_vma->vm_mm, new_addr);
-		if (!new_pmd)
-			return -ENOMEM;
-		if (!pmd_is_huge(e) &&
-		    !pte_alloc(new_vma->vm_mm, new_pmd, new_addr))
-			return -ENOMEM;
+		if (!new_pmd || (!pmd_is_huge(e) &&
+				 !pte_alloc(new_vma->vm_mm, new_pmd, new_addr)))
+			return explain_err(-ENOMEM, "move_page_tables",
+					   "no memory for a page table at %#lx",
+					   new_addr);
 next:
 		old_addr += extent;
 		new_addr += extent;
@@ -163,10 +164,13 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr,
 	int err;
 
 	if (mm->map_count >= MAX_MAP_COUNT - 3)
-		return -ENOMEM;
+		return explain_vma_err(-ENOMEM, vma, "move_vma",
+				       "map_count %d leaves no room below sysctl_max_map_count (%d)",
+				       mm->map_count, MAX_MAP_COUNT);
 	new_vma = copy_vma(vma, old_addr, new_addr, new_addr + new_len);
 	if (!new_vma)
-		return -ENOMEM;
+		return explain_err(-ENOMEM, "copy_vma",
+				   "no memory for the VMA at %#lx", new_addr);
 	/* VM_LOCKED: unmapping either range uncharges it; charge the new */
 	vma_locked_vm_add(new_vma, (long)(new_len >> PAGE_SHIFT));
 
@@ -196,11 +200,19 @@ static long mremap_to(struct vm_area_struct *vma, unsigned long addr,
 
 	if (!IS_ALIGNED(new_addr, is_vm_hugetlb_page(vma) ?
 			PMD_SIZE : PAGE_SIZE))
-		return -EINVAL;
+		return explain_vma_err(-EINVAL, vma, "mremap_to",
+				       "new address %#lx is not %s aligned",
+				       new_addr, is_vm_hugetlb_page(vma) ?
+				       "huge-page" : "page");
 	if (new_addr > TASK_SIZE - new_len || new_addr < MMAP_MIN_ADDR)
-		return -EINVAL;
+		return explain_err(-EINVAL, "mremap_to",
+				   "[%#lx, +%#lx) is outside the user address space",
+				   new_addr, new_len);
 	if (new_addr < addr + old_len && addr < new_addr + new_len)
-		return -EINVAL;
+		return explain_err(-EINVAL, "mremap_to",
+				   "the new range [%#lx, %#lx) overlaps the old [%#lx, %#lx)",
+				   new_addr, new_addr + new_len, addr,
+				   addr + old_len);
 	ret = do_munmap(mm, new_addr, new_len);
 	if (ret)
 		return ret;
@@ -213,8 +225,69 @@ static long mremap_to(struct vm_area_struct *vma, unsigned long addr,
 	/* the unmaps may have split or freed it */
 	vma = vma_lookup(mm, addr);
 	if (!vma || addr + old_len > vma->vm_end)
-		return -EFAULT;
+		return explain_err(-EFAULT, "mremap_to",
+				   "after the unmaps, [%#lx, %#lx) is no longer one VMA",
+				   addr, addr + old_len);
 	return move_vma(vma, addr, old_len, new_len, new_addr, flags);
+}
+
+/*
+ * check_mremap_params(): the checks that need no VMA. old_len and new_len
+ * come page aligned. (old_len 0 duplicates a shared mapping: not
+ * modelled, refused as the model's own limit.)
+ */
+static int check_mremap_params(unsigned long addr, unsigned long old_len,
+			       unsigned long new_len, unsigned long flags)
+{
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return explain_err(-EINVAL, "check_mremap_params",
+				   "unknown flags %#lx", flags);
+	if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) &&
+	    !(flags & MREMAP_MAYMOVE))
+		return explain_err(-EINVAL, "check_mremap_params",
+				   "MREMAP_FIXED or MREMAP_DONTUNMAP without MREMAP_MAYMOVE");
+	if (!PAGE_ALIGNED(addr))
+		return explain_err(-EINVAL, "check_mremap_params",
+				   "old address %#lx is not page aligned", addr);
+	if (!new_len)
+		return explain_err(-EINVAL, "check_mremap_params",
+				   "new length 0");
+	if (!old_len)
+		return explain_err(-EINVAL, "do_mremap",
+				   "old length 0 (duplicating a shared mapping) is not modelled");
+	if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+		return explain_err(-EINVAL, "check_mremap_params",
+				   "MREMAP_DONTUNMAP may not resize (%#lx to %#lx)",
+				   old_len, new_len);
+	if (addr > TASK_SIZE - old_len)
+		return explain_err(-EINVAL, "check_mremap_params",
+				   "[%#lx, +%#lx) goes past TASK_SIZE", addr,
+				   old_len);
+	return 0;
+}
+
+/* vma_to_resize(): may [addr, addr + old_len) of the VMA there change? */
+static int vma_to_resize(struct vm_area_struct *vma, unsigned long addr,
+			 unsigned long old_len, unsigned long new_len,
+			 unsigned long flags)
+{
+	if (!vma || addr + old_len > vma->vm_end)
+		return explain_err(-EFAULT, "vma_to_resize",
+				   "[%#lx, %#lx) is not inside one VMA", addr,
+				   addr + old_len);
+	/* hugetlb: same size, whole huge pages, moves only */
+	if (is_vm_hugetlb_page(vma) &&
+	    (old_len != new_len || !IS_ALIGNED(addr | old_len, PMD_SIZE)))
+		return explain_vma_err(-EINVAL, vma, "do_mremap",
+				       "hugetlb ranges move whole huge pages and keep their size");
+	if (new_len > old_len && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return explain_vma_err(-EFAULT, vma, "vma_to_resize",
+				       "a VM_DONTEXPAND or VM_PFNMAP VMA may not grow");
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return explain_vma_err(-EINVAL, vma, "vma_to_resize",
+				       "MREMAP_DONTUNMAP of a VM_DONTEXPAND or VM_PFNMAP VMA");
+	return 0;
 }
 
 long do_mremap(struct mm_struct *mm, unsigned long addr,
@@ -226,36 +299,15 @@ long do_mremap(struct mm_struct *mm, unsigned long addr,
 	long ret;
 
 	mmap_assert_write_locked(mm);
-	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
-		return -EINVAL;
-	if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) &&
-	    !(flags & MREMAP_MAYMOVE))
-		return -EINVAL;
-	if (!PAGE_ALIGNED(addr))
-		return -EINVAL;
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	/* old_len 0 duplicates a shared mapping: not modelled. */
-	if (!new_len || !old_len)
-		return -EINVAL;
-	if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
-		return -EINVAL;
-	if (addr > TASK_SIZE - old_len)
-		return -EINVAL;
-
+	ret = check_mremap_params(addr, old_len, new_len, flags);
+	if (ret)
+		return ret;
 	vma = vma_lookup(mm, addr);
-	if (!vma || addr + old_len > vma->vm_end)
-		return -EFAULT;
-	if (is_vm_hugetlb_page(vma)) {
-		/* hugetlb: same size, whole huge pages, moves only */
-		if (old_len != new_len || !IS_ALIGNED(addr | old_len, PMD_SIZE))
-			return -EINVAL;
-	}
-	if (new_len > old_len && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
-		return -EFAULT;
-	if ((flags & MREMAP_DONTUNMAP) &&
-	    (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
-		return -EINVAL;
+	ret = vma_to_resize(vma, addr, old_len, new_len, flags);
+	if (ret)
+		return ret;
 
 	if (flags & MREMAP_FIXED)
 		return mremap_to(vma, addr, old_len, new_len, flags, new_addr);
@@ -280,7 +332,9 @@ long do_mremap(struct mm_struct *mm, unsigned long addr,
 		return addr;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
-		return -ENOMEM;
+		return explain_vma_err(-ENOMEM, vma, "do_mremap",
+				       "no room to grow [%#lx, %#lx) in place, and no MREMAP_MAYMOVE",
+				       addr, addr + old_len);
 	align = (new_len >= PMD_SIZE || is_vm_hugetlb_page(vma)) ?
 		PMD_SIZE : PAGE_SIZE;
 	ret = get_unmapped_area(mm, 0, new_len, align);

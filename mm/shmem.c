@@ -7,6 +7,7 @@
  * memfd_create().
  */
 #include "internal.h"
+#include "explain.h"
 
 const struct vm_operations_struct shmem_vm_ops = {
 	.name = "shmem",
@@ -58,7 +59,9 @@ int shmem_fallocate(struct file *file, unsigned long off, unsigned long len)
 							 idx, 0);
 
 		if (!folio)
-			return -ENOMEM;
+			return explain_err(-ENOMEM, "shmem_fallocate",
+					   "no page for index %lu of the file",
+					   idx);
 		folio_put(folio);
 	}
 	return 0;

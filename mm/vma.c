@@ -24,6 +24,7 @@
 
 #include "api_check.h"
 #include "vma.h"
+#include "explain.h"
 
 /* ---- mmap_lock ---- */
 
@@ -272,9 +273,12 @@ int split_vma(struct vm_area_struct *vma, unsigned long addr)
 		return -EINVAL;
 	/* hugetlb_vm_op_split(): a huge page cannot be cut. */
 	if (is_vm_hugetlb_page(vma) && !IS_ALIGNED(addr, PMD_SIZE))
-		return -EINVAL;
+		return explain_vma_err(-EINVAL, vma, "hugetlb_vm_op_split",
+				       "cut at %#lx inside a huge page", addr);
 	if (mm->map_count >= MAX_MAP_COUNT)
-		return -ENOMEM;
+		return explain_vma_err(-ENOMEM, vma, "__split_vma",
+				       "map_count %d reached sysctl_max_map_count (%d)",
+				       mm->map_count, MAX_MAP_COUNT);
 	/* A PMD-mapped THP across the cut must become PTE-mapped first. */
 	if (!is_vm_hugetlb_page(vma) && !IS_ALIGNED(addr, PMD_SIZE))
 		split_huge_pmd_address(vma, addr);

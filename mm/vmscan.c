@@ -17,6 +17,7 @@
  * piece (a PMD-mapped THP is split and paged out page by page).
  */
 #include "vma.h"
+#include "explain.h"
 
 #define PAGEOUT_BATCH	64
 
@@ -116,9 +117,9 @@ int madvise_pageout(struct vm_area_struct *vma, unsigned long start,
 {
 	struct pageout_batch b = { .nr = 0 };
 
-	/* can_madv_lru_vma() */
 	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
-		return -EINVAL;
+		return explain_vma_err(-EINVAL, vma, "can_madv_lru_vma",
+				       "MADV_PAGEOUT on a VM_LOCKED, VM_PFNMAP or hugetlb VMA");
 	if (!vma_is_anonymous(vma) || !swap_enabled())
 		return 0;
 	walk_pmd_range(vma, start, end, &pageout_walk_ops, &b);

@@ -27,6 +27,7 @@ enum explain_kind {
 	EXPLAIN_OBJECT,		/* a VMA, a page, a handle it concerned */
 	EXPLAIN_NOTE,		/* anything else worth saying */
 	EXPLAIN_SINCE,		/* the profile entry behind the rule */
+	EXPLAIN_UNTIL,		/* the profile entry that lifts the rule */
 };
 
 /* What a pin did, page by page (counts of pages). */
@@ -113,6 +114,24 @@ void __explain_since(const char *entry);
 			__explain_line(EXPLAIN_RULE, func "(): " fmt " (%s)", \
 				       ##__VA_ARGS__, explain_errno_name(err)); \
 			__explain_since(entry);				\
+		}							\
+		(err);							\
+	})
+
+/*
+ * A rule that holds only before a profile entry (an older release's
+ * refusal the entry lifted, a call it had not yet brought): the `until`
+ * line names that entry, as `since` names the one that brought a rule.
+ */
+void __explain_until(const char *entry);
+
+/* explain_err() for a rule a profile entry later lifted. */
+#define explain_err_until(err, entry, func, fmt, ...)			\
+	({								\
+		if (explain_on()) {					\
+			__explain_line(EXPLAIN_RULE, func "(): " fmt " (%s)", \
+				       ##__VA_ARGS__, explain_errno_name(err)); \
+			__explain_until(entry);				\
 		}							\
 		(err);							\
 	})
