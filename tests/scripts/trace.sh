@@ -3,13 +3,15 @@
 #
 # TAP: `gupsim run --trace` shows the kernel's tracepoints with the counts
 # the model acted on. A FOLL_LONGTERM pin of 512 CMA pages migrates all
-# 512 (mm_migrate_pages nr_succeeded=512 nr_failed=0 reason=longterm_pin);
+# 512 (mm_migrate_pages nr_succeeded=512 nr_failed=0 reason=longterm_pin)
+# and allocates their 512 targets, each traced as mm_page_alloc order=0
+# (the bulk allocator traces as the single-page path does);
 # a cma_alloc over a short-term pinned buffer leaves its pinned pages in
 # place, as the kernel's scanner does (no contig_range migration moves
 # them, cma_alloc_finish says EBUSY); --trace-json writes the same
 # events as a JSON array a trace viewer opens.
 . "$(dirname "$0")/lib.sh"
-echo "1..6"
+echo "1..7"
 
 cat >"$tmp/t.scn" <<'SCN'
 machine mem=256M cma=64M
@@ -41,3 +43,7 @@ ok 5 $? "cma_alloc_finish says errorno=-16 (EBUSY)"
 head -n 1 "$tmp/t.json" | grep -q '^\[$' && tail -n 1 "$tmp/t.json" | grep -q '^\]$' &&
 	grep -q '"name":"mm_migrate_pages","cat":"kernel","ph":"i"' "$tmp/t.json"
 ok 6 $? "--trace-json: a JSON array of trace events"
+# the migration's targets: one mm_page_alloc each under the long-term pin
+n=$(awk '/^ *[0-9]+  /{ st = $0 } /mm_page_alloc: .* order=0 / && st ~ /pin mr buf longterm/ { n++ } END { print n + 0 }' "$tmp/out")
+[ "$n" = 512 ]
+ok 7 $? "the migration's 512 targets are traced as mm_page_alloc ($n)"

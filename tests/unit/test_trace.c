@@ -2,7 +2,9 @@
 /*
  * Tests of the tracepoints (mm/trace.h): nothing reaches a sink that is
  * not set; a long-term pin's migration reports its page counts as the
- * kernel's mm_migrate_pages does; events of concurrent threads arrive
+ * kernel's mm_migrate_pages does, and its targets' bulk allocation emits
+ * mm_page_alloc for each page as alloc_pages() does; events of concurrent
+ * threads arrive
  * whole, one at a time, each thread on its own "cpu" (a trace viewer's
  * track), and explaining in one thread records nothing of another's.
  */
@@ -14,12 +16,15 @@
 #include <gupsim/trace.h>
 
 #include "harness.h"
+#include "../../mm/testing.h"
 
 #define MAX_CPUS	8
 
 struct sink {
 	long events, per_cpu[MAX_CPUS];
 	long gup_fast;			/* gupsim_gup_fast events */
+	long page_alloc;		/* mm_page_alloc events */
+	char alloc[8][128];		/* the first mm_page_alloc fields */
 	char migrate[256];		/* the last mm_migrate_pages fields */
 	int inside;			/* > 1: two records at once */
 	bool overlap;
@@ -36,6 +41,9 @@ static void count_event(void *arg, const struct trace_record *rec)
 		s->per_cpu[rec->cpu]++;
 	if (!strcmp(rec->event, "gupsim_gup_fast"))
 		s->gup_fast++;
+	if (!strcmp(rec->event, "mm_page_alloc") && s->page_alloc++ < 8)
+		snprintf(s->alloc[s->page_alloc - 1], sizeof(s->alloc[0]),
+			 "%s", rec->fields);
 	if (!strcmp(rec->event, "mm_migrate_pages"))
 		snprintf(s->migrate, sizeof(s->migrate), "%s", rec->fields);
 	s->inside--;
@@ -59,6 +67,38 @@ TEST_CFG(longterm_migration_traced_with_counts, .mem = 256UL << 20,
 			     "nr_succeeded=8 nr_failed=0 nr_thp_succeeded=0",
 			     strlen("nr_succeeded=8 nr_failed=0 nr_thp_succeeded=0")));
 	ASSERT_TRUE(strstr(s.migrate, "reason=longterm_pin") != NULL);
+	/* one order-0 target each, from alloc_pages_bulk() */
+	ASSERT_EQ(s.page_alloc, 8);
+	for (int i = 0; i < 8; i++)
+		ASSERT_TRUE(strstr(s.alloc[i], " order=0 ") != NULL);
+}
+
+/*
+ * alloc_pages_bulk() takes the zone lock once for the lot, but traces
+ * each page as alloc_pages() would: the same mm_page_alloc lines, pfn,
+ * order, migratetype and gfp_flags, in the same order.
+ */
+TEST(bulk_alloc_traces_each_page_as_alloc_pages)
+{
+	struct page *bulk[8] = { 0 }, *single[8];
+	struct sink a = { 0 }, b = { 0 };
+
+	trace_set_sink(count_event, &a);
+	ASSERT_EQ(alloc_pages_bulk(GFP_HIGHUSER_MOVABLE, 8, bulk), 8);
+	trace_set_sink(NULL, NULL);
+	for (int i = 7; i >= 0; i--)
+		__free_pages(bulk[i], 0);
+	trace_set_sink(count_event, &b);
+	for (int i = 0; i < 8; i++)
+		single[i] = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+	trace_set_sink(NULL, NULL);
+	ASSERT_EQ(a.page_alloc, 8);
+	ASSERT_EQ(b.page_alloc, 8);
+	for (int i = 0; i < 8; i++) {
+		ASSERT_PTR_EQ(single[i], bulk[i]);
+		ASSERT_TRUE(!strcmp(a.alloc[i], b.alloc[i]));
+		__free_pages(single[i], 0);
+	}
 }
 
 TEST(no_sink_no_events)
