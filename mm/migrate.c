@@ -720,7 +720,7 @@ static unsigned long count_large(struct list_head *list)
 	struct folio *folio;
 	unsigned long n = 0;
 
-	if (!atomic_load_explicit(&trace_active, memory_order_relaxed))
+	if (!trace_on())
 		return 0;
 	list_for_each_entry(folio, list, page.lru)
 		n += folio_test_large(folio);

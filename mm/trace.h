@@ -72,12 +72,24 @@ extern atomic_bool trace_active;
 void __trace_emit(const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Is a sink set? One relaxed load, predicted false. Under GUPSIM_NO_HOOKS
+ * (`make bench`'s comparison build, see gupsim/explain.h) constant false:
+ * every tracepoint compiles to nothing.
+ */
+#ifdef GUPSIM_NO_HOOKS
+#define trace_on()	0
+#else
+#define trace_on()							\
+	__builtin_expect(atomic_load_explicit(&trace_active,		\
+					      memory_order_relaxed), 0)
+#endif
+
 #define TP_PROTO_UNWRAP(...)	__VA_ARGS__
 #define GUPSIM_DEFINE_TRACE(name, proto, fmt, ...)			\
 	static inline void trace_##name(TP_PROTO_UNWRAP proto)		\
 	{								\
-		if (__builtin_expect(atomic_load_explicit(&trace_active, \
-				memory_order_relaxed), 0))		\
+		if (trace_on())						\
 			__trace_emit(#name, fmt, __VA_ARGS__);		\
 	}
 GUPSIM_TRACEPOINTS(GUPSIM_DEFINE_TRACE)

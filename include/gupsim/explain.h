@@ -66,7 +66,20 @@ void explain_end(void);
 void __explain_line(enum explain_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * GUPSIM_NO_HOOKS compiles every site out (explain_on() is constant
+ * false): only `make bench` builds that way, to measure what the sites
+ * cost when nobody explains. Such a build explains nothing.
+ */
+#ifdef GUPSIM_NO_HOOKS
+static inline bool explain_never(void)
+{
+	return false;
+}
+#define explain_on()	explain_never()
+#else
 #define explain_on()	__builtin_expect(explain_current != NULL, 0)
+#endif
 
 /* A rule decided: "func(): what it checked" (func: the kernel's name). */
 #define explain_rule(func, fmt, ...)					\
