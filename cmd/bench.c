@@ -495,7 +495,15 @@ struct std_results {
 	int repeats;
 	unsigned long scale_n;		/* 0: not measured */
 	struct bench_scale_row scale[BENCH_SCALE_KINDS];
+	struct bench_sweep sweep;	/* ns per page against size */
+	struct bench_hooks hooks;	/* explain and trace when off */
 };
+
+/* --hooks-off: the GUPSIM_NO_HOOKS build the hooks row compares with. */
+static const char *hooks_off_bin;
+/* Beside the results: the sweep's points, and the picture of them. */
+#define SWEEP_DATA	"ns-per-page.dat"
+#define SWEEP_SVG	"ns-per-page.svg"
 
 static void write_pin_row(FILE *out, const char *name, size_t size,
 			  const struct summary *s)
@@ -690,7 +698,26 @@ static void write_results(FILE *out, const struct std_results *r)
 	if (r->scale_n)
 		bench_scale_write(out, r->scale);
 	write_scenarios(out, r);
+	bench_sweep_write(out, &r->sweep, SWEEP_SVG);
+	bench_hooks_write(out, &r->hooks);
 	write_targets(out, r, thp_x);
+}
+
+/* The sweep's points go beside the results, as SWEEP_DATA. */
+static int write_sweep_data(const char *results, const struct bench_sweep *sw)
+{
+	const char *slash = strrchr(results, '/');
+	int dir = slash ? (int)(slash - results + 1) : 0;
+	char path[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%.*s%s", dir, results, SWEEP_DATA);
+	ret = bench_sweep_write_data(sw, path);
+	if (ret)
+		fprintf(stderr, "gupsim bench: %s: %s\n", path, strerror(-ret));
+	else
+		printf("wrote %s\n", path);
+	return ret;
 }
 
 static int std_series(const char *title, struct bench_opts *o,
@@ -863,8 +890,12 @@ static int run_standard(const char *path, int repeats,
 		bench_scale_measure(scale_n, r.scale, stdout);
 	}
 	ret = std_scenarios(&r);
+	if (!ret)
+		ret = bench_sweep_measure(&r.sweep, stdout);
 	if (ret)
 		return ret;
+	r.hooks.off_bin = hooks_off_bin;
+	bench_hooks_measure(&r.hooks, stdout);
 
 	out = fopen(path, "w");
 	if (!out) {
@@ -875,7 +906,7 @@ static int run_standard(const char *path, int repeats,
 	write_results(out, &r);
 	fclose(out);
 	printf("\nwrote %s\n", path);
-	return 0;
+	return write_sweep_data(path, &r.sweep);
 }
 
 /* ---- the command ---- */
@@ -916,7 +947,12 @@ static void bench_usage(FILE *out)
 	      "               (GUP_FAST_BENCHMARK), longterm (GUP_LONGTERM_BENCHMARK,\n"
 	      "               the default) and get (GUP_BENCHMARK); no host figures\n"
 	      "  --standard   the standard set, written as markdown to -o\n"
-	      "               FILE (default docs/bench-results.md)\n"
+	      "               FILE (default bench/results.md), with the\n"
+	      "               points of ns per page against buffer size\n"
+	      "               beside it (ns-per-page.dat)\n"
+	      "  --hooks-off BIN  with --standard: compare with BIN, this\n"
+	      "               tree built with -DGUPSIM_NO_HOOKS (what\n"
+	      "               --explain and --trace cost when off)\n"
 	      "  --startup    machine start-up time and RSS (4, 16, 64,\n"
 	      "               256 GiB, or -m MB)\n"
 	      "  --fork       fork of a populated buffer, pinned and not\n"
@@ -958,7 +994,7 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 
 enum {
 	OPT_NO_HOST = 256, OPT_STANDARD, OPT_STARTUP, OPT_FORK, OPT_SCALE,
-	OPT_STATEMENTS, OPT_SCENARIOS, OPT_KERNEL,
+	OPT_STATEMENTS, OPT_SCENARIOS, OPT_KERNEL, OPT_HOOKS_OFF,
 };
 
 struct bench_cmd {
@@ -1044,6 +1080,7 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 		{ "scenarios", no_argument, NULL, OPT_SCENARIOS },
 		{ "statements", required_argument, NULL, OPT_STATEMENTS },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "hooks-off", required_argument, NULL, OPT_HOOKS_OFF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1092,6 +1129,9 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 			if (parse_simple(opt, optarg, c))
 				return bad("--statements: '%s' is not 0..10000000",
 					   optarg);
+			break;
+		case OPT_HOOKS_OFF:
+			hooks_off_bin = optarg;
 			break;
 		case OPT_KERNEL:
 			c->o.kernel = kernel_opt_parse("bench", optarg);
@@ -1246,7 +1286,7 @@ int cmd_bench(int argc, char **argv)
 			.size = GiB, .repeats = 5, .write = true,
 			.mode = BM_LONGTERM_FAST, .threads = 1, .host = true,
 		},
-		.out = "docs/bench-results.md",
+		.out = "bench/results.md",
 		.statements = BENCH_SCALE_DEFAULT,
 	};
 	int ret = parse_bench(argc, argv, &c);

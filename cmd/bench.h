@@ -139,6 +139,57 @@ double bench_scale_ratio(const struct bench_scale_row *row);
 /* The markdown section of the standard results. */
 void bench_scale_write(FILE *out, const struct bench_scale_row *rows);
 
+/* ---- ns per page against buffer size (bench_sweep.c) ---- */
+
+#define BENCH_SWEEP_SIZES	10	/* 4 KiB .. 1 GiB, powers of 4 */
+
+enum bench_sweep_series {
+	SW_MODEL_4K, SW_MODEL_THP, SW_MODEL_CMA,
+	SW_HOST_4K, SW_HOST_THP, SW_HOST_MEMCPY,
+	BENCH_SWEEP_SERIES
+};
+
+struct bench_sweep {
+	bool measured;
+	size_t size[BENCH_SWEEP_SIZES];
+	/* median ns per page; 0: not measured (THP below 4 MiB) */
+	double ns[BENCH_SWEEP_SERIES][BENCH_SWEEP_SIZES];
+};
+
+/* Every size and backing, model and host alternating; progress to log. */
+int bench_sweep_measure(struct bench_sweep *sw, FILE *log);
+/* The points as gnuplot reads them (tools/bench-plot.gp). 0 or -errno. */
+int bench_sweep_write_data(const struct bench_sweep *sw, const char *path);
+/* The markdown section: the picture (svg, a path from the results) and the table. */
+void bench_sweep_write(FILE *out, const struct bench_sweep *sw,
+		       const char *svg);
+
+/* ---- what explain and trace cost when off (bench_hooks.c) ---- */
+
+#define BENCH_HOOKS_WORKS	3
+#define BENCH_HOOKS_PAIRS	5
+
+/* One workload, run by both binaries in child processes, A B A B. */
+struct bench_hooks_row {
+	const char *what, *unit;
+	int pairs;
+	double a[BENCH_HOOKS_PAIRS];	/* GUPSIM_NO_HOOKS: sites out */
+	double b[BENCH_HOOKS_PAIRS];	/* this binary: sites in, off */
+	double ratio_lo, ratio_hi;	/* the pairs' b / a */
+	char why[160];			/* not measured: why */
+};
+
+struct bench_hooks {
+	const char *off_bin;		/* the GUPSIM_NO_HOOKS build; NULL: none */
+	char load_before[64], load_after[64];
+	struct bench_hooks_row row[BENCH_HOOKS_WORKS];
+};
+
+/* Runs each workload BENCH_HOOKS_PAIRS times by each binary. */
+void bench_hooks_measure(struct bench_hooks *h, FILE *log);
+/* The markdown section (nothing when off_bin is NULL). */
+void bench_hooks_write(FILE *out, const struct bench_hooks *h);
+
 /* The `gupsim bench` command (argv[0] is "bench"); an exit status. */
 int cmd_bench(int argc, char **argv);
 
