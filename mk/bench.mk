@@ -61,3 +61,6 @@ bench-plot:
 		printf '\n(%s was not drawn: gnuplot, Debian package gnuplot-nox, is not installed.)\n' \
 			"$(notdir $(BENCH_SVG))" >>$(BENCH_OUT); \
 	fi
+
+# The drawing itself is tested with `make test` (skips without gnuplot).
+PROVE_EXTRA += tests/scripts/bench-plot.sh
