@@ -170,7 +170,7 @@ static void explore_usage(FILE *out)
 	      "The schedule explorer's rows: schedules per second of the\n"
 	      "fork-vs-GUP-fast race, and, with --baseline (a gupsim built with\n"
 	      "-DGUPSIM_NO_SCHED_POINTS), the cost of schedule points, A B A B.\n"
-	      "-o appends the rows to FILE (make bench: docs/bench-results.md).\n",
+	      "-o appends the rows to FILE (make bench: bench/results.md).\n",
 	      out);
 }
 
