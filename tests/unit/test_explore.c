@@ -20,7 +20,7 @@
 #include <gupsim/explore.h>
 
 #include "harness.h"
-#include "../../lib/sched_point.h"
+#include "../../mm/testing.h"
 
 static int counter;
 
@@ -266,4 +266,94 @@ TEST_NO_MACHINE(deadlock_is_reported)
 	ASSERT_TRUE(explore_anomaly(ex) &&
 		    !strcmp(explore_anomaly(ex), "deadlock"));
 	explore_destroy(ex);
+}
+
+/*
+ * The model's own waits under the explorer (mm/lock.h, mm/rcu.c): a
+ * grace period waits for a reader the explorer has descheduled inside its
+ * section, by blocking rather than sleeping in liburcu, and ends only
+ * after the reader's unlock; a thread wanting mmap_lock while another
+ * holds it across a point waits for it. No schedule deadlocks.
+ */
+static int rcu_order[4], rcu_nr;
+
+static void rcu_reader_or_writer(void *ctx, int i)
+{
+	if (i == 0) {
+		mm_rcu_read_lock();
+		SCHED_POINT("inside the read section");
+		rcu_order[rcu_nr++] = 1;	/* the reader's last access */
+		mm_rcu_read_unlock();
+	} else {
+		mm_synchronize_rcu();
+		rcu_order[rcu_nr++] = 2;	/* the grace period ended */
+	}
+}
+
+TEST_NO_MACHINE(grace_period_waits_for_a_descheduled_reader)
+{
+	struct explore_config cfg = { .preemptions = 2 };
+	char err[128];
+	struct explore *ex = explore_create(&cfg, err, sizeof(err));
+	long waited = 0;
+
+	while (explore_begin(ex)) {
+		rcu_nr = 0;
+		explore_threads(ex, 2, rcu_reader_or_writer, NULL);
+		explore_end(ex);
+		ASSERT_TRUE(explore_anomaly(ex) == NULL);
+		ASSERT_EQ(rcu_nr, 2);
+		for (int i = 0; i < explore_nr_steps(ex); i++) {
+			struct explore_step s;
+
+			explore_get_step(ex, i, &s);
+			waited += s.blocked;
+		}
+		/* a reader inside its section when the writer came is waited for */
+		if (rcu_order[0] == 2)
+			continue;	/* the writer's grace period came first */
+		ASSERT_EQ(rcu_order[1], 2);
+	}
+	ASSERT_TRUE(explore_covered(ex));
+	ASSERT_TRUE(waited > 0);
+	explore_destroy(ex);
+}
+
+static struct mm_struct *lock_mm;
+static int in_write_section, reader_saw_writer;
+
+static void mmap_lock_users(void *ctx, int i)
+{
+	if (i == 0) {
+		mmap_write_lock(lock_mm);
+		in_write_section = 1;
+		SCHED_POINT("inside the write section");
+		in_write_section = 0;
+		mmap_write_unlock(lock_mm);
+	} else {
+		mmap_read_lock(lock_mm);
+		reader_saw_writer |= in_write_section;
+		mmap_read_unlock(lock_mm);
+	}
+}
+
+TEST(mmap_lock_waits_under_the_explorer)
+{
+	struct explore_config cfg = { .preemptions = 2 };
+	struct task_struct *t = task_create("A", RLIM_INFINITY, false);
+	char err[128];
+	struct explore *ex = explore_create(&cfg, err, sizeof(err));
+
+	ASSERT_TRUE(t != NULL);
+	lock_mm = task_mm(t);
+	while (explore_begin(ex)) {
+		explore_threads(ex, 2, mmap_lock_users, NULL);
+		explore_end(ex);
+		ASSERT_TRUE(explore_anomaly(ex) == NULL);
+		ASSERT_EQ(reader_saw_writer, 0);
+	}
+	ASSERT_TRUE(explore_covered(ex));
+	ASSERT_TRUE(explore_nr_schedules(ex) > 2);
+	explore_destroy(ex);
+	task_exit(t);
 }
