@@ -12,6 +12,7 @@
  * statements that change it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,14 +218,23 @@ static struct task_struct *get_task(struct backend *be, int id,
 
 /* ---- the layout we know of, for show maps ---- */
 
+/*
+ * The statements of a race block run at once (`gupsim run`): two of them
+ * may change one mapping's segments (munmap and mprotect of one buffer),
+ * so every change and copy of a segment array is under this lock.
+ */
+static pthread_mutex_t layout_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void segs_set(struct var_state *v, unsigned long start,
 		     unsigned long end, int prot, bool remove)
 {
-	struct seg *n = calloc(v->nr_segs * 2 + 1, sizeof(*n));
+	struct seg *n;
 	int k = 0;
 
+	pthread_mutex_lock(&layout_lock);
+	n = calloc(v->nr_segs * 2 + 1, sizeof(*n));
 	if (!n)
-		return;
+		goto out;
 	for (int i = 0; i < v->nr_segs; i++) {
 		struct seg s = v->segs[i];
 
@@ -243,6 +253,8 @@ static void segs_set(struct var_state *v, unsigned long start,
 	free(v->segs);
 	v->segs = n;
 	v->nr_segs = k;
+out:
+	pthread_mutex_unlock(&layout_lock);
 }
 
 /* ---- mappings ---- */
@@ -313,6 +325,7 @@ static struct result model_mmap(struct backend *be, const struct stmt *st)
 		return res_errno((int)-addr, "mmap failed");
 	v->valid = true;
 	v->addr = addr;
+	pthread_mutex_lock(&layout_lock);
 	free(v->segs);
 	v->segs = calloc(1, sizeof(*v->segs));
 	if (v->segs) {
@@ -320,6 +333,7 @@ static struct result model_mmap(struct backend *be, const struct stmt *st)
 					   a->prot };
 		v->nr_segs = 1;
 	}
+	pthread_mutex_unlock(&layout_lock);
 	if (a->place != PLACE_R_ANY) {
 		int ret = vm_set_place(t, addr, place[a->place]);
 
@@ -605,10 +619,12 @@ static struct result model_mremap(struct backend *be, const struct stmt *st)
 		return res_errno((int)-ret, "mremap failed");
 	}
 	delta = (unsigned long)ret - v->addr;
+	pthread_mutex_lock(&layout_lock);
 	for (int i = 0; i < v->nr_segs; i++) {
 		v->segs[i].start += delta;
 		v->segs[i].end += delta;
 	}
+	pthread_mutex_unlock(&layout_lock);
 	v->addr = ret;
 	return r;
 }
@@ -622,6 +638,7 @@ static struct result model_fork(struct backend *be, const struct stmt *st)
 
 	if (!t)
 		return r;
+	pthread_mutex_lock(&layout_lock);
 	for (int i = 0; i < a->nr_pairs; i++) {
 		struct var_state *pv = &m->vars[a->pairs[i].parent];
 		struct var_state *cv = &m->vars[a->pairs[i].child];
@@ -634,6 +651,7 @@ static struct result model_fork(struct backend *be, const struct stmt *st)
 			memcpy(cv->segs, pv->segs,
 			       pv->nr_segs * sizeof(*cv->segs));
 	}
+	pthread_mutex_unlock(&layout_lock);
 	child = task_fork(t, a->name);
 	m->tasks[a->child] = child;
 	if (!child)
