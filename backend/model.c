@@ -89,7 +89,6 @@ struct model {
 	struct file **files;
 	struct handle_state *handles;
 	struct cma_state *cmas;
-	struct explain ex;	/* --explain: this statement's record */
 	bool tracing;		/* our trace sink is set */
 };
 
@@ -1431,12 +1430,18 @@ static int model_close(struct backend *be, char *buf, size_t len)
 
 /* ---- --explain ---- */
 
+/*
+ * The statement's record, one per thread: the statements of a race block
+ * run at once, each explained apart.
+ */
+static __thread struct explain stmt_explain;
+
 static void model_stmt_begin(struct backend *be, const struct stmt *st)
 {
 	struct model *m = M(be);
 
 	if (be->why)
-		explain_begin(&m->ex);
+		explain_begin(&stmt_explain);
 	if ((be->trace || be->trace_json) && !m->tracing) {
 		trace_set_sink(model_trace_sink, be);
 		m->tracing = true;
@@ -1484,7 +1489,7 @@ static void explain_pin_line(struct backend *be, const struct explain_pin *p)
 static void model_stmt_end(struct backend *be, const struct stmt *st,
 			   const struct result *r)
 {
-	struct explain *ex = &M(be)->ex;
+	struct explain *ex = &stmt_explain;
 	static const char *const kinds[] = {
 		[EXPLAIN_RULE] = "rule", [EXPLAIN_OBJECT] = "object",
 		[EXPLAIN_NOTE] = "note", [EXPLAIN_SINCE] = "since",

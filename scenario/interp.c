@@ -383,13 +383,16 @@ static void draw_map(struct backend *be, const char *path, FILE *err)
 struct race_run {
 	struct backend *be;
 	const struct stmt *sts;		/* the block's statements */
+	bool explain;
 	struct result r[SCN_RACE_MAX];
 	char *output[SCN_RACE_MAX];
+	char *why[SCN_RACE_MAX];
 };
 
 /*
  * One statement of a block, in its thread: a backend of its own for the
- * streams (--explain and --trace do not follow a block's threads).
+ * streams. --explain follows each thread; --trace's text does not (its
+ * events still reach --trace-json, whose writer the run shares).
  */
 static void race_one(void *ctx, int i)
 {
@@ -397,7 +400,8 @@ static void race_one(void *ctx, int i)
 	struct backend be = *rr->be;
 
 	be.why = be.trace = be.trace_json = NULL;
-	rr->r[i] = run_one(&be, &rr->sts[i], &rr->output[i], NULL, NULL);
+	rr->r[i] = run_one(&be, &rr->sts[i], &rr->output[i],
+			   rr->explain ? &rr->why[i] : NULL, NULL);
 }
 
 struct race_thread {
@@ -441,7 +445,8 @@ static void race_threads(void *unused, int n, void (*fn)(void *ctx, int i),
 static void run_race(struct run_state *rs, struct backend *be, int at)
 {
 	const struct stmt *race = &rs->prog->stmts[at];
-	struct race_run rr = { .be = be, .sts = race + 1 };
+	struct race_run rr = { .be = be, .sts = race + 1,
+			       .explain = rs->opts->explain };
 	int n = race->race.nr;
 
 	if (!rs->opts->json && !rs->opts->quiet)
@@ -464,8 +469,9 @@ static void run_race(struct run_state *rs, struct backend *be, int at)
 		race_threads(NULL, n, race_one, &rr);
 	}
 	for (int i = 0; i < n; i++) {
-		report(rs, &rr.sts[i], &rr.r[i], rr.output[i], NULL, NULL);
+		report(rs, &rr.sts[i], &rr.r[i], rr.output[i], rr.why[i], NULL);
 		free(rr.output[i]);
+		free(rr.why[i]);
 	}
 }
 
