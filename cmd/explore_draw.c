@@ -18,10 +18,11 @@
 
 #include <gupsim/explore.h>
 
+#include "../lib/compiler.h"
 #include "../scenario/scenario.h"
 #include "explore.h"
 
-#define COL_MAX	46		/* a column's width, at most */
+#define COL_MAX	56		/* a column's width, at most */
 
 /* The race statement of block b (counted from 1 in file order). */
 static const struct stmt *race_of(const struct program *prog, int b)
@@ -41,17 +42,13 @@ static void cell(FILE *out, int width, const char *text, bool last)
 		fprintf(out, "%-*.*s", width, width, text);
 }
 
-/* One row: text in column t of n, the others blank. */
-static void row(FILE *out, int n, int t, int width, const char *text)
+/*
+ * One row: text in column t, the columns before it blank. Nothing follows
+ * it on its row, so a step longer than the column is never cut.
+ */
+static void row(FILE *out, int t, int width, const char *text)
 {
-	char line[512];
-	int len = 0;
-
-	for (int c = 0; c <= t && c < n; c++)
-		len += snprintf(line + len, sizeof(line) - len, "  %-*.*s",
-				c == t ? 0 : width, width,
-				c == t ? text : "");
-	fprintf(out, "%s\n", line);
+	fprintf(out, "%*s  %s\n", t * (width + 2), "", text);
 }
 
 static void header(FILE *out, const struct stmt *race, int width)
@@ -73,23 +70,39 @@ static void header(FILE *out, const struct stmt *race, int width)
 	fputc('\n', out);
 }
 
+/*
+ * The columns' width: the longest step, or statement heading a column,
+ * of any column but the last (whose text has nothing to its right).
+ */
+static int column_width(const struct program *prog, const struct explore *ex)
+{
+	int width = 20, len;
+	char text[256];
+
+	for (int i = 0; i < explore_nr_steps(ex); i++) {
+		struct explore_step s;
+		const struct stmt *race;
+
+		explore_get_step(ex, i, &s);
+		race = race_of(prog, s.block);
+		if (!race || s.thread >= race->race.nr - 1)
+			continue;
+		len = snprintf(text, sizeof(text), "%s: %s%s", s.func, s.step,
+			       s.blocked ? " (waits)" : "");
+		len = max(len, (int)strlen(race[1 + s.thread].text));
+		width = max(width, len);
+	}
+	return min(width, COL_MAX);
+}
+
 void explore_draw(FILE *out, const struct program *prog,
 		  const struct explore *ex)
 {
-	int nr = explore_nr_steps(ex), block = 0, width = 0, len;
+	int nr = explore_nr_steps(ex), block = 0;
+	int width = column_width(prog, ex);
 	const struct stmt *race = NULL;
 	char text[256];
 
-	for (int i = 0; i < nr; i++) {
-		struct explore_step s;
-
-		explore_get_step(ex, i, &s);
-		len = snprintf(text, sizeof(text), "%s: %s%s", s.func, s.step,
-			       s.blocked ? " (waits)" : "");
-		if (len > width)
-			width = len;
-	}
-	width = width > COL_MAX ? COL_MAX : width < 20 ? 20 : width;
 	for (int i = 0; i < nr; i++) {
 		struct explore_step s;
 
@@ -105,7 +118,7 @@ void explore_draw(FILE *out, const struct program *prog,
 		}
 		snprintf(text, sizeof(text), "%s: %s%s", s.func, s.step,
 			 s.blocked ? " (waits)" : "");
-		row(out, race->race.nr, s.thread, width, text);
+		row(out, s.thread, width, text);
 	}
 }
 
