@@ -11,7 +11,12 @@
 # leak, timeout, out-of-memory) to fuzz/crashes/.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
-FUZZ_TIMEOUT ?= 10
+# A timeout stands for a hang (a deadlock, a loop that never ends). The
+# slowest legitimate inputs are the kernel's own quadratic paths at the
+# 1 GiB machine cap, e.g. a cma_alloc() that retries every aligned offset
+# of a big area around a pinned page (alloc_contig_range() per attempt, as
+# the kernel does): 10-13 s under ASan on a loaded 2-core machine.
+FUZZ_TIMEOUT ?= 30
 FUZZ_RSS_MB  ?= 2048
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-fno-omit-frame-pointer

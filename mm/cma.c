@@ -25,19 +25,45 @@ static bool bit_test(const unsigned long *map, unsigned long bit)
 	return map[bit / BITS_PER_LONG] & (1UL << (bit % BITS_PER_LONG));
 }
 
+/*
+ * Sets or clears bits [start, start + nr) a word at a time, as the
+ * kernel's bitmap_set()/bitmap_clear() do: cma_alloc() assigns and, on
+ * -EBUSY, clears a whole candidate range per attempt, and a bit at a time
+ * made a failing allocation of a large count in a large area crawl.
+ */
 static void bits_assign(unsigned long *map, unsigned long start,
 			unsigned long nr, bool set)
 {
-	unsigned long bit;
+	unsigned long end = start + nr;
 
-	for (bit = start; bit < start + nr; bit++) {
-		unsigned long mask = 1UL << (bit % BITS_PER_LONG);
+	while (start < end) {
+		unsigned long shift = start % BITS_PER_LONG;
+		unsigned long n = min(BITS_PER_LONG - shift, end - start);
+		unsigned long mask = (n == BITS_PER_LONG ? ~0UL :
+				      (1UL << n) - 1) << shift;
 
 		if (set)
-			map[bit / BITS_PER_LONG] |= mask;
+			map[start / BITS_PER_LONG] |= mask;
 		else
-			map[bit / BITS_PER_LONG] &= ~mask;
+			map[start / BITS_PER_LONG] &= ~mask;
+		start += n;
 	}
+}
+
+/* The first set bit in [start, end), or end: a word at a time. */
+static unsigned long find_next_set(const unsigned long *map,
+				   unsigned long start, unsigned long end)
+{
+	while (start < end) {
+		unsigned long word = map[start / BITS_PER_LONG] >>
+				     (start % BITS_PER_LONG);
+
+		if (word)
+			return min(start + (unsigned long)__builtin_ctzl(word),
+				   end);
+		start = ALIGN_UP(start + 1, BITS_PER_LONG);
+	}
+	return end;
 }
 
 int cma_init_area(unsigned long base_pfn, unsigned long count)
@@ -87,15 +113,14 @@ void cma_destroy_area(void)
 static long find_zero_area(struct cma *cma, unsigned long from,
 			   unsigned long count, unsigned long mask)
 {
-	unsigned long off = ALIGN_UP(from, mask + 1), i;
+	unsigned long off = ALIGN_UP(from, mask + 1);
 
 	while (off + count <= cma->count) {
-		for (i = 0; i < count; i++)
-			if (bit_test(cma->bitmap, off + i))
-				break;
-		if (i == count)
+		unsigned long set = find_next_set(cma->bitmap, off, off + count);
+
+		if (set == off + count)
 			return (long)off;
-		off = ALIGN_UP(off + i + 1, mask + 1);
+		off = ALIGN_UP(set + 1, mask + 1);
 	}
 	return -1;
 }
