@@ -1085,11 +1085,40 @@ static struct result stat_task(struct backend *be, const struct stmt *st)
 	return r;
 }
 
+/*
+ * stat refcount|mapcount TASK VAR[+OFF]: the counts of the page mapped
+ * there. No page (never touched, swapped out, unmapped): ENOENT.
+ */
+static struct result stat_page(struct backend *be, const struct stmt *st)
+{
+	const struct stat_args *a = &st->stat;
+	const char *var = be->prog->var_names[a->range.var];
+	struct result r = { .kind = RES_COUNT };
+	struct user_page_counts c;
+	struct task_struct *t = get_task(be, a->task, &r);
+	int ret;
+
+	if (!t)
+		return r;
+	r = (struct result){ .kind = RES_COUNT };
+	ret = user_page_counts(t, range_addr(be, &a->range), &c);
+	if (ret == -ENOENT)
+		return res_errno(ENOENT, "no page is mapped at %s+%#llx", var,
+				 (unsigned long long)a->range.off);
+	if (ret)
+		return res_errno(-ret, "task %s has no mm",
+				 be->prog->task_names[a->task]);
+	r.value = a->page_counter == PC_MAPCOUNT ? c.mapcount : c.refcount;
+	return r;
+}
+
 static struct result model_stat(struct backend *be, const struct stmt *st)
 {
 	long v;
 	struct result r = { .kind = RES_COUNT };
 
+	if (st->stat.page_counter != PC_NONE)
+		return stat_page(be, st);
 	if (st->stat.task_counter != TC_NONE)
 		return stat_task(be, st);
 	v = vmstat_get(st->stat.counter);

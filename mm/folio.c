@@ -285,8 +285,7 @@ void put_page(struct page *page)
 	old = atomic_load(&folio->page._ref_pins);
 	do {
 		int pins = ref_pins_pins(old);
-		int pin_refs = folio_test_large(folio) ? pins :
-			       pins * (int)GUP_PIN_COUNTING_BIAS;
+		int pin_refs = folio_pin_refs(folio_test_large(folio), pins);
 
 		refs = ref_pins_refcount(old);
 		if (VM_WARN(refs <= 0, "put of pfn %#lx: refcount %d, "

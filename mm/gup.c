@@ -63,14 +63,18 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 		folio_ref_add(folio, refs);
 	} else if (flags & FOLL_PIN) {
 		/*
-		 * The zero page never goes away: pinning it is pretended.
-		 * Until 6.5 it was pinned (and counted) like any page; the
-		 * model counts it, its refcount is not modelled.
+		 * The zero page never goes away: from 6.5 pinning it is
+		 * pretended. Before, it was pinned like any small page: its
+		 * refcount took the pin's references (one in 5.6, the bias
+		 * from 5.7) and the pin was counted. The model keeps no
+		 * exact pin count on it (it is never migrated or freed).
 		 */
 		if (is_zero_page(&folio->page)) {
 			mod_vmstat(GUPSIM_ZERO_PAGE_PIN, refs);
-			if (!kernel_has(ZERO_PAGE_NOT_PINNED))
-				mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
+			if (kernel_has(ZERO_PAGE_NOT_PINNED))
+				return 0;
+			folio_ref_add(folio, folio_pin_refs(false, refs));
+			mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 			return 0;
 		}
 		folio_ref_add_pins(folio, refs);
@@ -82,12 +86,18 @@ int try_grab_folio(struct folio *folio, int refs, unsigned int flags)
 
 /*
  * Drops refs pins without counting them in nr_foll_pin_released: the
- * number of pins released (0 for the zero page or a refused unpin).
+ * number of pins released (0 for the zero page from 6.5, or a refused
+ * unpin).
  */
 static int __gup_unpin_folio(struct folio *folio, int refs)
 {
-	if (unlikely(folio == (struct folio *)machine->zero_page))
-		return kernel_has(ZERO_PAGE_NOT_PINNED) ? 0 : refs;
+	if (unlikely(folio == (struct folio *)machine->zero_page)) {
+		if (kernel_has(ZERO_PAGE_NOT_PINNED))
+			return 0;
+		/* its boot reference keeps it above zero */
+		folio_ref_sub_and_test(folio, folio_pin_refs(false, refs));
+		return refs;
+	}
 	return folio_put_pins(folio, refs);
 }
 

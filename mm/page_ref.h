@@ -10,6 +10,8 @@
 
 #include <errno.h>
 
+#include <gupsim/profile.h>
+
 #include "../lib/sched_point.h"
 #include "page-flags.h"
 
@@ -18,8 +20,8 @@
  * Who holds references: each PTE mapping a page of a folio holds one, each
  * PMD mapping one; the page cache holds folio_nr_pages() for a folio it
  * contains; a FOLL_GET holds one per page; a FOLL_PIN holds
- * GUP_PIN_COUNTING_BIAS on a small folio, one (plus _pincount) on a large
- * one; an isolated folio (migration) holds one; the allocator hands out
+ * GUP_PIN_COUNTING_BIAS on a small folio (one before 5.7: folio_pin_refs()),
+ * one (plus _pincount) on a large one; an isolated folio (migration) holds one; the allocator hands out
  * a folio with one, which its user keeps or drops.
  */
 
@@ -143,10 +145,24 @@ int folio_put_ref_pins(struct folio *folio, int nr, int pins);
  * in flight is done.
  */
 
+/*
+ * Does a pin of a small folio take GUP_PIN_COUNTING_BIAS references? From
+ * 5.7 ("mm/gup: track FOLL_PIN pages"); 5.6's FOLL_PIN took one, as
+ * FOLL_GET does. Asked without noting the entry as consulted: every pin
+ * asks, and only what reads a refcount (user_page_counts()) shows the
+ * difference, so that is where the entry is noted.
+ */
+static inline bool pin_counting_bias(void)
+{
+	return kernel_profile_has(machine_kernel(), KE_PIN_COUNTING_BIAS);
+}
+
 /* The references refs pins hold on a folio that is (not) large. */
 static inline int folio_pin_refs(bool large, int refs)
 {
-	return large ? refs : refs * (int)GUP_PIN_COUNTING_BIAS;
+	if (large || !pin_counting_bias())
+		return refs;
+	return refs * (int)GUP_PIN_COUNTING_BIAS;
 }
 
 /* Takes refs pins' references and exact pins (a reference is held). */

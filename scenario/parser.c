@@ -1601,10 +1601,43 @@ static const char *const task_counter_names[] = {
 #undef SCN_TC_NAME
 };
 
+static const char *const page_counter_names[] = {
+	[PC_NONE] = "",
+#define SCN_PC_NAME(id, name) [PC_##id] = name,
+	SCN_PAGE_COUNTERS(SCN_PC_NAME)
+#undef SCN_PC_NAME
+};
+
+/* stat refcount|mapcount TASK VAR[+OFF]: the page mapped there */
+static int parse_stat_page(struct parser *p, struct stat_args *a)
+{
+	int t, n;
+
+	if (p->nt < 4)
+		return perr(p, p->t[1].col + (int)p->t[1].len,
+			    "%s is a counter of a page: stat %s TASK VAR[+OFF]",
+			    a->counter, a->counter);
+	t = find_task(p, &p->t[2]);
+	if (t < 0)
+		return -1;
+	a->task = t;
+	n = parse_range(p, 3, t, &a->range);
+	if (n < 0)
+		return -1;
+	if (n > 1)
+		return perr(p, p->t[4].col,
+			    "stat %s reads one page: VAR[+OFF], no len=",
+			    a->counter);
+	a->range.off &= ~(SCN_PAGE_SIZE - 1);
+	a->range.len = SCN_PAGE_SIZE;
+	return no_more(p, 4, "the page's address");
+}
+
 /*
  * stat COUNTER, or stat COUNTER TASK for a counter of one task (its mm's
  * locked_vm or pinned_vm, its user's locked_vm): those need the task, and
- * a machine-wide counter takes none.
+ * a machine-wide counter takes none; stat COUNTER TASK VAR[+OFF] for a
+ * counter of the page mapped there (refcount, mapcount).
  */
 static int parse_stat(struct parser *p, struct stmt *st)
 {
@@ -1618,6 +1651,13 @@ static int parse_stat(struct parser *p, struct stmt *st)
 	a->counter[p->t[1].len] = 0;
 	a->task = -1;
 	a->task_counter = TC_NONE;
+	a->page_counter = PC_NONE;
+	for (i = 1; i < (int)(sizeof(page_counter_names) /
+			      sizeof(page_counter_names[0])); i++)
+		if (!strcmp(a->counter, page_counter_names[i]))
+			a->page_counter = i;
+	if (a->page_counter != PC_NONE)
+		return parse_stat_page(p, a);
 	for (i = 1; i < (int)(sizeof(task_counter_names) /
 			      sizeof(task_counter_names[0])); i++)
 		if (!strcmp(a->counter, task_counter_names[i]))

@@ -123,6 +123,19 @@ enum scn_task_counter {
 	SCN_TASK_COUNTERS(SCN_TC_ENUM)
 #undef SCN_TC_ENUM
 };
+/*
+ * Counters `stat` reads of one page, the page TASK maps at an address:
+ * P(ID, name). `stat refcount TASK VAR[+OFF]`. A backend that cannot
+ * read them answers skip, saying why.
+ */
+#define SCN_PAGE_COUNTERS(P)						\
+	P(REFCOUNT, "refcount") P(MAPCOUNT, "mapcount")
+enum scn_page_counter {
+	PC_NONE = 0,
+#define SCN_PC_ENUM(id, name) PC_##id,
+	SCN_PAGE_COUNTERS(SCN_PC_ENUM)
+#undef SCN_PC_ENUM
+};
 enum handle_kind { HANDLE_PIN, HANDLE_GET, HANDLE_DRIVER };
 
 /* The driver kinds of the contract, in order (drivers/ models them). */
@@ -283,7 +296,10 @@ struct cma_free_args {
 struct stat_args {
 	char counter[SCN_NAME_MAX + 1];
 	enum scn_task_counter task_counter;	/* TC_NONE: a vmstat counter */
+	enum scn_page_counter page_counter;	/* PC_NONE: not of a page */
 	int task;			/* stat COUNTER TASK, else -1 */
+	struct range range;		/* a page counter's page: range.off
+					 * (range.len is one page) */
 };
 
 struct show_args {

@@ -142,6 +142,20 @@ enum page_zone_kind user_range_zone(struct task_struct *task,
 				    unsigned long start, size_t len);
 enum page_zone_kind page_zone_kind(struct page *page);
 
+/*
+ * The counts of the page task maps at addr: its folio's refcount
+ * (page_count()) and the page's mapcount (page_mapcount(); 0 for the zero
+ * page, which mappings do not count). The zero page's refcount is 1 plus
+ * what pins of it hold in the running release. 0, -ENOENT when no page is
+ * mapped there, -ESRCH when the task has no mm.
+ */
+struct user_page_counts {
+	int refcount;
+	int mapcount;
+};
+int user_page_counts(struct task_struct *task, unsigned long addr,
+		     struct user_page_counts *out);
+
 /* ---- CMA ---- */
 
 /* Allocates nr_pages contiguous pages from the CMA area: 0 and *pfn, or

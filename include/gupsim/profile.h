@@ -47,7 +47,8 @@
 	KERNEL_ENTRY(GUP_FAST_VALIDATE_FLAGS, 5, 3,			\
 		"mm: validate get_user_pages_fast flags", "817be129e6f2") \
 	KERNEL_ENTRY(FOLL_PIN, 5, 6,					\
-		"mm/gup: introduce pin_user_pages*() and FOLL_PIN", "")	\
+		"mm/gup: introduce pin_user_pages*() and FOLL_PIN",	\
+		"eddb1c228f79")						\
 	KERNEL_ENTRY(REMOTE_LONGTERM, 5, 6,				\
 		"mm: fix get_user_pages_remote()'s handling of FOLL_LONGTERM", \
 		"c4237f8b1f4f")						\
@@ -72,6 +73,8 @@
 	KERNEL_ENTRY(PPC_IOMMU_PIN, 5, 6,				\
 		"powerpc: book3s64: convert to pin_user_pages() and put_user_page()", \
 		"")							\
+	KERNEL_ENTRY(PIN_COUNTING_BIAS, 5, 7,				\
+		"mm/gup: track FOLL_PIN pages", "3faa52c03f44")		\
 	KERNEL_ENTRY(GUP_FAST_PIN_CMA_CHECK, 5, 7,			\
 		"mm/gup: fix omission of check on FOLL_LONGTERM in gup fast path", \
 		"df3a0a21b698")						\
