@@ -242,17 +242,21 @@ static bool gup_can_follow_protnone(struct vm_area_struct *vma,
 	return !(vma->vm_flags & VM_ACCESS_FLAGS);
 }
 
+static bool gup_cow_break_era(void);
+
 /*
  * May a FOLL_FORCE write go through a read-only entry? Only into a page
  * that a COW already made this process's own: an exclusive anonymous page
  * in a private, may-write, currently not writable mapping. Anything else
- * takes a write fault first.
+ * takes a write fault first. 5.8 dropped FOLL_FORCE from the test
+ * (can_follow_write_pte() asked FOLL_COW and a dirty entry only), as its
+ * forced COW break of read-only mappings needs it.
  */
 static bool can_follow_write_common(struct page *page,
 				    struct vm_area_struct *vma,
 				    unsigned int flags)
 {
-	if (!(flags & FOLL_FORCE))
+	if (!(flags & FOLL_FORCE) && !gup_cow_break_era())
 		return false;
 	if (vma->vm_flags & (VM_MAYSHARE | VM_SHARED))
 		return false;
@@ -499,17 +503,24 @@ static int faultin_page(struct vm_area_struct *vma, unsigned long addr,
 
 /*
  * 5.8 only: "COW can break either way". A R/O reference or pin in a COW
- * mapping broke COW as a write would, so that the page taken is the
- * caller's own; 5.9 removed it again (do_wp_page() copies pages others
- * hold instead). Modelled for writable mappings; a read-only private
- * mapping is taken as it is.
+ * mapping (private and may-write, whether or not it is writable now)
+ * broke COW as a write would, so that the page taken is the caller's
+ * own; 5.9 removed it again (do_wp_page() copies pages others hold
+ * instead). The VMA was checked with the caller's flags, so a read-only
+ * mapping is not refused: the forced write fault copies the page into a
+ * read-only entry, which can_follow_write_common() lets the walk take.
  */
+static bool gup_cow_break_era(void)
+{
+	return kernel_has(GUP_COW_BREAK) && !kernel_has(GUP_COW_BREAK_REMOVED);
+}
+
 bool gup_must_break_cow(struct vm_area_struct *vma, unsigned int flags)
 {
-	if (!kernel_has(GUP_COW_BREAK) || kernel_has(GUP_COW_BREAK_REMOVED))
+	if (!gup_cow_break_era())
 		return false;
 	return (flags & (FOLL_GET | FOLL_PIN)) &&
-	       is_cow_mapping(vma->vm_flags) && (vma->vm_flags & VM_WRITE);
+	       is_cow_mapping(vma->vm_flags);
 }
 
 /*
