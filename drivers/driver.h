@@ -11,7 +11,7 @@
 
 extern const struct driver_ops io_uring_driver, ib_umem_driver, vfio_driver,
 	xdp_driver, videobuf_driver, qib_driver, hfi1_driver, usnic_driver,
-	mthca_driver, ppc_iommu_driver;
+	mthca_driver, ppc_iommu_driver, qib_sdma_driver;
 
 /*
  * How a driver takes its pages in the running release (kernel-version

@@ -14,7 +14,7 @@
 const struct driver_ops *const driver_kinds[] = {
 	&io_uring_driver, &ib_umem_driver, &vfio_driver, &xdp_driver,
 	&videobuf_driver, &qib_driver, &hfi1_driver, &usnic_driver,
-	&mthca_driver, &ppc_iommu_driver, NULL,
+	&mthca_driver, &ppc_iommu_driver, &qib_sdma_driver, NULL,
 };
 
 const struct driver_ops *driver_lookup(const char *kind)

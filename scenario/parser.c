@@ -29,7 +29,7 @@
 
 const char *const scn_driver_names[NR_DRIVER_KINDS] = {
 	"io_uring", "ib_umem", "vfio", "xdp", "videobuf", "qib", "hfi1",
-	"usnic", "mthca", "ppc_iommu",
+	"usnic", "mthca", "ppc_iommu", "qib_sdma",
 };
 
 static const char *const stmt_names[NR_STMT_KINDS] = {
@@ -1304,7 +1304,7 @@ static int parse_driver(struct parser *p, struct stmt *st)
 			a->driver = i;
 	if (a->driver < 0)
 		return perr(p, p->t[2].col,
-			    "unknown driver '%s' (io_uring, ib_umem, vfio, xdp, videobuf, qib, hfi1, usnic, mthca or ppc_iommu)",
+			    "unknown driver '%s' (io_uring, ib_umem, vfio, xdp, videobuf, qib, hfi1, usnic, mthca, ppc_iommu or qib_sdma)",
 			    TOKS(&p->t[2]));
 	if (need(p, 3, "handle name") ||
 	    new_name(p, &p->handles, &p->t[3], -1, "handle"))

@@ -140,7 +140,7 @@ enum handle_kind { HANDLE_PIN, HANDLE_GET, HANDLE_DRIVER };
 
 /* The driver kinds of the contract, in order (drivers/ models them). */
 extern const char *const scn_driver_names[];
-#define NR_DRIVER_KINDS 10
+#define NR_DRIVER_KINDS 11
 
 /* A byte range of a mapping, resolved: [off, off + len) of mapping `var`. */
 struct range {

@@ -2,9 +2,10 @@
 /*
  * The driver API: how a modelled in-kernel caller of the GUP API (a
  * "driver") registers a user range, hands the frames to its "device" and
- * releases them. The ten drivers gupsim ships (io_uring fixed buffers,
+ * releases them. The eleven drivers gupsim ships (io_uring fixed buffers,
  * ib_umem, vfio type1, AF_XDP umem, videobuf-dma-sg, qib, hfi1, usnic,
- * mthca, ppc_iommu) use exactly this, and so can one written out of tree.
+ * mthca, ppc_iommu, qib's SDMA) use exactly this, and so can one
+ * written out of tree.
  *
  * A driver is a struct driver_ops (reg and release); a registration is a
  * struct drv_handle that tells the device which frames it may reach

@@ -41,6 +41,9 @@
 	KERNEL_ENTRY(HFI1_LONGTERM, 5, 2,				\
 		"IB/hfi1: Use the new FOLL_LONGTERM flag to get_user_pages_fast()", \
 		"")							\
+	KERNEL_ENTRY(QIB_SDMA_LONGTERM, 5, 2,				\
+		"IB/qib: Use the new FOLL_LONGTERM flag to get_user_pages_fast()", \
+		"")							\
 	KERNEL_ENTRY(MTHCA_LONGTERM, 5, 2,				\
 		"IB/mthca: Use the new FOLL_LONGTERM flag to get_user_pages_fast()", \
 		"")							\
