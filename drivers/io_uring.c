@@ -27,17 +27,20 @@
  *    dirtied here (the I/O that wrote through the buffer did that); the
  *    ring's pages are uncharged when the ring goes.
  *
- * Older releases (kernel-version profiles), as modelled: until 6.5 the
- * pages were taken under mmap_read_lock by the slow call, and every VMA
- * of the buffer was looked at: one with a file but hugetlbfs (from 5.14
- * also shmem/memfd) failed the registration with -EOPNOTSUPP (5.2 code;
- * the exact 5.14 commit was not found). Until 5.6 they were FOLL_GET
- * references (5.1: get_user_pages_longterm(), 5.2, the seed series:
- * get_user_pages(FOLL_WRITE | FOLL_LONGTERM)) given back with put_page().
- * Folio coalescing is modelled from 6.10, and the accounting by whole
- * huge page from 5.10 (each 4 KiB page counted before). Not modelled:
- * that 5.2 .. 5.9 charged before pinning (the result is the same
- * -ENOMEM) and only user->locked_vm until 5.9 added mm->pinned_vm.
+ * Older releases (kernel-version profiles), as modelled: until 6.10
+ * ("io_uring: unify io_pin_pages()") the pages were taken under
+ * mmap_read_lock by the slow call; until 6.5 every VMA of the buffer was
+ * looked at too: one with a file but hugetlbfs (from 5.14 also
+ * shmem/memfd) failed the registration with -EOPNOTSUPP (5.2 code; the
+ * exact 5.14 commit was not found), and in 6.3 alone (reverted for 6.4)
+ * VMAs of different files (anonymous memory counts as one) -EINVAL.
+ * Until 5.6 they were FOLL_GET references (5.1: get_user_pages_longterm(),
+ * 5.2, the seed series: get_user_pages(FOLL_WRITE | FOLL_LONGTERM)) given
+ * back with put_page(). Folio coalescing is modelled from 6.10. Until
+ * 5.10 each 4 KiB page was charged, BEFORE the pin call (so a buffer over
+ * the limit was -ENOMEM whatever GUP would have said); mm->pinned_vm only
+ * from 5.9. Not modelled: 5.9's charge of the ring's pages to
+ * mm->locked_vm (ring pages here are charged to the user only).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -70,17 +73,32 @@ static long io_validate_user_buf_range(unsigned long base, unsigned long len)
 	return 0;
 }
 
+/* 6.3 only: every VMA of the buffer must have the first one's vm_file. */
+static bool io_multi_source_refused(void)
+{
+	return kernel_has(IO_URING_MULTI_SOURCE) &&
+	       !kernel_has(IO_URING_MULTI_SOURCE_REVERTED);
+}
+
 /*
  * Before 6.5 io_sqe_buffer_register() looked at every VMA of the buffer
  * itself (vmas[] from the pin call, under the same mmap_read_lock): one
- * with a file, unless hugetlbfs (or from 5.14 shmem), is refused.
+ * with a file, unless hugetlbfs (or from 5.14 shmem), is refused; in 6.3
+ * a VMA whose file is not the first VMA's (anonymous memory next to a
+ * memfd, say) is -EINVAL, whichever comes first in the buffer.
  */
 static long io_check_vmas(unsigned long start, unsigned long nr)
 {
 	struct mm_struct *mm = task_mm(current);
 	unsigned long addr = start, end = start + (nr << PAGE_SHIFT), vm_end;
+	const void *file = vma_file_identity(mm, start);
 
 	while (addr < end) {
+		if (io_multi_source_refused() &&
+		    vma_file_identity(mm, addr) != file)
+			return explain_err(-EINVAL, "io_sqe_buffer_register",
+					   "the VMA at %#lx has another vm_file than the buffer's first VMA (6.3's multi-source check)",
+					   addr);
 		switch (vma_backing(mm, addr, &vm_end)) {
 		case VMA_BACKING_ANON:
 		case VMA_BACKING_HUGETLBFS:
@@ -248,6 +266,11 @@ static unsigned long io_acct_pages(struct page **pages, unsigned long nr)
 	return acct;
 }
 
+/*
+ * The user's locked_vm against RLIMIT_MEMLOCK (not with CAP_IPC_LOCK),
+ * and from 5.9 ("io_uring: report pinned memory usage") mm->pinned_vm
+ * too, always. On failure nothing stays charged and acct_pages is 0.
+ */
 static int io_account_mem(struct io_uring_buf *buf)
 {
 	int ret;
@@ -257,11 +280,25 @@ static int io_account_mem(struct io_uring_buf *buf)
 	if (buf->user) {
 		ret = user_locked_vm_charge(buf->user, buf->acct_pages,
 					    drv_memlock_pages());
-		if (ret)
+		if (ret) {
+			buf->acct_pages = 0;
 			return ret;
+		}
 	}
-	mm_pinned_vm_add(buf->mm_account, (long)buf->acct_pages);
+	if (kernel_has(IO_URING_PINNED_VM))
+		mm_pinned_vm_add(buf->mm_account, (long)buf->acct_pages);
 	return 0;
+}
+
+static void io_unaccount_mem(struct io_uring_buf *buf)
+{
+	if (!buf->acct_pages)
+		return;
+	if (buf->user)
+		user_locked_vm_uncharge(buf->user, buf->acct_pages);
+	if (kernel_has(IO_URING_PINNED_VM))
+		mm_pinned_vm_add(buf->mm_account, -(long)buf->acct_pages);
+	buf->acct_pages = 0;
 }
 
 static void io_unpin_all(struct io_uring_buf *buf)
@@ -313,11 +350,21 @@ static long io_uring_reg(struct drv_handle *h)
 	buf->mm_account = h->mm;
 	buf->gup = (struct drv_gup){
 		.pin = kernel_has(IO_URING_PIN),
-		.fast = kernel_has(IO_URING_GUP_FILE_CHECK) };
+		.fast = kernel_has(IO_URING_PIN_FAST) };
+	/*
+	 * Until 5.10 every 4 KiB page of the buffer was charged before the
+	 * pin call: over the limit, -ENOMEM before GUP looked at anything.
+	 */
+	if (!kernel_has(IO_URING_HUGE_ACCT)) {
+		buf->acct_pages = drv_nr_pages(h->start, h->len);
+		ret = io_account_mem(buf);
+		if (ret)
+			goto out_free;
+	}
 	ret = io_pin_pages(&buf->gup, h->start, h->len, &buf->pages,
 			   &buf->nr_pages);
 	if (ret)
-		goto out_free;
+		goto out_unaccount;
 	/* the device sees every 4 KiB page, coalesced or not */
 	ret = drv_set_view_pages(h, buf->pages, buf->nr_pages,
 				 h->start & ~PAGE_MASK, h->len);
@@ -331,14 +378,12 @@ static long io_uring_reg(struct drv_handle *h)
 		if (ret)
 			goto out_unpin;
 	}
-	/* Until 5.10 every 4 KiB page counted once, huge or not. */
-	buf->acct_pages = kernel_has(IO_URING_HUGE_ACCT) ?
-			  io_acct_pages(buf->pages, buf->nr_pages) :
-			  buf->nr_pages;
-	ret = io_account_mem(buf);
-	if (ret) {
-		buf->acct_pages = 0;
-		goto out_unpin;
+	/* From 5.10: after pinning, a huge page counted whole, once. */
+	if (kernel_has(IO_URING_HUGE_ACCT)) {
+		buf->acct_pages = io_acct_pages(buf->pages, buf->nr_pages);
+		ret = io_account_mem(buf);
+		if (ret)
+			goto out_unpin;
 	}
 	h->nr_pinned = h->nr_pfns;
 	h->priv = buf;
@@ -346,6 +391,8 @@ static long io_uring_reg(struct drv_handle *h)
 out_unpin:
 	io_unpin_all(buf);
 	drv_clear_view(h);
+out_unaccount:
+	io_unaccount_mem(buf);
 out_free:
 	io_buf_free(buf);
 	return ret;
@@ -355,11 +402,7 @@ static void io_uring_release(struct drv_handle *h)
 {
 	struct io_uring_buf *buf = h->priv;
 
-	if (buf->acct_pages) {
-		if (buf->user)
-			user_locked_vm_uncharge(buf->user, buf->acct_pages);
-		mm_pinned_vm_add(buf->mm_account, -(long)buf->acct_pages);
-	}
+	io_unaccount_mem(buf);
 	io_unpin_all(buf);
 	io_buf_free(buf);
 	h->priv = NULL;

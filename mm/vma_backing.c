@@ -30,3 +30,12 @@ enum vma_backing vma_backing(struct mm_struct *mm, unsigned long addr,
 		return VMA_BACKING_FILE;
 	}
 }
+
+const void *vma_file_identity(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma;
+
+	mmap_assert_locked(mm);
+	vma = vma_lookup(mm, addr);
+	return vma ? (const void *)vma->vm_file : NULL;
+}

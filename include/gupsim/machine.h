@@ -221,6 +221,12 @@ enum vma_backing { VMA_BACKING_NONE = 0, VMA_BACKING_ANON,
 		   VMA_BACKING_HUGETLBFS, VMA_BACKING_DAX };
 enum vma_backing vma_backing(struct mm_struct *mm, unsigned long addr,
 			     unsigned long *vm_end);
+/*
+ * The VMA's file as an identity to compare (its vm_file), NULL for an
+ * anonymous VMA or none: io_uring in 6.3 refused a buffer whose VMAs
+ * did not all have the same one. Caller holds mmap_lock of mm.
+ */
+const void *vma_file_identity(struct mm_struct *mm, unsigned long addr);
 
 /* Raw frames for vfio's VM_PFNMAP fall-back (caller holds mmap_lock). */
 int follow_pfnmap_pfn(struct mm_struct *mm, unsigned long addr, bool write,

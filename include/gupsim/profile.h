@@ -88,6 +88,8 @@
 		"mm: do_wp_page() simplification", "09854ba94c6a")	\
 	KERNEL_ENTRY(GUP_COW_BREAK_REMOVED, 5, 9,			\
 		"mm/gup: Remove enfornced COW mechanism", "a308c71bf1e6") \
+	KERNEL_ENTRY(IO_URING_PINNED_VM, 5, 9,				\
+		"io_uring: report pinned memory usage", "309758254ea6")	\
 	KERNEL_ENTRY(FORK_EARLY_COW, 5, 9,				\
 		"mm: Do early cow for pinned pages during fork() for ptes", \
 		"70e806e4e645")						\
@@ -142,6 +144,12 @@
 	KERNEL_ENTRY(VALID_GUP_ARGS, 6, 3,				\
 		"mm/gup: simplify the external interface functions and consolidate invariants", \
 		"b8f81054dc36")						\
+	KERNEL_ENTRY(IO_URING_MULTI_SOURCE, 6, 3,			\
+		"io_uring/rsrc: disallow multi-source reg buffers",	\
+		"edd478269640")						\
+	KERNEL_ENTRY(IO_URING_MULTI_SOURCE_REVERTED, 6, 4,		\
+		"Revert \"io_uring/rsrc: disallow multi-source reg buffers\"", \
+		"3c85cc43c8e7")						\
 	KERNEL_ENTRY(LONGTERM_NO_FILE_WRITE, 6, 5,			\
 		"mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed mappings", \
 		"")							\
@@ -152,6 +160,8 @@
 		"mm: Don't pin ZERO_PAGE in pin_user_pages()", "c8070b787519") \
 	KERNEL_ENTRY(IO_URING_GUP_FILE_CHECK, 6, 5,			\
 		"io_uring: rsrc: delegate VMA file-backed check to GUP", "") \
+	KERNEL_ENTRY(IO_URING_PIN_FAST, 6, 10,				\
+		"io_uring: unify io_pin_pages()", "")			\
 	KERNEL_ENTRY(IO_URING_COALESCE, 6, 10,				\
 		"io_uring/rsrc: enable multi-hugepage buffer coalescing", "") \
 	KERNEL_ENTRY(COLLAPSE_READ_ONLY, 6, 18,				\
