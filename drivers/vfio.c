@@ -39,12 +39,12 @@
  * Older releases (kernel-version profiles): before 5.6 vaddr_get_pfn()
  * took FOLL_GET references, with get_user_pages(FOLL_LONGTERM) (5.1:
  * get_user_pages_longterm()) when mm == current->mm and with
- * get_user_pages_remote() without FOLL_LONGTERM otherwise (modelled, see
- * vfio_gup()), released with put_page(). Not modelled: it pinned one
- * page at a time until 5.12's batches, refused fs-DAX VMAs itself on the
- * remote path, did the RLIMIT check by hand in vfio_lock_acct(), and
- * leaked the zero page's pin until 6.0 (the zero page a R/O pin takes
- * before 6.2 is mapped as a reserved frame, uncharged, as it was).
+ * get_user_pages_remote() without FOLL_LONGTERM otherwise, refusing
+ * fs-DAX itself on that path (see vfio_gup()), released with put_page().
+ * Until 6.0 the zero page's pin (a R/O long-term pin takes it before
+ * 6.2) leaked: mapped as a reserved frame, uncharged, never unpinned.
+ * Not modelled: it pinned one page at a time until 5.12's batches (the
+ * same answers), and did the RLIMIT check by hand in vfio_lock_acct().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -103,24 +103,49 @@ static int vfio_lock_acct(struct vfio_dma *dma, long npage)
 }
 
 /*
+ * Before 5.6 the remote path checked fs-DAX itself, after the pin, on the
+ * VMA of each page it got (vma_is_fsdax(vmas[0])): put the pages back and
+ * -EOPNOTSUPP. "mm: fix get_user_pages_remote()'s handling of
+ * FOLL_LONGTERM" moved the check into GUP.
+ */
+static long vfio_remote_dax_check(struct vfio_dma *dma, unsigned long vaddr,
+				  long ret, struct page **pages)
+{
+	for (long i = 0; i < ret; i++) {
+		if (vma_backing(dma->mm, vaddr + i * PAGE_SIZE, NULL) !=
+		    VMA_BACKING_DAX)
+			continue;
+		drv_gup_release(&dma->gup, pages, ret, false);
+		return explain_err(-EOPNOTSUPP, "vaddr_get_pfn",
+				   "page at %#lx of another mm lies in an fs-DAX VMA (vfio's own check before 5.6)",
+				   vaddr + i * PAGE_SIZE);
+	}
+	return ret;
+}
+
+/*
  * The pin call of the running release. From 5.6 pin_user_pages_remote()
  * with FOLL_LONGTERM for any mm. Before, get_user_pages(FOLL_LONGTERM)
  * (5.1: get_user_pages_longterm()) when the mm is current's, and
  * get_user_pages_remote() without FOLL_LONGTERM for another mm: those
- * pages were neither moved out of CMA nor refused on fs-DAX by GUP (the
- * driver's own fs-DAX check of that path is not modelled). Caller holds
- * mmap_read_lock(dma->mm).
+ * pages were not moved out of CMA, and fs-DAX was refused by vfio's own
+ * check. Caller holds mmap_read_lock(dma->mm).
  */
 static long vfio_gup(struct vfio_dma *dma, unsigned long vaddr, long n,
 		     unsigned int flags, struct page **pages)
 {
+	long ret;
+
 	if (dma->gup.pin)
 		return pin_user_pages_remote(dma->mm, vaddr, n, flags, pages,
 					     NULL);
 	if (current && task_mm(current) == dma->mm)
 		return drv_gup_pages(&dma->gup, vaddr, n, flags, pages);
-	return get_user_pages_remote(dma->mm, vaddr, n,
-				     flags & ~FOLL_LONGTERM, pages, NULL);
+	ret = get_user_pages_remote(dma->mm, vaddr, n,
+				    flags & ~FOLL_LONGTERM, pages, NULL);
+	if (ret > 0 && !kernel_has(REMOTE_LONGTERM))
+		ret = vfio_remote_dax_check(dma, vaddr, ret, pages);
+	return ret;
 }
 
 /*
@@ -224,11 +249,12 @@ static long vfio_pin_run(struct vfio_dma *dma, unsigned long idx,
 		/*
 		 * A pinned page that is reserved is the zero page, which a
 		 * R/O long-term pin took before 6.2 unshared it: it is mapped
-		 * like a reserved frame, uncharged, and its pin dropped at once
-		 * (6.0's "vfio/type1: Unpin zero pages"; before, the pin
-		 * leaked, which the model does not reproduce).
+		 * like a reserved frame, uncharged, and from 6.0 ("vfio/type1:
+		 * Unpin zero pages") its pin is dropped at once. Before, put_pfn()
+		 * skipped reserved frames, at map and at unmap: the pin leaked
+		 * (the zero page's refcount shows it; it is never freed).
 		 */
-		if (rsvd)
+		if (rsvd && kernel_has(VFIO_UNPIN_ZERO_PAGE))
 			drv_gup_release(&dma->gup, &b->pages[b->offset], 1,
 					false);
 		pinned++;

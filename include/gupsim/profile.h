@@ -115,6 +115,8 @@
 	KERNEL_ENTRY(GUP_UNSHARE, 5, 19,				\
 		"mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page", \
 		"")							\
+	KERNEL_ENTRY(VFIO_UNPIN_ZERO_PAGE, 6, 0,			\
+		"vfio/type1: Unpin zero pages", "873aefb376bb")		\
 	KERNEL_ENTRY(MPROTECT_ANON_WRITABLE, 6, 0,			\
 		"mm/mprotect: allow clean exclusive anon pages to be writable", \
 		"")							\

@@ -6,6 +6,7 @@
  * (mdev) pins made from another context in the mapping owner's mm.
  */
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "../unit/harness.h"
 #include "../../drivers/driver.h"
@@ -164,4 +165,53 @@ TEST(unknown_kind_is_einval)
 		  -EINVAL);
 	ASSERT_NULL(h);
 	task_exit(t);
+}
+
+/*
+ * Before 5.6 vfio's external (mdev) pins went through
+ * get_user_pages_remote() without FOLL_LONGTERM, and vfio refused an
+ * fs-DAX page itself. Here the owner maps fs-DAX over part of a DMA
+ * mapping after registering it: the vendor driver's pin there fails with
+ * -EOPNOTSUPP and holds nothing.
+ */
+TEST_NO_MACHINE(vfio_remote_pin_refuses_fsdax_itself_before_5_6)
+{
+	struct machine_config cfg = { .mem = 128 * MiB };
+	struct task_struct *a, *vendor;
+	struct drv_handle *h;
+	struct page *pages[2];
+	struct file *f;
+	unsigned long addr;
+	long acq;
+	char buf[1024];
+
+	ASSERT_EQ(kernel_profile_parse("5.2", 3, &cfg.kernel), 0);
+	ASSERT_EQ(machine_create(&cfg), 0);
+	a = task_create("a", 8 * MiB, false);
+	vendor = task_create("mdev", 0, false);
+	addr = t_mmap_anon(a, 4 * PAGE_SIZE);
+	t_fill(a, addr, 'q', 4 * PAGE_SIZE);
+	ASSERT_EQ(driver_register("vfio", a, addr, 4 * PAGE_SIZE, true, &h),
+		  0);
+	f = file_create("pmem", FS_DAX, 2 * PAGE_SIZE);
+	ASSERT_NOT_NULL(f);
+	ASSERT_EQ(vm_mmap(a, addr + 2 * PAGE_SIZE, 2 * PAGE_SIZE,
+			  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, f, 0),
+		  (long)(addr + 2 * PAGE_SIZE));
+	t_fill(a, addr + 2 * PAGE_SIZE, 'd', 2 * PAGE_SIZE);
+	acq = vmstat_get("nr_foll_pin_acquired");
+	current = vendor;
+	ASSERT_EQ(vfio_pin_pages_external(h, 0, 1, false, pages), 1);
+	ASSERT_EQ(vfio_pin_pages_external(h, 2, 2, false, pages),
+		  -EOPNOTSUPP);
+	current = NULL;
+	ASSERT_EQ(vmstat_get("nr_foll_pin_acquired"), acq);	/* FOLL_GET */
+	vfio_unpin_pages_external(h, 0, 1);
+	driver_release(h);
+	fput(f);
+	task_exit(vendor);
+	task_exit(a);
+	ASSERT_INVARIANTS();
+	if (machine_destroy(buf, sizeof(buf)))
+		harness_fail(__FILE__, __LINE__, "leak: %s", buf);
 }
