@@ -209,3 +209,52 @@ TEST_NO_MACHINE(longterm_fsdax_stops_at_the_vma_from_5_11)
 {
 	anon_then_dax("5.11", 2, false);
 }
+
+/*
+ * What one pin adds to the refcount of a small anonymous page and of the
+ * zero page: 1 in 5.6 (FOLL_PIN counted like FOLL_GET), the bias from
+ * 5.7, and nothing on the zero page from 6.5. The unpin gives it back.
+ */
+static void pin_refs(const char *release, int anon, int zero)
+{
+	struct user_page_counts c;
+	struct task_struct *t;
+	struct page *page;
+	unsigned long addr;
+	char b;
+
+	boot(release);
+	t = t_task("A");
+	addr = t_mmap_anon(t, 2 * PAGE_SIZE);
+	t_fill(t, addr, 'a', PAGE_SIZE);
+	/* a read maps the zero page at the second page */
+	ASSERT_EQ(user_read(t, addr + PAGE_SIZE, &b, 1), UACCESS_OK);
+	ASSERT_EQ(t_pin(t, addr, 1, 0, &page), 1);
+	ASSERT_EQ(user_page_counts(t, addr, &c), 0);
+	ASSERT_EQ(c.refcount, 1 + anon);
+	ASSERT_EQ(c.mapcount, 1);
+	unpin_user_page(page);
+	ASSERT_EQ(t_pin(t, addr + PAGE_SIZE, 1, 0, &page), 1);
+	ASSERT_EQ(user_page_counts(t, addr + PAGE_SIZE, &c), 0);
+	ASSERT_EQ(c.refcount, 1 + zero);
+	ASSERT_EQ(c.mapcount, 0);
+	unpin_user_page(page);
+	ASSERT_EQ(user_page_counts(t, addr + PAGE_SIZE, &c), 0);
+	ASSERT_EQ(c.refcount, 1);
+	shutdown();
+}
+
+TEST_NO_MACHINE(a_pin_is_one_reference_in_5_6)
+{
+	pin_refs("5.6", 1, 1);
+}
+
+TEST_NO_MACHINE(a_pin_is_the_bias_from_5_7)
+{
+	pin_refs("5.7", 1024, 1024);
+}
+
+TEST_NO_MACHINE(the_zero_page_is_not_counted_from_6_5)
+{
+	pin_refs("6.5", 1024, 0);
+}
