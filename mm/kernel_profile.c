@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gupsim/gup.h>
+
 #include "kernel_profile.h"
 
 #define ENTRY_WORDS	((NR_KERNEL_ENTRIES + 63) / 64)
@@ -200,14 +202,25 @@ static const struct kernel_profile *forced;
 /* Bits of the entries kernel_has() was asked about; see the header. */
 static atomic_uint_fast64_t consulted[ENTRY_WORDS];
 
+unsigned int machine_pin_refs = GUP_PIN_COUNTING_BIAS;
+
+static void machine_pin_refs_update(void)
+{
+	machine_pin_refs = kernel_profile_has(machine_kernel(),
+					      KE_PIN_COUNTING_BIAS) ?
+			   GUP_PIN_COUNTING_BIAS : 1;
+}
+
 void machine_kernel_set(const struct kernel_profile *p)
 {
 	running = p;
+	machine_pin_refs_update();
 }
 
 void machine_kernel_force(const struct kernel_profile *p)
 {
 	forced = p;
+	machine_pin_refs_update();
 }
 
 const struct kernel_profile *machine_kernel(void)

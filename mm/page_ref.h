@@ -10,9 +10,8 @@
 
 #include <errno.h>
 
-#include <gupsim/profile.h>
-
 #include "../lib/sched_point.h"
+#include "kernel_profile.h"
 #include "page-flags.h"
 
 /*
@@ -146,23 +145,15 @@ int folio_put_ref_pins(struct folio *folio, int nr, int pins);
  */
 
 /*
- * Does a pin of a small folio take GUP_PIN_COUNTING_BIAS references? From
- * 5.7 ("mm/gup: track FOLL_PIN pages"); 5.6's FOLL_PIN took one, as
- * FOLL_GET does. Asked without noting the entry as consulted: every pin
- * asks, and only what reads a refcount (user_page_counts()) shows the
- * difference, so that is where the entry is noted.
+ * The references refs pins hold on a folio that is (not) large. A small
+ * folio's pin is GUP_PIN_COUNTING_BIAS references from 5.7 ("mm/gup:
+ * track FOLL_PIN pages"); 5.6's FOLL_PIN took one, as FOLL_GET does
+ * (machine_pin_refs). Every pin asks, so the entry is not noted as
+ * consulted here; what reads a refcount (user_page_counts()) notes it.
  */
-static inline bool pin_counting_bias(void)
-{
-	return kernel_profile_has(machine_kernel(), KE_PIN_COUNTING_BIAS);
-}
-
-/* The references refs pins hold on a folio that is (not) large. */
 static inline int folio_pin_refs(bool large, int refs)
 {
-	if (large || !pin_counting_bias())
-		return refs;
-	return refs * (int)GUP_PIN_COUNTING_BIAS;
+	return large ? refs : refs * (int)machine_pin_refs;
 }
 
 /* Takes refs pins' references and exact pins (a reference is held). */
