@@ -96,9 +96,11 @@ static long io_check_vmas(unsigned long start, unsigned long nr)
 	while (addr < end) {
 		if (io_multi_source_refused() &&
 		    vma_file_identity(mm, addr) != file)
-			return explain_err(-EINVAL, "io_sqe_buffer_register",
-					   "the VMA at %#lx has another vm_file than the buffer's first VMA (6.3's multi-source check)",
-					   addr);
+			return explain_err_since(-EINVAL,
+						 "IO_URING_MULTI_SOURCE",
+						 "io_sqe_buffer_register",
+						 "the VMA at %#lx has another vm_file than the buffer's first VMA",
+						 addr);
 		switch (vma_backing(mm, addr, &vm_end)) {
 		case VMA_BACKING_ANON:
 		case VMA_BACKING_HUGETLBFS:
@@ -358,8 +360,11 @@ static long io_uring_reg(struct drv_handle *h)
 	if (!kernel_has(IO_URING_HUGE_ACCT)) {
 		buf->acct_pages = drv_nr_pages(h->start, h->len);
 		ret = io_account_mem(buf);
-		if (ret)
+		if (ret) {
+			explain_rule("io_sqe_buffer_register",
+				     "every 4 KiB page charged before the pin call (until 5.10): refused before GUP looked at the buffer");
 			goto out_free;
+		}
 	}
 	ret = io_pin_pages(&buf->gup, h->start, h->len, &buf->pages,
 			   &buf->nr_pages);

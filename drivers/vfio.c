@@ -191,6 +191,25 @@ static void vfio_unpin_range(struct vfio_dma *dma, unsigned long first,
 }
 
 /*
+ * A pinned page that is reserved is the zero page, which a R/O long-term
+ * pin took before 6.2 unshared it: it is mapped like a reserved frame,
+ * uncharged, and from 6.0 ("vfio/type1: Unpin zero pages") its pin is
+ * dropped at once. Before, put_pfn() skipped reserved frames, at map and
+ * at unmap: the pin leaked (the zero page's refcount shows it; it is
+ * never freed).
+ */
+static void vfio_pinned_reserved(struct vfio_dma *dma, struct page **page)
+{
+	if (kernel_has(VFIO_UNPIN_ZERO_PAGE)) {
+		drv_gup_release(&dma->gup, page, 1, false);
+		return;
+	}
+	explain_rule("vfio_pin_pages_remote",
+		     "pfn %#lx is reserved (the zero page): mapped uncharged, its pin never dropped (put_pfn() skips reserved frames until 6.0)",
+		     page_to_pfn(*page));
+}
+
+/*
  * vfio_pin_pages_remote(): one physically contiguous run of frames from
  * page idx on, charged. Returns its length, or -errno with everything
  * this call took given back. Pages pinned past the run stay in b.
@@ -246,17 +265,8 @@ static long vfio_pin_run(struct vfio_dma *dma, unsigned long idx,
 		lock_acct += !rsvd;
 		dma->pfns[idx + pinned] = pfn;
 		dma->pages[idx + pinned] = rsvd ? NULL : b->pages[b->offset];
-		/*
-		 * A pinned page that is reserved is the zero page, which a
-		 * R/O long-term pin took before 6.2 unshared it: it is mapped
-		 * like a reserved frame, uncharged, and from 6.0 ("vfio/type1:
-		 * Unpin zero pages") its pin is dropped at once. Before, put_pfn()
-		 * skipped reserved frames, at map and at unmap: the pin leaked
-		 * (the zero page's refcount shows it; it is never freed).
-		 */
-		if (rsvd && kernel_has(VFIO_UNPIN_ZERO_PAGE))
-			drv_gup_release(&dma->gup, &b->pages[b->offset], 1,
-					false);
+		if (rsvd)
+			vfio_pinned_reserved(dma, &b->pages[b->offset]);
 		pinned++;
 		npage--;
 		vaddr += PAGE_SIZE;
