@@ -19,9 +19,10 @@
  * Who holds references: each PTE mapping a page of a folio holds one, each
  * PMD mapping one; the page cache holds folio_nr_pages() for a folio it
  * contains; a FOLL_GET holds one per page; a FOLL_PIN holds
- * GUP_PIN_COUNTING_BIAS on a small folio (one before 5.7: folio_pin_refs()),
- * one (plus _pincount) on a large one; an isolated folio (migration) holds one; the allocator hands out
- * a folio with one, which its user keeps or drops.
+ * GUP_PIN_COUNTING_BIAS on a small folio (one before 5.7:
+ * folio_pin_refs()), one (plus _pincount) on a large one; an isolated
+ * folio (migration) holds one; the allocator hands out a folio with one,
+ * which its user keeps or drops.
  */
 
 static inline int folio_ref_count(const struct folio *folio)
