@@ -907,9 +907,11 @@ static struct result dev_access_driver(struct backend *be,
 	bool mixed = false;
 	int first = -1;
 
-	if (!h->drv || !h->drv->dev_len)
+	if (!h->drv || !h->drv->dev_len) {
+		explain_rule("gupsim_dev_access", "the registration failed or holds nothing: the device was given no frames");
 		return res_errno(EFAULT, "driver handle %s maps nothing",
 				 be->prog->handle_names[a->handle]);
+	}
 	left = a->len;
 	/* a partial registration: without len=, what the driver mapped */
 	if (!a->len_set && off < h->drv->dev_len &&
