@@ -52,6 +52,7 @@ const char *bench_mode_name(enum bench_mode mode)
 
 struct series {
 	int n;
+	double load[2];		/* 1-minute load average before, after */
 	double model_get[MAX_REPEATS], model_put[MAX_REPEATS];
 	double host_get[MAX_REPEATS], host_put[MAX_REPEATS];
 	double ratio_get[MAX_REPEATS], ratio_put[MAX_REPEATS];
@@ -63,12 +64,15 @@ struct summary {
 	double ratio_get_lo, ratio_get_hi;	/* the pairs' extremes */
 	int pairs;
 	bool has_host;
+	double load[2];		/* the series' load average before, after */
 };
 
 static void summarize(struct series *s, bool has_host, struct summary *out)
 {
 	out->has_host = has_host;
 	out->pairs = s->n;
+	out->load[0] = s->load[0];
+	out->load[1] = s->load[1];
 	out->ratio_get_lo = out->ratio_get_hi = s->n ? s->ratio_get[0] : 0;
 	for (int i = 1; i < s->n; i++) {
 		if (s->ratio_get[i] < out->ratio_get_lo)
@@ -107,6 +111,7 @@ struct yard {
 	struct bench_model *run;	/* the model under measure */
 	struct bench_ring *ring;
 	struct bench_hbuf buf, src;
+	double memcpy_ns[2];	/* YARD_MEMCPY: the copies before, after */
 };
 
 /* Labels of the log lines: the model sample's, and the yardstick's. */
@@ -156,11 +161,19 @@ static void yard_fini(struct yard *y)
 	bench_host_buf_free(&y->src);
 }
 
-/* One model sample, with the thread count the yardstick compares to. */
+/*
+ * One model sample, with the thread count the yardstick compares to. A
+ * memcpy yardstick copies just before it and just after (yard_sample()):
+ * the pair's memcpy is the mean of the two, so that a slow moment of the
+ * machine on one side of the model's sample weighs on both sides of the
+ * ratio (a 256 MiB memcpy alone varied by 30% between pairs under load).
+ */
 static int yard_model_sample(struct yard *y, struct bench_sample *m)
 {
 	if (y->kind == YARD_ONE_THREAD)
 		bench_model_set_threads(y->run, y->threads);
+	if (y->kind == YARD_MEMCPY)
+		y->memcpy_ns[0] = bench_memcpy_ns(&y->buf, &y->src);
 	return bench_model_sample(y->run, m);
 }
 
@@ -172,7 +185,8 @@ static int yard_sample(struct yard *y, struct bench_sample *x)
 	case YARD_URING:
 		return bench_ring_sample(y->ring, &y->buf, x);
 	case YARD_MEMCPY:
-		x->get_ns = bench_memcpy_ns(&y->buf, &y->src);
+		y->memcpy_ns[1] = bench_memcpy_ns(&y->buf, &y->src);
+		x->get_ns = (y->memcpy_ns[0] + y->memcpy_ns[1]) / 2;
 		return 0;
 	case YARD_ONE_THREAD:
 		bench_model_set_threads(y->run, 1);
@@ -197,8 +211,10 @@ static void yard_log_sample(const struct yard *y, FILE *log,
 			"host", x->get_ns / 1e3, x->put_ns / 1e3, ratio_get,
 			ratio_put);
 	else if (y->kind == YARD_MEMCPY)
-		fprintf(log, "%-6s memcpy: %.0f us   pin speed = %.0f%% of memcpy\n",
-			"host", x->get_ns / 1e3, 100 * ratio_get);
+		fprintf(log, "%-6s memcpy: %.0f us (before the model %.0f, "
+			"after %.0f)   pin speed = %.0f%% of memcpy\n", "host",
+			x->get_ns / 1e3, y->memcpy_ns[0] / 1e3,
+			y->memcpy_ns[1] / 1e3, 100 * ratio_get);
 }
 
 static void log_summary(const struct yard *y, FILE *log, struct series *s,
@@ -210,21 +226,70 @@ static void log_summary(const struct yard *y, FILE *log, struct series *s,
 	summarize(&copy, y->kind != YARD_NONE, &sum);
 	print_rate(log, "model", "get median", sum.model_get, pages);
 	print_rate(log, "model", "put median", sum.model_put, pages);
-	if (y->kind != YARD_URING)
-		return;
-	print_rate(log, "host ", "get median", sum.host_get, pages);
-	print_rate(log, "host ", "put median", sum.host_put, pages);
-	fprintf(log, "host/model (median of %d pairs): get %.1fx, put %.1fx\n",
-		s->n, sum.ratio_get, sum.ratio_put);
+	if (y->kind == YARD_MEMCPY)
+		fprintf(log, "pin speed (median of %d pairs): %.0f%% of memcpy, "
+			"pairs %.0f-%.0f%% (spread %.0f points)\n", s->n,
+			100 * sum.ratio_get, 100 * sum.ratio_get_lo,
+			100 * sum.ratio_get_hi,
+			100 * (sum.ratio_get_hi - sum.ratio_get_lo));
+	if (y->kind == YARD_ONE_THREAD)
+		fprintf(log, "%d threads vs 1 (median of %d pairs): %.2fx, "
+			"pairs %.2f-%.2fx\n", y->threads, s->n, sum.ratio_get,
+			sum.ratio_get_lo, sum.ratio_get_hi);
+	if (y->kind == YARD_URING) {
+		print_rate(log, "host ", "get median", sum.host_get, pages);
+		print_rate(log, "host ", "put median", sum.host_put, pages);
+		fprintf(log, "host/model (median of %d pairs): get %.1fx "
+			"(pairs %.1f-%.1fx), put %.1fx\n", s->n, sum.ratio_get,
+			sum.ratio_get_lo, sum.ratio_get_hi, sum.ratio_put);
+	}
+	fprintf(log, "load average (1 min): %.2f before the series, %.2f "
+		"after\n", s->load[0], s->load[1]);
+}
+
+/* The 1-minute load average: other processes share the two CPUs. */
+static double load_now(void)
+{
+	double load = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
+	return load;
+}
+
+/* One pair: the model's sample, then the yardstick's. */
+static int run_pair(struct yard *y, const struct bench_opts *o,
+		    struct bench_sample *m, struct bench_sample *x)
+{
+	int ret = yard_model_sample(y, m);
+
+	if (ret) {
+		fprintf(stderr, "gupsim bench: model %s: %s\n",
+			bench_mode_name(o->mode), strerror(-ret));
+		return ret;
+	}
+	ret = yard_sample(y, x);
+	if (ret)
+		fprintf(stderr, "gupsim bench: %s: %s\n", yard_name[y->kind],
+			strerror(-ret));
+	return ret;
 }
 
 /*
  * Runs o->repeats pairs (the model, then the yardstick) into s; the
- * yardstick's figures go in the "host" columns.
+ * yardstick's figures go in the "host" columns. A first pair warms both
+ * sides up (the host's io_uring and page tables, the model's caches and
+ * the caller's pages[]) and is logged, not counted: its model sample ran
+ * 2-10 times as long as the next ones, its host sample up to 6 times.
  */
 static int run_series(const struct bench_opts *o, enum yardstick kind,
 		      struct series *s, FILE *log)
 {
+	struct bench_sample m, x;
 	struct yard y;
 	int i, ret;
 
@@ -237,21 +302,17 @@ static int run_series(const struct bench_opts *o, enum yardstick kind,
 		ret = -EINVAL;
 		goto out;
 	}
-	for (i = 0; i < o->repeats && i < MAX_REPEATS; i++) {
-		struct bench_sample m, x;
-
-		ret = yard_model_sample(&y, &m);
-		if (ret) {
-			fprintf(stderr, "gupsim bench: model %s: %s\n",
-				bench_mode_name(o->mode), strerror(-ret));
+	s->load[0] = load_now();
+	ret = run_pair(&y, o, &m, &x);
+	if (!ret && log) {
+		fprintf(log, "warm-up pair, not counted:\n");
+		yard_log_sample(&y, log, &m, &x, m.get_ns ? x.get_ns / m.get_ns :
+				0, m.put_ns ? x.put_ns / m.put_ns : 0);
+	}
+	for (i = 0; !ret && i < o->repeats && i < MAX_REPEATS; i++) {
+		ret = run_pair(&y, o, &m, &x);
+		if (ret)
 			break;
-		}
-		ret = yard_sample(&y, &x);
-		if (ret) {
-			fprintf(stderr, "gupsim bench: %s: %s\n",
-				yard_name[kind], strerror(-ret));
-			break;
-		}
 		s->model_get[i] = m.get_ns;
 		s->model_put[i] = m.put_ns;
 		s->host_get[i] = x.get_ns;
@@ -263,6 +324,7 @@ static int run_series(const struct bench_opts *o, enum yardstick kind,
 			yard_log_sample(&y, log, &m, &x, s->ratio_get[i],
 					s->ratio_put[i]);
 	}
+	s->load[1] = load_now();
 	if (bench_model_destroy(y.run) && !ret)
 		ret = -EUCLEAN;
 	if (!ret && log && s->n)
@@ -942,6 +1004,9 @@ static void bench_usage(FILE *out)
 	      "  -u / -a / -L as gup_test: get-fast / pin-fast / longterm\n"
 	      "  -T N         threads, each on its own part of the buffer\n"
 	      "  --no-host    the model only\n"
+	      "  --vs-one-thread  with -T N: each sample set against one\n"
+	      "               thread doing the whole buffer (the standard\n"
+	      "               set's thread row), no host\n"
 	      "  --kernel VERSION  the model as Linux VERSION (5.1 .. 6.18); before\n"
 	      "               5.6, gup_benchmark's modes: get-fast\n"
 	      "               (GUP_FAST_BENCHMARK), longterm (GUP_LONGTERM_BENCHMARK,\n"
@@ -994,12 +1059,13 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *v)
 
 enum {
 	OPT_NO_HOST = 256, OPT_STANDARD, OPT_STARTUP, OPT_FORK, OPT_SCALE,
-	OPT_STATEMENTS, OPT_SCENARIOS, OPT_KERNEL, OPT_HOOKS_OFF,
+	OPT_STATEMENTS, OPT_SCENARIOS, OPT_KERNEL, OPT_HOOKS_OFF, OPT_VS_ONE,
 };
 
 struct bench_cmd {
 	struct bench_opts o;
 	bool standard, startup, fork, scale, scenarios;
+	bool vs_one;		/* -T N measured against -T 1, no host */
 	bool size_given, mode_given;
 	unsigned long statements;	/* N of the scale row */
 	const char *out;
@@ -1081,6 +1147,7 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 		{ "statements", required_argument, NULL, OPT_STATEMENTS },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "hooks-off", required_argument, NULL, OPT_HOOKS_OFF },
+		{ "vs-one-thread", no_argument, NULL, OPT_VS_ONE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1132,6 +1199,9 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 			break;
 		case OPT_HOOKS_OFF:
 			hooks_off_bin = optarg;
+			break;
+		case OPT_VS_ONE:
+			c->vs_one = true;
 			break;
 		case OPT_KERNEL:
 			c->o.kernel = kernel_opt_parse("bench", optarg);
@@ -1202,6 +1272,8 @@ static int check_opts(const struct bench_cmd *c)
 	 */
 	if (o->threads > 1 && (slow || o->cma))
 		return bad("%s", "-T > 1 runs the fast modes only, without -c");
+	if (c->vs_one && o->threads < 2)
+		return bad("%s", "--vs-one-thread needs -T 2 or more");
 	if (o->kernel && (c->standard || c->startup || c->fork || c->scale))
 		return bad("%s", "--kernel runs the single benchmark only");
 	if (o->kernel && !profile_has(o->kernel, FOLL_PIN) &&
@@ -1211,10 +1283,11 @@ static int check_opts(const struct bench_cmd *c)
 	return 0;
 }
 
-static int run_single(const struct bench_opts *o)
+static int run_single(const struct bench_opts *o, bool vs_one)
 {
 	static struct series s;
-	enum yardstick yard = !o->host ? YARD_NONE :
+	enum yardstick yard = vs_one ? YARD_ONE_THREAD :
+			      !o->host ? YARD_NONE :
 			      o->cma ? YARD_MEMCPY : YARD_URING;
 
 	if (o->kernel) {
@@ -1315,5 +1388,5 @@ int cmd_bench(int argc, char **argv)
 		return run_startup(&c);
 	if (c.fork)
 		return run_fork(&c);
-	return run_single(&c.o);
+	return run_single(&c.o, c.vs_one);
 }
