@@ -56,12 +56,15 @@ struct series {
 	double model_get[MAX_REPEATS], model_put[MAX_REPEATS];
 	double host_get[MAX_REPEATS], host_put[MAX_REPEATS];
 	double ratio_get[MAX_REPEATS], ratio_put[MAX_REPEATS];
+	double ratio_cpu[MAX_REPEATS];	/* the take phase on CPU time */
 };
 
 struct summary {
 	double model_get, model_put, host_get, host_put;
 	double ratio_get, ratio_put;	/* median of per-pair host/model */
 	double ratio_get_lo, ratio_get_hi;	/* the pairs' extremes */
+	/* ratio_get on CPU time (0: not measured), and its extremes */
+	double ratio_cpu, ratio_cpu_lo, ratio_cpu_hi;
 	int pairs;
 	bool has_host;
 	double load[2];		/* the series' load average before, after */
@@ -73,6 +76,14 @@ static void summarize(struct series *s, bool has_host, struct summary *out)
 	out->pairs = s->n;
 	out->load[0] = s->load[0];
 	out->load[1] = s->load[1];
+	out->ratio_cpu_lo = out->ratio_cpu_hi = s->n ? s->ratio_cpu[0] : 0;
+	for (int i = 1; i < s->n; i++) {
+		if (s->ratio_cpu[i] < out->ratio_cpu_lo)
+			out->ratio_cpu_lo = s->ratio_cpu[i];
+		if (s->ratio_cpu[i] > out->ratio_cpu_hi)
+			out->ratio_cpu_hi = s->ratio_cpu[i];
+	}
+	out->ratio_cpu = has_host ? bench_median(s->ratio_cpu, s->n) : 0;
 	out->ratio_get_lo = out->ratio_get_hi = s->n ? s->ratio_get[0] : 0;
 	for (int i = 1; i < s->n; i++) {
 		if (s->ratio_get[i] < out->ratio_get_lo)
@@ -112,6 +123,7 @@ struct yard {
 	struct bench_ring *ring;
 	struct bench_hbuf buf, src;
 	double memcpy_ns[2];	/* YARD_MEMCPY: the copies before, after */
+	double memcpy_cpu[2];	/* and their CPU times */
 };
 
 /* Labels of the log lines: the model sample's, and the yardstick's. */
@@ -173,20 +185,23 @@ static int yard_model_sample(struct yard *y, struct bench_sample *m)
 	if (y->kind == YARD_ONE_THREAD)
 		bench_model_set_threads(y->run, y->threads);
 	if (y->kind == YARD_MEMCPY)
-		y->memcpy_ns[0] = bench_memcpy_ns(&y->buf, &y->src);
+		y->memcpy_ns[0] = bench_memcpy_ns(&y->buf, &y->src,
+						  &y->memcpy_cpu[0]);
 	return bench_model_sample(y->run, m);
 }
 
 /* The yardstick's sample beside it (zeros for YARD_NONE). */
 static int yard_sample(struct yard *y, struct bench_sample *x)
 {
-	*x = (struct bench_sample){ 0, 0 };
+	*x = (struct bench_sample){ 0, 0, 0 };
 	switch (y->kind) {
 	case YARD_URING:
 		return bench_ring_sample(y->ring, &y->buf, x);
 	case YARD_MEMCPY:
-		y->memcpy_ns[1] = bench_memcpy_ns(&y->buf, &y->src);
+		y->memcpy_ns[1] = bench_memcpy_ns(&y->buf, &y->src,
+						  &y->memcpy_cpu[1]);
 		x->get_ns = (y->memcpy_ns[0] + y->memcpy_ns[1]) / 2;
+		x->get_cpu_ns = (y->memcpy_cpu[0] + y->memcpy_cpu[1]) / 2;
 		return 0;
 	case YARD_ONE_THREAD:
 		bench_model_set_threads(y->run, 1);
@@ -228,10 +243,13 @@ static void log_summary(const struct yard *y, FILE *log, struct series *s,
 	print_rate(log, "model", "put median", sum.model_put, pages);
 	if (y->kind == YARD_MEMCPY)
 		fprintf(log, "pin speed (median of %d pairs): %.0f%% of memcpy, "
-			"pairs %.0f-%.0f%% (spread %.0f points)\n", s->n,
+			"pairs %.0f-%.0f%% (spread %.0f points); on CPU time "
+			"%.0f%%, pairs %.0f-%.0f%%\n", s->n,
 			100 * sum.ratio_get, 100 * sum.ratio_get_lo,
 			100 * sum.ratio_get_hi,
-			100 * (sum.ratio_get_hi - sum.ratio_get_lo));
+			100 * (sum.ratio_get_hi - sum.ratio_get_lo),
+			100 * sum.ratio_cpu, 100 * sum.ratio_cpu_lo,
+			100 * sum.ratio_cpu_hi);
 	if (y->kind == YARD_ONE_THREAD)
 		fprintf(log, "%d threads vs 1 (median of %d pairs): %.2fx, "
 			"pairs %.2f-%.2fx\n", y->threads, s->n, sum.ratio_get,
@@ -240,8 +258,10 @@ static void log_summary(const struct yard *y, FILE *log, struct series *s,
 		print_rate(log, "host ", "get median", sum.host_get, pages);
 		print_rate(log, "host ", "put median", sum.host_put, pages);
 		fprintf(log, "host/model (median of %d pairs): get %.1fx "
-			"(pairs %.1f-%.1fx), put %.1fx\n", s->n, sum.ratio_get,
-			sum.ratio_get_lo, sum.ratio_get_hi, sum.ratio_put);
+			"(pairs %.1f-%.1fx), put %.1fx; get on CPU time %.1fx "
+			"(pairs %.1f-%.1fx)\n", s->n, sum.ratio_get,
+			sum.ratio_get_lo, sum.ratio_get_hi, sum.ratio_put,
+			sum.ratio_cpu, sum.ratio_cpu_lo, sum.ratio_cpu_hi);
 	}
 	fprintf(log, "load average (1 min): %.2f before the series, %.2f "
 		"after\n", s->load[0], s->load[1]);
@@ -319,6 +339,8 @@ static int run_series(const struct bench_opts *o, enum yardstick kind,
 		s->host_put[i] = x.put_ns;
 		s->ratio_get[i] = m.get_ns ? x.get_ns / m.get_ns : 0;
 		s->ratio_put[i] = m.put_ns ? x.put_ns / m.put_ns : 0;
+		s->ratio_cpu[i] = m.get_cpu_ns ? x.get_cpu_ns / m.get_cpu_ns :
+				  0;
 		s->n = i + 1;
 		if (log)
 			yard_log_sample(&y, log, &m, &x, s->ratio_get[i],

@@ -46,6 +46,12 @@ struct bench_opts {
 struct bench_sample {
 	double get_ns;
 	double put_ns;
+	/*
+	 * The take phase's CPU time (all threads' together; 0: not
+	 * measured): on a loaded machine wall time also holds the time
+	 * other processes had the CPU, and CPU time does not.
+	 */
+	double get_cpu_ns;
 };
 
 const char *bench_mode_name(enum bench_mode mode);
@@ -104,8 +110,12 @@ void bench_ring_destroy(struct bench_ring *ring);
 int bench_ring_sample(struct bench_ring *ring, struct bench_hbuf *buf,
 		     struct bench_sample *out);
 
-/* memcpy() of len bytes between two populated buffers, in ns. */
-double bench_memcpy_ns(struct bench_hbuf *dst, struct bench_hbuf *src);
+/*
+ * memcpy() of len bytes between two populated buffers, in ns; its CPU
+ * time in *cpu_ns.
+ */
+double bench_memcpy_ns(struct bench_hbuf *dst, struct bench_hbuf *src,
+		       double *cpu_ns);
 
 /*
  * fork() of this process with buf populated and, if pinned, registered

@@ -163,7 +163,7 @@ int bench_ring_sample(struct bench_ring *ring, struct bench_hbuf *buf,
 {
 	unsigned int nr = (buf->len + URING_MAX_IOV - 1) / URING_MAX_IOV, i;
 	struct iovec *iov = calloc(nr, sizeof(*iov));
-	uint64_t t0, t1, t2;
+	uint64_t t0, t1, t2, c0, c1;
 	int ret = 0;
 
 	if (!iov)
@@ -175,6 +175,7 @@ int bench_ring_sample(struct bench_ring *ring, struct bench_hbuf *buf,
 		iov[i].iov_len = buf->len - off < URING_MAX_IOV ?
 				 buf->len - off : URING_MAX_IOV;
 	}
+	c0 = bench_thread_cpu_ns();
 	t0 = bench_now_ns();
 	if (sys_io_uring_register(ring->fd, IORING_REGISTER_BUFFERS, iov,
 				  nr) < 0) {
@@ -182,6 +183,7 @@ int bench_ring_sample(struct bench_ring *ring, struct bench_hbuf *buf,
 		goto out;
 	}
 	t1 = bench_now_ns();
+	c1 = bench_thread_cpu_ns();
 	if (sys_io_uring_register(ring->fd, IORING_UNREGISTER_BUFFERS, NULL,
 				  0) < 0) {
 		ret = -errno;
@@ -190,20 +192,24 @@ int bench_ring_sample(struct bench_ring *ring, struct bench_hbuf *buf,
 	t2 = bench_now_ns();
 	out->get_ns = (double)(t1 - t0);
 	out->put_ns = (double)(t2 - t1);
+	out->get_cpu_ns = (double)(c1 - c0);
 out:
 	free(iov);
 	return ret;
 }
 
-double bench_memcpy_ns(struct bench_hbuf *dst, struct bench_hbuf *src)
+double bench_memcpy_ns(struct bench_hbuf *dst, struct bench_hbuf *src,
+		       double *cpu_ns)
 {
 	size_t len = dst->len < src->len ? dst->len : src->len;
-	uint64_t t0 = bench_now_ns();
+	uint64_t c0 = bench_thread_cpu_ns(), t0 = bench_now_ns(), t1;
 
 	memcpy(dst->addr, src->addr, len);
 	/* Keep the copy: the compiler may not drop a copy that is read. */
 	__asm__ volatile("" : : "r"(dst->addr) : "memory");
-	return (double)(bench_now_ns() - t0);
+	t1 = bench_now_ns();
+	*cpu_ns = (double)(bench_thread_cpu_ns() - c0);
+	return (double)(t1 - t0);
 }
 
 int bench_host_fork_ns(size_t size, bool pinned, int repeats, double *ns)

@@ -42,6 +42,7 @@ struct worker {
 	long taken;
 	int err;
 	uint64_t get_start, get_end, put_start, put_end;
+	uint64_t get_cpu;		/* CPU time of the take phase */
 };
 
 struct bench_model {
@@ -176,9 +177,11 @@ static void *worker_main(void *arg)
 		pthread_barrier_wait(&run->barrier);
 		if (__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE))
 			break;
+		w->get_cpu = bench_thread_cpu_ns();
 		w->get_start = bench_now_ns();
 		worker_get(w);
 		w->get_end = bench_now_ns();
+		w->get_cpu = bench_thread_cpu_ns() - w->get_cpu;
 		pthread_barrier_wait(&run->barrier);
 		w->put_start = bench_now_ns();
 		worker_put(w);
@@ -374,7 +377,7 @@ static int refill_cma(struct bench_model *run)
 /* A phase lasts from the first worker's start to the last one's end. */
 static void phase_times(struct bench_model *run, struct bench_sample *out)
 {
-	uint64_t gs = UINT64_MAX, ge = 0, ps = UINT64_MAX, pe = 0;
+	uint64_t gs = UINT64_MAX, ge = 0, ps = UINT64_MAX, pe = 0, cpu = 0;
 
 	for (int i = 0; i < run->nr_workers; i++) {
 		struct worker *w = &run->workers[i];
@@ -385,9 +388,11 @@ static void phase_times(struct bench_model *run, struct bench_sample *out)
 		ge = w->get_end > ge ? w->get_end : ge;
 		ps = w->put_start < ps ? w->put_start : ps;
 		pe = w->put_end > pe ? w->put_end : pe;
+		cpu += w->get_cpu;
 	}
 	out->get_ns = (double)(ge - gs);
 	out->put_ns = (double)(pe - ps);
+	out->get_cpu_ns = (double)cpu;
 }
 
 int bench_model_sample(struct bench_model *run, struct bench_sample *out)

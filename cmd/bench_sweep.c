@@ -73,10 +73,11 @@ static int sweep_point(size_t size, bool thp, bool cma, double *model,
 		ret = -EINVAL;
 	for (i = 0; !ret && i < o.repeats; i++) {
 		struct bench_sample ms, hs;
+		double cpu;
 
 		ret = bench_model_sample(run, &ms);
 		if (!ret && cma)
-			hs.get_ns = bench_memcpy_ns(&buf, &src);
+			hs.get_ns = bench_memcpy_ns(&buf, &src, &cpu);
 		else if (!ret)
 			ret = bench_ring_sample(ring, &buf, &hs);
 		if (ret)

@@ -15,6 +15,11 @@
 
 /* CLOCK_MONOTONIC, in ns. */
 uint64_t bench_now_ns(void);
+/*
+ * CLOCK_THREAD_CPUTIME_ID, in ns: the calling thread's time on a CPU,
+ * which leaves out the time other processes held the CPU.
+ */
+uint64_t bench_thread_cpu_ns(void);
 /* The median of v (v is left sorted); 0 when n <= 0. */
 double bench_median(double *v, int n);
 /* Resident set of this process in KiB, -1 if unknown. */
