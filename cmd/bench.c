@@ -250,10 +250,20 @@ static void log_summary(const struct yard *y, FILE *log, struct series *s,
 			100 * (sum.ratio_get_hi - sum.ratio_get_lo),
 			100 * sum.ratio_cpu, 100 * sum.ratio_cpu_lo,
 			100 * sum.ratio_cpu_hi);
+	/*
+	 * On CPU time, one thread's take phase against all N threads' CPU
+	 * time together: 1.0 when the threads slow one another down in
+	 * nothing (memory, shared lines), whatever else runs. Where the
+	 * machine gives each thread a CPU of its own, the speedup is N
+	 * times that.
+	 */
 	if (y->kind == YARD_ONE_THREAD)
 		fprintf(log, "%d threads vs 1 (median of %d pairs): %.2fx, "
-			"pairs %.2f-%.2fx\n", y->threads, s->n, sum.ratio_get,
-			sum.ratio_get_lo, sum.ratio_get_hi);
+			"pairs %.2f-%.2fx; on CPU time each thread worked at "
+			"%.2f of one thread alone (pairs %.2f-%.2f)\n",
+			y->threads, s->n, sum.ratio_get, sum.ratio_get_lo,
+			sum.ratio_get_hi, sum.ratio_cpu, sum.ratio_cpu_lo,
+			sum.ratio_cpu_hi);
 	if (y->kind == YARD_URING) {
 		print_rate(log, "host ", "get median", sum.host_get, pages);
 		print_rate(log, "host ", "put median", sum.host_put, pages);
@@ -677,20 +687,30 @@ static void write_targets(FILE *out, const struct std_results *r,
 		"B) against what the row names.\n\n| target | measured | |\n"
 		"| --- | --- | --- |\n");
 	fprintf(out, "| long-term pin 1 GiB, 4 KiB pages >= 10x host io_uring "
-		"registration | %.1fx | %s |\n", r->s4k.ratio_get,
+		"registration | %.1fx (pairs %.1f-%.1fx; load %.1f-%.1f) | %s "
+		"|\n", r->s4k.ratio_get, r->s4k.ratio_get_lo,
+		r->s4k.ratio_get_hi, r->s4k.load[0], r->s4k.load[1],
 		met(r->s4k.ratio_get >= 10));
 	fprintf(out, "| unpin of the same >= 5x host unregistration | %.1fx "
 		"| %s |\n", r->s4k.ratio_put, met(r->s4k.ratio_put >= 5));
-	fprintf(out, "| THP pin >= 10x host THP registration | %.1fx | %s |\n",
-		r->sthp.ratio_get, met(r->sthp.ratio_get >= 10));
-	fprintf(out, "| 2 threads >= 1.8x 1 thread on disjoint halves (load "
-		"average above) | %.2fx (a spin loop got %.2fx) | %s |\n",
-		r->sthreads.ratio_get, r->spin_x,
+	fprintf(out, "| THP pin >= 10x host THP registration | %.1fx (pairs "
+		"%.1f-%.1fx; load %.1f-%.1f) | %s |\n", r->sthp.ratio_get,
+		r->sthp.ratio_get_lo, r->sthp.ratio_get_hi, r->sthp.load[0],
+		r->sthp.load[1], met(r->sthp.ratio_get >= 10));
+	fprintf(out, "| 2 threads >= 1.8x 1 thread on disjoint halves | %.2fx "
+		"(pairs %.2f-%.2fx; a spin loop got %.2fx; on CPU time each "
+		"thread worked at %.2f of one alone; load %.1f-%.1f) | %s |\n",
+		r->sthreads.ratio_get, r->sthreads.ratio_get_lo,
+		r->sthreads.ratio_get_hi, r->spin_x, r->sthreads.ratio_cpu,
+		r->sthreads.load[0], r->sthreads.load[1],
 		met(r->sthreads.ratio_get >= 1.8));
 	fprintf(out, "| long-term pin 256 MiB out of CMA >= 50%% of memcpy, "
-		"pairs within 10 points | %.0f%% (pairs %.0f-%.0f%%, %d pairs) "
-		"| %s |\n", 100 * cma->ratio_get, 100 * cma->ratio_get_lo,
-		100 * cma->ratio_get_hi, cma->pairs,
+		"pairs within 10 points | %.0f%% (pairs %.0f-%.0f%%, %d pairs; "
+		"on CPU time %.0f%%, pairs %.0f-%.0f%%; load %.1f-%.1f) | %s "
+		"|\n", 100 * cma->ratio_get, 100 * cma->ratio_get_lo,
+		100 * cma->ratio_get_hi, cma->pairs, 100 * cma->ratio_cpu,
+		100 * cma->ratio_cpu_lo, 100 * cma->ratio_cpu_hi, cma->load[0],
+		cma->load[1],
 		met(cma->ratio_get >= 0.5 && spread <= 10 && cma->pairs >= 5));
 	if (r->scn_ok) {
 		fprintf(out, "| small scenarios per second in one process (the "
