@@ -67,7 +67,7 @@ struct summary {
 	double ratio_cpu, ratio_cpu_lo, ratio_cpu_hi;
 	int pairs;
 	bool has_host;
-	double load[2];		/* the series' load average before, after */
+	double load[2];		/* the series' load before, after */
 };
 
 static void summarize(struct series *s, bool has_host, struct summary *out)
@@ -242,9 +242,9 @@ static void log_summary(const struct yard *y, FILE *log, struct series *s,
 	print_rate(log, "model", "get median", sum.model_get, pages);
 	print_rate(log, "model", "put median", sum.model_put, pages);
 	if (y->kind == YARD_MEMCPY)
-		fprintf(log, "pin speed (median of %d pairs): %.0f%% of memcpy, "
-			"pairs %.0f-%.0f%% (spread %.0f points); on CPU time "
-			"%.0f%%, pairs %.0f-%.0f%%\n", s->n,
+		fprintf(log, "pin speed (median of %d pairs): %.0f%% of "
+			"memcpy, pairs %.0f-%.0f%% (spread %.0f points); on "
+			"CPU time %.0f%%, pairs %.0f-%.0f%%\n", s->n,
 			100 * sum.ratio_get, 100 * sum.ratio_get_lo,
 			100 * sum.ratio_get_hi,
 			100 * (sum.ratio_get_hi - sum.ratio_get_lo),
@@ -336,8 +336,9 @@ static int run_series(const struct bench_opts *o, enum yardstick kind,
 	ret = run_pair(&y, o, &m, &x);
 	if (!ret && log) {
 		fprintf(log, "warm-up pair, not counted:\n");
-		yard_log_sample(&y, log, &m, &x, m.get_ns ? x.get_ns / m.get_ns :
-				0, m.put_ns ? x.put_ns / m.put_ns : 0);
+		yard_log_sample(&y, log, &m, &x,
+				m.get_ns ? x.get_ns / m.get_ns : 0,
+				m.put_ns ? x.put_ns / m.put_ns : 0);
 	}
 	for (i = 0; !ret && i < o->repeats && i < MAX_REPEATS; i++) {
 		ret = run_pair(&y, o, &m, &x);
@@ -1171,6 +1172,9 @@ static int parse_simple(int opt, const char *arg, struct bench_cmd *c)
 	case OPT_SCENARIOS:
 		c->scenarios = true;
 		break;
+	case OPT_VS_ONE:
+		c->vs_one = true;
+		break;
 	case OPT_STATEMENTS:
 		return parse_ulong(arg, 10000000, &c->statements);
 	}
@@ -1235,15 +1239,13 @@ static int parse_bench(int argc, char **argv, struct bench_cmd *c)
 		case 'w': case 'W': case 't': case 'H': case 'c':
 		case 'u': case 'a': case 'L': case 'o':
 		case OPT_NO_HOST ... OPT_SCENARIOS:
+		case OPT_VS_ONE:
 			if (parse_simple(opt, optarg, c))
 				return bad("--statements: '%s' is not 0..10000000",
 					   optarg);
 			break;
 		case OPT_HOOKS_OFF:
 			hooks_off_bin = optarg;
-			break;
-		case OPT_VS_ONE:
-			c->vs_one = true;
 			break;
 		case OPT_KERNEL:
 			c->o.kernel = kernel_opt_parse("bench", optarg);
