@@ -91,6 +91,52 @@ TEST(migrate_anon_page)
 	task_exit(t);
 }
 
+/*
+ * folio_migrate_flags(): the flags that describe the data move with it,
+ * set or clear as they were, one folio's not leaking into the other's.
+ *
+ *   addr      addr + 4K
+ *   | a: referenced, dirty, uptodate | b: not referenced |
+ *
+ * (b ends up dirty all the same: its PTE is dirty, and the unmap hands
+ * that to the folio before the flags are copied, as try_to_migrate_one()
+ * does.)
+ */
+TEST(migrate_keeps_data_flags)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long addr = t_mmap_anon(t, 2 * PAGE_SIZE);
+	struct folio *a, *b;
+	unsigned int moved = 0;
+	LIST_HEAD(list);
+
+	t_fill(t, addr, 0x11, 2 * PAGE_SIZE);
+	a = isolate_at(t, addr, &list);
+	b = isolate_at(t, addr + PAGE_SIZE, &list);
+	folio_set_referenced(a);
+	folio_set_dirty(a);
+	folio_set_uptodate(a);
+	folio_clear_referenced(b);
+	ASSERT_TRUE(folio_test_swapbacked(a));
+	ASSERT_EQ(migrate_pages(&list, alloc_migration_target, 0, MR_SYSCALL,
+				&moved), 0);
+	ASSERT_EQ(moved, 2);
+	a = page_folio(t_normal_page(t, addr));
+	b = page_folio(t_normal_page(t, addr + PAGE_SIZE));
+	ASSERT_TRUE(folio_test_referenced(a));
+	ASSERT_TRUE(folio_test_dirty(a));
+	ASSERT_TRUE(folio_test_uptodate(a));
+	ASSERT_TRUE(folio_test_swapbacked(a));
+	ASSERT_TRUE(folio_test_swapbacked(b));
+	ASSERT_FALSE(folio_test_referenced(b));
+	/* the target's own state: unlocked, on the LRU */
+	ASSERT_FALSE(folio_test_locked(a));
+	ASSERT_TRUE(folio_test_lru(a));
+	ASSERT_TRUE(t_holds(t, addr, 0x11, 2 * PAGE_SIZE));
+	ASSERT_INVARIANTS();
+	task_exit(t);
+}
+
 TEST(pinned_page_does_not_migrate)
 {
 	struct task_struct *t = t_task("t");
