@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "api_check.h"
+#include "../lib/sched_point.h"
 
 /* Where the top-down search for free address space starts. */
 #define MMAP_BASE		0x7f0000000000UL
@@ -103,39 +104,25 @@ static void copy_present_page(struct vm_area_struct *dst_vma, pte_t *dst_pte,
 }
 
 /*
- * Copies one PTE, both ptls held. -EAGAIN: a page must be copied and
- * *prealloc is empty (the caller allocates without the locks, retries).
+ * copy_present_pte(): a present PTE, both ptls held. -EAGAIN: the page
+ * must be copied and *prealloc is empty (the caller allocates without
+ * the locks and retries).
+ *
+ * The window GUP-fast raced before 5.11: the pin check below and the
+ * write-protect of the parent's PTE are two steps; a pin taken between
+ * them (GUP-fast holds no lock fork excludes) lands on a page both mms
+ * now share. write_protect_seq (copy_page_range()) closes it.
  */
-static int copy_one_pte(struct vm_area_struct *dst_vma,
-			struct vm_area_struct *src_vma, pte_t *dst_pte,
-			pte_t *src_pte, unsigned long addr,
-			struct folio **prealloc)
+static int copy_present_pte(struct vm_area_struct *dst_vma,
+			    struct vm_area_struct *src_vma, pte_t *dst_pte,
+			    pte_t *src_pte, pte_t pte, unsigned long addr,
+			    struct folio **prealloc)
 {
 	bool is_cow = is_cow_mapping(src_vma->vm_flags);
-	pte_t pte = ptep_get(src_pte);
+	unsigned long pfn = pte_pfn(pte);
 	struct folio *folio;
 	struct page *page;
-	unsigned long pfn;
 
-	if (pte_none(pte))
-		return 0;
-	if (!pte_present(pte)) {
-		if (is_swapfile_entry(pte)) {
-			/* both share the slot now: neither is exclusive */
-			swap_duplicate(swp_offset_pfn(pte));
-			pte = make_swap_entry(swp_offset_pfn(pte), false);
-			set_pte(src_pte, pte);
-		}
-		if (is_migration_entry(pte)) {
-			pte = copy_migration_entry(src_pte, pte, is_cow);
-			folio = pfn_folio(swp_offset_pfn(pte));
-			mm_counter_add(dst_vma->vm_mm, folio, 1);
-		}
-		set_pte(dst_pte, pte);
-		return 0;
-	}
-
-	pfn = pte_pfn(pte);
 	if (pte_special(pte) || !pfn_valid(pfn) || is_zero_pfn(pfn))
 		goto set;		/* no struct page to account */
 
@@ -151,6 +138,7 @@ static int copy_one_pte(struct vm_area_struct *dst_vma,
 			*prealloc = NULL;
 			return 0;
 		}
+		SCHED_POINT("page_maybe_dma_pinned() false: sharing");
 		/* Shared from now on: neither side may reuse it on write. */
 		ClearPageAnonExclusive(page);
 		folio_get(folio);
@@ -165,10 +153,41 @@ set:
 	if (is_cow && pte_write(pte)) {
 		set_pte(src_pte, pte_wrprotect(pte));
 		pte = pte_wrprotect(pte);
+		SCHED_POINT("parent pte write-protected");
 	}
 	if (src_vma->vm_flags & VM_SHARED)
 		pte = pte_mkclean(pte);
 	pte &= ~_PAGE_ACCESSED;
+	set_pte(dst_pte, pte);
+	return 0;
+}
+
+/* Copies one PTE, both ptls held; -EAGAIN as copy_present_pte(). */
+static int copy_one_pte(struct vm_area_struct *dst_vma,
+			struct vm_area_struct *src_vma, pte_t *dst_pte,
+			pte_t *src_pte, unsigned long addr,
+			struct folio **prealloc)
+{
+	bool is_cow = is_cow_mapping(src_vma->vm_flags);
+	pte_t pte = ptep_get(src_pte);
+	struct folio *folio;
+
+	if (pte_none(pte))
+		return 0;
+	if (pte_present(pte))
+		return copy_present_pte(dst_vma, src_vma, dst_pte, src_pte,
+					pte, addr, prealloc);
+	if (is_swapfile_entry(pte)) {
+		/* both share the slot now: neither is exclusive */
+		swap_duplicate(swp_offset_pfn(pte));
+		pte = make_swap_entry(swp_offset_pfn(pte), false);
+		set_pte(src_pte, pte);
+	}
+	if (is_migration_entry(pte)) {
+		pte = copy_migration_entry(src_pte, pte, is_cow);
+		folio = pfn_folio(swp_offset_pfn(pte));
+		mm_counter_add(dst_vma->vm_mm, folio, 1);
+	}
 	set_pte(dst_pte, pte);
 	return 0;
 }
@@ -267,6 +286,7 @@ static int copy_huge_pmd(struct vm_area_struct *dst_vma,
 		split_huge_pmd(src_vma, src_pmd, addr);
 		return -EAGAIN;
 	}
+	SCHED_POINT("page_maybe_dma_pinned() false: sharing");
 	for (i = 0; i < folio_nr_pages(folio); i++)
 		ClearPageAnonExclusive(folio_page(folio, i));
 	folio_get(folio);
@@ -275,6 +295,7 @@ static int copy_huge_pmd(struct vm_area_struct *dst_vma,
 	if (is_cow && pmd_write(pmd)) {
 		set_pmd(src_pmd, pte_wrprotect(pmd));
 		pmd = pte_wrprotect(pmd);
+		SCHED_POINT("parent pmd write-protected");
 	}
 	set_pmd(dst_pmd, pmd & ~_PAGE_ACCESSED);
 unlock:
@@ -373,6 +394,7 @@ static int copy_hugetlb_pmd(struct vm_area_struct *dst_vma,
 	if (is_cow && pmd_write(pmd)) {
 		set_pmd(src_pmd, pte_wrprotect(pmd));
 		pmd = pte_wrprotect(pmd);
+		SCHED_POINT("parent pmd write-protected");
 	}
 	set_pmd(dst_pmd, pmd & ~_PAGE_ACCESSED);
 	return 0;
@@ -448,14 +470,20 @@ int copy_page_range(struct vm_area_struct *dst_vma,
 	 */
 	if (is_cow) {
 		mmap_assert_write_locked(src_mm);
-		atomic_fetch_add(&src_mm->write_protect_seq, 1);
+		/* 57efa1fe5957: 5.10 had no write_protect_seq at all */
+		if (kernel_has(GUP_FAST_FORK_SEQ))
+			atomic_fetch_add(&src_mm->write_protect_seq, 1);
+		SCHED_POINT("raw_write_seqcount_begin(write_protect_seq)");
 	}
 	if (is_vm_hugetlb_page(src_vma))
 		ret = copy_hugetlb_range(dst_vma, src_vma);
 	else
 		ret = copy_normal_range(dst_vma, src_vma);
-	if (is_cow)
-		atomic_fetch_add(&src_mm->write_protect_seq, 1);
+	if (is_cow) {
+		if (kernel_has(GUP_FAST_FORK_SEQ))
+			atomic_fetch_add(&src_mm->write_protect_seq, 1);
+		SCHED_POINT("raw_write_seqcount_end(write_protect_seq)");
+	}
 	return ret;
 }
 

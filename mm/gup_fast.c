@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "api_check.h"
+#include "../lib/sched_point.h"
 #include "gup_legacy.h"
 #include "explain.h"
 #include "trace.h"
@@ -66,10 +67,17 @@ static struct folio *try_get_folio(struct page *page, int refs)
 
 retry:
 	folio = page_folio(page);
+	SCHED_POINT("page_folio() read, not yet grabbed");
 	if (!folio_ref_try_add(folio, refs))
 		return NULL;
-	/* The page may have joined or left a folio before our grab. */
-	if (unlikely(page_folio(page) != folio)) {
+	SCHED_POINT("grabbed");
+	/*
+	 * The page may have joined or left a folio before our grab (a
+	 * split_huge_page(), or a free and a reallocation at another order).
+	 * Before 5.14 the reference on the old head was kept.
+	 */
+	if (unlikely(kernel_has(GUP_FAST_SPLIT_RECHECK) &&
+		     page_folio(page) != folio)) {
 		folio_put_refs(folio, refs);
 		goto retry;
 	}
@@ -124,11 +132,20 @@ retry:
 	 * are the right ones.
 	 */
 	large = folio_test_large(folio);
+	SCHED_POINT("page_folio() read, not yet grabbed");
 	/* The model's exact pins come in the same atomic (_ref_pins). */
 	if (!folio_ref_try_add_pins(folio, large, refs))
 		return NULL;
-	if (unlikely(page_folio(page) != folio ||
-		     folio_test_large(folio) != large)) {
+	SCHED_POINT("pinned");
+	/*
+	 * c24d37322548 (5.14): a split between our look at the head and
+	 * the grab leaves the references on a folio that no longer holds
+	 * page. Before it, the grab was trusted: the pins stay on the old
+	 * head, sized as the large folio it was.
+	 */
+	if (unlikely(kernel_has(GUP_FAST_SPLIT_RECHECK) &&
+		     (page_folio(page) != folio ||
+		      folio_test_large(folio) != large))) {
 		folio_put_ref_pins(folio, folio_pin_refs(large, refs), refs);
 		goto retry;
 	}
@@ -148,6 +165,7 @@ retry:
  */
 static void gup_fast_undo(struct folio *folio, int refs, unsigned int flags)
 {
+	SCHED_POINT("undo: putting the grab back");
 	if (flags & FOLL_PIN)
 		mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 	gup_put_folio(folio, refs, flags);
@@ -223,52 +241,50 @@ static inline bool gup_fast_folio_acceptable(struct folio *folio,
 }
 
 /*
- * Takes one PTE's page: true if it went into pages[]. Any doubt is a
- * false, which ends the fast walk there.
+ * The PTEs of one table: each is read once, its folio grabbed, then the
+ * PMD and the PTE are read again; if either changed (unmapped, remapped,
+ * split, or the table detached by a collapse) the grab is let go and the
+ * walk stops. Any doubt is a false, which ends the fast walk there.
  */
-static bool gup_fast_pte(pmd_t pmd, pmd_t *pmdp, pte_t *ptep,
-			 unsigned int flags, struct page **pages, int *nr)
-{
-	pte_t pte = ptep_get(ptep);
-	struct folio *folio;
-	struct page *page;
-
-	if (!gup_fast_entry_usable(pte, flags))
-		return false;
-	page = pfn_to_page(pte_pfn(pte));
-
-	folio = try_grab_folio_fast(page, 1, flags);
-	if (!folio)
-		return fast_stop("try_grab_folio_fast(): no reference to take (the folio is being freed, or a pin would overflow it)");
-	/* Unmapped, remapped or split while we grabbed: let go. */
-	if (unlikely(pmd != entry_recheck(pmdp) ||
-		     pte != entry_recheck(ptep))) {
-		fast_stop("the entry changed while the walk took its page");
-		goto put;
-	}
-	if (!gup_fast_folio_acceptable(folio, page, pte, flags))
-		goto put;
-
-	gup_fast_mark_referenced(folio);
-	pages[(*nr)++] = page;
-	return true;
-put:
-	gup_fast_undo(folio, 1, flags);
-	return false;
-}
-
 static bool gup_fast_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr,
 			       unsigned long end, unsigned int flags,
 			       struct page **pages, int *nr)
 {
-	pte_t *ptep = table_entry_target(pmd);
+	pte_t *ptep = table_entry_target(pmd) + pte_index(addr);
+	struct folio *folio;
+	struct page *page;
+	pte_t pte;
 
-	ptep += pte_index(addr);
 	do {
-		if (!gup_fast_pte(pmd, pmdp, ptep, flags, pages, nr))
+		pte = ptep_get(ptep);
+		SCHED_POINT("read pte");
+		if (!gup_fast_entry_usable(pte, flags))
 			return false;
+		page = pfn_to_page(pte_pfn(pte));
+		folio = try_grab_folio_fast(page, 1, flags);
+		if (!folio)
+			return fast_stop("try_grab_folio_fast(): no reference to take (the folio is being freed, or a pin would overflow it)");
+		/*
+		 * 70cbc3cc78a9 (6.0) added the PMD: a collapse clears it and
+		 * then checks the refcounts, but leaves the PTEs in place
+		 * until it copied, so the PTE alone may not show it.
+		 */
+		if (unlikely((kernel_has(GUP_FAST_PMD_RECHECK) &&
+			      pmd != entry_recheck(pmdp)) ||
+			     pte != entry_recheck(ptep))) {
+			fast_stop("the entry changed while the walk took its page");
+			goto put;
+		}
+		SCHED_POINT("re-checked pmd and pte");
+		if (!gup_fast_folio_acceptable(folio, page, pte, flags))
+			goto put;
+		gup_fast_mark_referenced(folio);
+		pages[(*nr)++] = page;
 	} while (ptep++, addr += PAGE_SIZE, addr != end);
 	return true;
+put:
+	gup_fast_undo(folio, 1, flags);
+	return false;
 }
 
 /*
@@ -329,6 +345,7 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 		fast_stop("the PMD changed while the walk took its folio");
 		goto put;
 	}
+	SCHED_POINT("re-checked pmd");
 	if (!gup_fast_folio_acceptable(folio, &folio->page, orig, flags))
 		goto put;
 
@@ -376,6 +393,7 @@ static bool gup_fast_pmd_range(pud_t pud, unsigned long addr,
 	do {
 		pmd_t pmd = pmdp_get(pmdp);
 
+		SCHED_POINT("read pmd");
 		next = gup_addr_end(addr, end, PMD_SIZE);
 		if (!pmd_present(pmd) || pmd_protnone(pmd))
 			return fast_stop("no page table (PMD not present): a fault is needed");
@@ -457,15 +475,26 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 	unsigned int seq = 0;
 	int nr = 0;
 
-	if (flags & FOLL_PIN) {
+	/*
+	 * Before 57efa1fe5957 (5.11) a pin raced fork unnoticed: fork could
+	 * find the page not yet pinned (and share it) and write-protect it
+	 * after our re-check of the PTE, leaving the pin on a page the
+	 * parent's next write copies away.
+	 */
+	bool fork_seq = (flags & FOLL_PIN) && kernel_has(GUP_FAST_FORK_SEQ);
+
+	if (fork_seq) {
 		seq = atomic_load_explicit(&mm->write_protect_seq,
 					   memory_order_acquire);
+		SCHED_POINT("read write_protect_seq");
 		/* fork is write-protecting right now: go slow. */
 		if (seq & 1)
 			return fast_stop("fork is write-protecting (write_protect_seq odd)");
 	}
 
+	/* local_irq_save() in the kernel: page tables stay until we leave */
 	mm_rcu_read_lock();
+	SCHED_POINT("RCU read section entered");
 	/*
 	 * 5.8 took pages only from writable entries (the walk alone asks
 	 * FOLL_WRITE then: what it takes is released with flags as given).
@@ -474,13 +503,14 @@ static unsigned long gup_fast(struct mm_struct *mm, unsigned long start,
 			   flags | (gup_fast_needs_writable(flags) ?
 				    FOLL_WRITE : 0), pages, &nr);
 	mm_rcu_read_unlock();
+	SCHED_POINT("RCU read section left");
 	if (unlikely(gup_fast_after_walk_hook))
 		gup_fast_after_walk_hook(mm);
 
-	if (flags & FOLL_PIN) {
-		/* Every page the walk took is a real pin (see the grab). */
-		if (nr)
-			mod_vmstat(NR_FOLL_PIN_ACQUIRED, nr);
+	/* Every page the walk took is a real pin (see the grab). */
+	if ((flags & FOLL_PIN) && nr)
+		mod_vmstat(NR_FOLL_PIN_ACQUIRED, nr);
+	if (fork_seq) {
 		/* seq_cst: ordered after every pin the walk took. */
 		if (atomic_load(&mm->write_protect_seq) != seq) {
 			/* A fork ran meanwhile: it may have missed our pins. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../lib/sched_point.h"
 
 bool vma_thp_allowed(const struct vm_area_struct *vma, unsigned long addr)
 {
@@ -230,6 +231,7 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	 * references through the old leaf sees the PMD change and backs off.
 	 */
 	set_pmd(pmd, table_entry);
+	SCHED_POINT("__split_huge_pmd: pmd replaced by a pte table");
 	ptl_unlock(mm);
 }
 

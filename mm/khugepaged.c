@@ -31,6 +31,7 @@
 
 #include "vma.h"
 #include "explain.h"
+#include "../lib/sched_point.h"
 
 /* The kernel's scan results the model can meet, and their errnos. */
 enum scan_result {
@@ -205,6 +206,9 @@ static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
 			continue;
 		}
 		memcpy(dst, page_address(page), PAGE_SIZE);
+		SCHED_POINT("__collapse_huge_page_copy: page copied");
+		/* the old PTE goes once its page is copied (ptep_clear()) */
+		ptep_get_and_clear(&table[i]);
 		folio = page_folio(page);
 		folio_remove_rmap_ptes(folio, page, 1, vma);
 		atomic_fetch_sub(mm_counter(mm, folio), 1);
@@ -214,6 +218,7 @@ static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
 	atomic_fetch_add(&mm->rss_anon, HPAGE_PMD_NR);
 	entry = pmd_mkhuge(pte_mkyoung(mk_pte(&new->page, vma->vm_flags)));
 	set_pmd(pmd, maybe_mkwrite(pte_mkdirty(entry), vma));
+	SCHED_POINT("set_pmd_at: huge pmd installed");
 	folio_set_lru(new);
 	return nr_put;
 }
@@ -251,9 +256,16 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma,
 
 	vma_rmap_lock(vma);
 	ptl_lock(mm);
-	/* GUP-fast re-checks the PMD after each grab: it lets go from here */
+	/*
+	 * pmdp_collapse_flush(): GUP-fast re-checks the PMD after each grab
+	 * (since 6.0) and lets go from here. The model's GUP-fast walks
+	 * under RCU, as on architectures whose TLB flush sends no IPI, so
+	 * the flush does not wait for a walker that already read the PMD.
+	 */
 	entry = pmdp_get_and_clear(pmd);
+	SCHED_POINT("pmdp_collapse_flush: pmd cleared");
 	r = collapse_scan_table(vma, table_entry_target(entry), haddr, &cc);
+	SCHED_POINT("__collapse_huge_page_isolate: refcounts checked");
 	if (r != SCAN_SUCCEED) {
 		set_pmd(pmd, entry);
 		ptl_unlock(mm);
@@ -266,7 +278,11 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma,
 				  new, put);
 	ptl_unlock(mm);
 	vma_rmap_unlock(vma);
-	/* GUP-fast may still walk the old table: it goes after a grace period */
+	/*
+	 * GUP-fast may still walk the old table: it goes after a grace
+	 * period (tlb_remove_table_sync_one() and the deferred free,
+	 * 2ba99c5e0881), never at once.
+	 */
 	pte_free_deferred(pfn_to_page(pte_pfn(entry)));
 	collapse_unlock_folios(&cc);
 	for (int i = 0; i < nr_put; i++)

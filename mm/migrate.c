@@ -32,6 +32,7 @@
 #endif
 
 #include "internal.h"
+#include "../lib/sched_point.h"
 #include "explain.h"
 #include "trace.h"
 
@@ -399,6 +400,7 @@ static int migrate_folio_unmap(struct migrate_batch *b, struct folio *src,
 	if (folio_test_anon(src))
 		av = folio_get_anon_vma(src);
 	try_to_migrate(src, av);
+	SCHED_POINT("try_to_migrate: mappings now migration entries");
 
 	b->src[b->nr] = src;
 	b->dst[b->nr] = dst;
@@ -411,6 +413,7 @@ static int migrate_folio_unmap(struct migrate_batch *b, struct folio *src,
 static void migrate_folio_undo(struct folio *src, struct folio *dst,
 			       struct anon_vma *av)
 {
+	SCHED_POINT("remove_migration_ptes: busy, putting the source back");
 	remove_migration_ptes(src, src, av);
 	anon_vma_put(av);
 	discard_dst(dst);
@@ -440,6 +443,7 @@ static void migrate_batch_freeze(struct migrate_batch *b,
 			list_move_tail(&src->page.lru, busy);
 			continue;
 		}
+		SCHED_POINT("folio_ref_freeze: refcount frozen");
 		b->src[kept] = src;
 		b->dst[kept] = b->dst[i];
 		b->av[kept] = b->av[i];
@@ -600,10 +604,12 @@ static void migrate_folio_finish(struct folio *src, struct folio *dst,
 {
 	struct address_space *mapping = folio_mapping(src);
 
+	SCHED_POINT("folio_migrate_copy: copied, about to remap");
 	migrate_folio_state(dst, src);
 	if (mapping)
 		filemap_replace_folio(mapping, src, dst);
 	remove_migration_ptes(src, dst, av);
+	SCHED_POINT("remove_migration_ptes: target mapped");
 	anon_vma_put(av);
 
 	list_del(&src->page.lru);

@@ -16,6 +16,7 @@
  * an exclusive page).
  */
 #include "vma.h"
+#include "../lib/sched_point.h"
 
 #ifndef PROT_SEM
 #define PROT_SEM		0x8
@@ -88,6 +89,7 @@ static void change_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 		if (pte_none(entry))
 			continue;
 		set_pte(pte, change_entry(vma, addr, entry, newflags, false));
+		SCHED_POINT("pte protection changed");
 	}
 	ptl_unlock(mm);
 }
@@ -106,6 +108,7 @@ static bool change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	huge = pmd_is_huge(entry);
 	if (huge)
 		set_pmd(pmd, change_entry(vma, haddr, entry, newflags, true));
+	SCHED_POINT("pmd protection changed");
 	ptl_unlock(mm);
 	return huge;
 }

@@ -11,6 +11,7 @@
  */
 #include "vma.h"
 #include "explain.h"
+#include "../lib/sched_point.h"
 
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE		1
@@ -92,6 +93,7 @@ static void move_ptes(struct mm_struct *mm, pmd_t *old_pmd,
 	for (unsigned long n = extent >> PAGE_SHIFT; n; n--) {
 		pte_t pte = ptep_get_and_clear(old_pte);
 
+		SCHED_POINT("old pte cleared");
 		if (!pte_none(pte)) {
 			VM_WARN(!pte_none(ptep_get(new_pte)),
 				"mremap: destination %#lx already mapped",
@@ -134,6 +136,7 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 			VM_WARN(!pmd_none(pmdp_get(new_pmd)),
 				"mremap: destination pmd %#lx in use", new_addr);
 			set_pmd(new_pmd, pmdp_get_and_clear(old_pmd));
+			SCHED_POINT("move_huge_pmd: pmd moved");
 		} else {
 			move_ptes(mm, old_pmd, old_addr, new_pmd, new_addr,
 				  extent);

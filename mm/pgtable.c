@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../lib/sched_point.h"
 
 /* End of the user half: TASK_SIZE leaves its last page unmapped (guard). */
 #define USER_SPACE_END	(1UL << 47)
@@ -101,6 +102,7 @@ static void table_free_rcu(void *arg)
 
 void pte_free_deferred(struct page *table)
 {
+	SCHED_POINT("tlb_remove_table: freed after a grace period");
 	table_dtor(table);
 	mm_call_rcu(table_free_rcu, table);
 }
@@ -245,6 +247,7 @@ static void free_table_at(struct mm_struct *mm, uint64_t *entry,
 	empty = table_is_empty(table);
 	if (empty)
 		entry_set(entry, 0);
+	SCHED_POINT("free_pgtables: table unhooked");
 	ptl_unlock(mm);
 	if (VM_WARN(!empty, "free_pgtables: table at %#lx still maps entries",
 		    start))

@@ -99,6 +99,9 @@
 	KERNEL_ENTRY(DAX_CHECK_VMA_FLAGS, 5, 11,			\
 		"mm/gup: remove the vma allocation from gup_longterm_locked()", \
 		"")							\
+	KERNEL_ENTRY(GUP_FAST_FORK_SEQ, 5, 11,				\
+		"mm/gup: prevent gup_fast from racing with COW during fork", \
+		"57efa1fe5957")						\
 	KERNEL_ENTRY(LONGTERM_MIGRATE_MOVABLE, 5, 13,			\
 		"mm/gup: migrate pinned pages out of movable zone", "")	\
 	KERNEL_ENTRY(LONGTERM_MIGRATE_ENOMEM, 5, 13,			\
@@ -106,6 +109,9 @@
 	KERNEL_ENTRY(IO_URING_SHMEM, 5, 14,				\
 		"io_uring: shmem/memfd-backed registered buffers (subject not found)", \
 		"")							\
+	KERNEL_ENTRY(GUP_FAST_SPLIT_RECHECK, 5, 14,			\
+		"mm/gup: fix try_grab_compound_head() race with split_huge_page()", \
+		"c24d37322548")						\
 	KERNEL_ENTRY(THP_COW_FIX, 5, 18,				\
 		"mm/huge_memory: streamline COW logic in do_huge_pmd_wp_page()", \
 		"")							\
@@ -120,6 +126,9 @@
 	KERNEL_ENTRY(MPROTECT_ANON_WRITABLE, 6, 0,			\
 		"mm/mprotect: allow clean exclusive anon pages to be writable", \
 		"")							\
+	KERNEL_ENTRY(GUP_FAST_PMD_RECHECK, 6, 0,			\
+		"mm: gup: fix the fast GUP race against THP collapse",	\
+		"70cbc3cc78a9")						\
 	KERNEL_ENTRY(MADV_COLLAPSE, 6, 1,				\
 		"mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse", \
 		"7d8faaf15545")						\
