@@ -28,7 +28,7 @@
 
 struct kernel_profile {
 	unsigned int version;
-	char name[24];		/* "6.18" */
+	char name[160];		/* "6.18", "6.18-GUP_FAST_PMD_RECHECK" */
 	uint64_t entries[ENTRY_WORDS];	/* bit e: entry e is in */
 };
 
@@ -150,8 +150,114 @@ static int parse_small_number(const char *s, size_t len)
 	return v;
 }
 
+static int kernel_release_parse(const char *s, size_t len,
+				const struct kernel_profile **out);
+
+/* The first of chars in the len bytes of s, or NULL. */
+static const char *strpbrk_len(const char *s, size_t len, const char *chars)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] && strchr(chars, s[i]))
+			return s + i;
+	return NULL;
+}
+
+/* ---- variants: a release with some entries added or taken away ---- */
+
+/*
+ * "6.18-GUP_FAST_PMD_RECHECK" is 6.18 without that fix, "5.10+X" 5.10
+ * with X: what a race explorer needs to show that one entry alone opens
+ * or closes a race. Variants are made on first use and, like the points,
+ * never freed; the same spelling always gives the same profile.
+ */
+#define MAX_VARIANTS	32
+
+static struct kernel_profile variants[MAX_VARIANTS];
+static int nr_variants;
+static pthread_mutex_t variants_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int entry_by_name(const char *s, size_t len)
+{
+	for (int e = 0; e < NR_KERNEL_ENTRIES; e++)
+		if (strlen(entry_info[e].name) == len &&
+		    !memcmp(entry_info[e].name, s, len))
+			return e;
+	return -1;
+}
+
+/* Applies "+NAME-NAME..." (len bytes of s) to v's entries. */
+static int apply_changes(struct kernel_profile *v, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		bool add = *s == '+';
+		const char *name = s + 1, *next = name;
+		int e;
+
+		if (*s != '+' && *s != '-')
+			return -EINVAL;
+		while (next < end && *next != '+' && *next != '-')
+			next++;
+		e = entry_by_name(name, next - name);
+		if (e < 0)
+			return -ESRCH;
+		if (add)
+			v->entries[e / 64] |= 1ULL << (e % 64);
+		else
+			v->entries[e / 64] &= ~(1ULL << (e % 64));
+		s = next;
+	}
+	return 0;
+}
+
+static int profile_variant(const struct kernel_profile *base, const char *s,
+			   size_t len, const struct kernel_profile **out)
+{
+	struct kernel_profile v = *base;
+	int ret = apply_changes(&v, s, len);
+
+	if (ret)
+		return ret;
+	if (strlen(base->name) + len >= sizeof(v.name))
+		return -EINVAL;
+	memcpy(v.name + strlen(base->name), s, len);
+	v.name[strlen(base->name) + len] = '\0';
+	pthread_mutex_lock(&variants_lock);
+	for (int i = 0; i < nr_variants; i++) {
+		if (!strcmp(variants[i].name, v.name)) {
+			*out = &variants[i];
+			goto unlock;
+		}
+	}
+	if (nr_variants == MAX_VARIANTS) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	variants[nr_variants] = v;
+	*out = &variants[nr_variants++];
+unlock:
+	pthread_mutex_unlock(&variants_lock);
+	return ret;
+}
+
 int kernel_profile_parse(const char *s, size_t len,
 			 const struct kernel_profile **out)
+{
+	const char *change = s ? strpbrk_len(s, len, "+-") : NULL;
+	const struct kernel_profile *base;
+	int ret;
+
+	if (!change)
+		return kernel_release_parse(s, len, out);
+	ret = kernel_release_parse(s, change - s, &base);
+	if (ret)
+		return ret;
+	return profile_variant(base, change, len - (change - s), out);
+}
+
+static int kernel_release_parse(const char *s, size_t len,
+				const struct kernel_profile **out)
 {
 	const struct kernel_profile *const *pts;
 	const char *dot = s ? memchr(s, '.', len) : NULL;

@@ -219,6 +219,12 @@ const struct kernel_profile *kernel_profile_default(void);
  * zeroes). Returns 0 and the profile of the latest point at or below it,
  * -EINVAL when s is not of that form, -ERANGE when it is outside
  * 5.1 .. 6.18, -ENOENT for a release that never was (5.20 .. 5.255).
+ *
+ * A variant follows the version with entries added or taken away,
+ * "6.18-GUP_FAST_PMD_RECHECK" or "5.10+GUP_FAST_FORK_SEQ": that release
+ * with one fix more or less, to see what the fix alone changes (its
+ * name is the spelling given). -ESRCH: no entry has that name; -ENOSPC:
+ * too many distinct variants (32) in one program.
  */
 int kernel_profile_parse(const char *s, size_t len,
 			 const struct kernel_profile **out);
