@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The GUP-fast races that kernel fixes closed, each forced by a schedule
+ * written out by hand, as the fixes' commit messages draw them: under the
+ * release before the fix the race happens (the pin is left on a page the
+ * task no longer maps), under the release with it, or with the fix's
+ * profile entry added to the old release, it cannot.
+ *
+ * The scheduler here is a test's stand-in for `gupsim explore`: a
+ * struct sched_hooks that runs one registered thread at a time and
+ * passes control only where a script says. A script is a list of steps
+ * "run thread T until it reaches point FUNC: STEP" (or, with no point,
+ * until T ends); after the last step every thread runs freely. A thread
+ * that stops reaching points while it holds the turn (it waits for a lock
+ * another, parked thread holds) is noticed after a short wait, and the
+ * rest of the script is dropped: from then on the threads run freely,
+ * which cannot change the outcome the script was written for, since the
+ * blocked thread cannot move until the other lets go.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <gupsim/profile.h>
+
+#include "harness.h"
+#include "../../mm/testing.h"
+#include "../../lib/sched_point.h"
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
+#define RACE_THREADS	2
+#define PG(n)		((unsigned long)(n) * PAGE_SIZE)
+
+struct race_step {
+	int thread;
+	const char *func;	/* NULL: until the thread ends */
+	const char *step;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	const struct race_step *script;
+	int nr_steps, cur;
+	int turn;		/* the thread that may run; -1: all */
+	unsigned long progress;	/* points passed by registered threads */
+	bool done[RACE_THREADS];
+	int reached;		/* script steps that ended at their point */
+	bool dropped;		/* a thread blocked: the script was given up */
+} rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static __thread int rs_self = -1;
+
+/* The script is over: everyone runs. Called with rs.lock held. */
+static void rs_free_run(void)
+{
+	rs.cur = rs.nr_steps;
+	rs.turn = -1;
+	pthread_cond_broadcast(&rs.cond);
+}
+
+/* The next step's thread gets the turn. Called with rs.lock held. */
+static void rs_next_step(void)
+{
+	if (++rs.cur >= rs.nr_steps)
+		rs_free_run();
+	else
+		rs.turn = rs.script[rs.cur].thread;
+	pthread_cond_broadcast(&rs.cond);
+}
+
+/*
+ * Waits for our turn. If the thread holding it passes no point for
+ * 200 ms it is blocked on something we hold: give the script up.
+ */
+static void rs_wait_turn(void)
+{
+	while (rs.turn != -1 && rs.turn != rs_self) {
+		unsigned long seen = rs.progress;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&rs.cond, &rs.lock, &ts) ==
+		    ETIMEDOUT && rs.progress == seen && rs.turn != -1 &&
+		    rs.turn != rs_self && !rs.done[rs.turn]) {
+			rs.dropped = true;
+			rs_free_run();
+		}
+	}
+}
+
+static void rs_point(const struct sched_point *sp)
+{
+	const struct race_step *s;
+
+	if (rs_self < 0)
+		return;
+	pthread_mutex_lock(&rs.lock);
+	rs.progress++;
+	if (rs.cur < rs.nr_steps) {
+		s = &rs.script[rs.cur];
+		if (s->thread == rs_self && s->func &&
+		    !strcmp(s->func, sp->func) && !strcmp(s->step, sp->step)) {
+			rs.reached++;
+			rs_next_step();
+		}
+	}
+	rs_wait_turn();
+	pthread_mutex_unlock(&rs.lock);
+}
+
+/* A blocked thread under a script: the script cannot go on as written. */
+static void rs_block(const void *obj, const struct sched_point *sp)
+{
+	(void)obj;
+	(void)sp;
+	if (rs_self < 0)
+		return;
+	pthread_mutex_lock(&rs.lock);
+	if (rs.turn != -1) {
+		rs.dropped = true;
+		rs_free_run();
+	}
+	pthread_mutex_unlock(&rs.lock);
+}
+
+static void rs_wake(const void *obj)
+{
+	(void)obj;
+}
+
+static const struct sched_hooks rs_hooks = {
+	.point = rs_point, .block = rs_block, .wake = rs_wake,
+};
+
+struct race_thread {
+	int id;
+	struct task_struct *task;	/* current while it runs */
+	void (*fn)(struct race_thread *rt);
+	unsigned long addr;
+	long ret;
+	struct page *pages[1];
+	struct task_struct *child;	/* what a fork made */
+};
+
+static void *rs_thread(void *arg)
+{
+	struct race_thread *rt = arg;
+
+	rs_self = rt->id;
+	current = rt->task;
+	pthread_mutex_lock(&rs.lock);
+	rs_wait_turn();
+	pthread_mutex_unlock(&rs.lock);
+
+	rt->fn(rt);
+
+	pthread_mutex_lock(&rs.lock);
+	rs.done[rt->id] = true;
+	rs.progress++;
+	if (rs.cur < rs.nr_steps && rs.script[rs.cur].thread == rt->id) {
+		/* a step "until it ends" is done; one with a point never was */
+		if (!rs.script[rs.cur].func)
+			rs.reached++;
+		rs_next_step();
+	} else if (rs.turn == rt->id) {
+		rs_free_run();
+	}
+	pthread_mutex_unlock(&rs.lock);
+	rs_self = -1;
+	return NULL;
+}
+
+/*
+ * Runs the threads under the script. Returns how many steps ended where
+ * the script said (a test asserts all did, or knows why not).
+ */
+static int race_run(struct race_thread *t, const struct race_step *script,
+		    int nr_steps)
+{
+	pthread_t tid[RACE_THREADS];
+
+	rs.script = script;
+	rs.nr_steps = nr_steps;
+	rs.cur = 0;
+	rs.turn = script[0].thread;
+	rs.progress = 0;
+	rs.reached = 0;
+	rs.dropped = false;
+	for (int i = 0; i < RACE_THREADS; i++) {
+		rs.done[i] = false;
+		t[i].id = i;
+	}
+	__atomic_store_n(&sched_hooks, &rs_hooks, __ATOMIC_RELEASE);
+	for (int i = 0; i < RACE_THREADS; i++)
+		ASSERT_EQ(pthread_create(&tid[i], NULL, rs_thread, &t[i]), 0);
+	for (int i = 0; i < RACE_THREADS; i++)
+		pthread_join(tid[i], NULL);
+	__atomic_store_n(&sched_hooks, NULL, __ATOMIC_RELEASE);
+	return rs.reached;
+}
+
+/* ---- machines under a release ---- */
+
+static void boot(const char *release, enum thp_mode thp)
+{
+	struct machine_config cfg = { .mem = 128 * MiB, .thp = thp };
+
+	ASSERT_EQ(kernel_profile_parse(release, strlen(release),
+				       &cfg.kernel), 0);
+	ASSERT_EQ(machine_create(&cfg), 0);
+	ASSERT_STREQ(kernel_profile_name(machine_kernel()), release);
+}
+
+static void shutdown(void)
+{
+	char buf[2048];
+
+	ASSERT_INVARIANTS();
+	current = NULL;
+	if (machine_destroy(buf, sizeof(buf)))
+		harness_fail(__FILE__, __LINE__, "leak: %s", buf);
+}
+
+/* The device's side: a FOLL_PIN|FOLL_WRITE GUP-fast of one page. */
+static void pin_write_fast(struct race_thread *rt)
+{
+	rt->ret = pin_user_pages_fast(rt->addr, 1, FOLL_WRITE, rt->pages);
+}
+
+static void fork_task(struct race_thread *rt)
+{
+	rt->child = task_fork(rt->task, "child");
+}
+
+/*
+ * After the race: did the pin survive? The task writes its page; the
+ * pin still holds the page the task maps if the device sees the write.
+ */
+static bool pin_sees_task_writes(struct task_struct *t, unsigned long addr,
+				 struct page *pinned, int byte)
+{
+	t_fill(t, addr, byte, PAGE_SIZE);
+	return pinned == t_page(t, addr) && page_holds(pinned, byte);
+}
+
+/* ---- fork against GUP-fast (57efa1fe5957, 5.11) ---- */
+
+/*
+ *   fork (copy_present_pte)              GUP-fast (pin, write)
+ *   page_maybe_dma_pinned(): false
+ *                                        read pte (writable)
+ *                                        try_grab_folio_fast(): pinned
+ *                                        re-check pte: unchanged
+ *   write-protect the parent's pte
+ *   ...
+ *   parent writes: the page is shared and pinned: COW copies it away
+ */
+static const struct race_step fork_script[] = {
+	{ 0, "copy_present_pte", "page_maybe_dma_pinned() false: sharing" },
+	{ 1, NULL, NULL },
+};
+
+/* Returns whether the pin still sees the parent's writes. */
+static bool fork_race(const char *release)
+{
+	struct race_thread rt[RACE_THREADS] = {
+		{ .fn = fork_task }, { .fn = pin_write_fast },
+	};
+	struct task_struct *parent;
+	unsigned long addr;
+	bool kept;
+
+	boot(release, THP_NEVER);
+	parent = t_task("parent");
+	addr = t_mmap_anon(parent, PAGE_SIZE);
+	t_fill(parent, addr, 0x11, PAGE_SIZE);
+	rt[0].task = rt[1].task = parent;
+	rt[1].addr = addr;
+	/* the window was open: fork stopped between its check and wrprotect */
+	ASSERT_TRUE(race_run(rt, fork_script, 2) >= 1);
+	current = parent;
+	ASSERT_TRUE(rt[0].child != NULL);
+	ASSERT_EQ(rt[1].ret, 1);
+	kept = pin_sees_task_writes(parent, addr, rt[1].pages[0], 0x22);
+	/* a lost pin comes only from the schedule as drawn */
+	ASSERT_TRUE(kept || (rs.reached == 2 && !rs.dropped));
+	/* the child keeps what was there at fork */
+	ASSERT_TRUE(t_holds(rt[0].child, addr, 0x11, PAGE_SIZE));
+	unpin_user_pages(rt[1].pages, 1);
+	shutdown();
+	return kept;
+}
+
+TEST_NO_MACHINE(fork_race_loses_the_pin_before_5_11)
+{
+	ASSERT_FALSE(fork_race("5.10"));
+	/* the fix alone closes it */
+	ASSERT_TRUE(fork_race("5.10+GUP_FAST_FORK_SEQ"));
+}
+
+TEST_NO_MACHINE(fork_race_keeps_the_pin_from_5_11)
+{
+	ASSERT_TRUE(fork_race("5.11"));
+	ASSERT_TRUE(fork_race("6.18"));
+	/* and 6.18 without it has the race again */
+	ASSERT_FALSE(fork_race("6.18-GUP_FAST_FORK_SEQ"));
+}
+
+/* ---- collapse against GUP-fast (70cbc3cc78a9, 6.0) ---- */
+
+static void collapse(struct race_thread *rt)
+{
+	rt->ret = vm_madvise(rt->task, rt->addr, 2 * MiB, MADV_COLLAPSE);
+}
+
+/*
+ *   MADV_COLLAPSE                        GUP-fast (pin, write)
+ *                                        read pmd, read pte
+ *   pmdp_collapse_flush(): pmd cleared
+ *   isolate: refcount == mapcount
+ *                                        try_grab_folio_fast(): pinned
+ *                                        re-check pte: unchanged
+ *                                        (6.0: re-check pmd: changed)
+ *   copy the page, clear the pte
+ *   install the huge pmd
+ *   the pin is on the old page, which the task no longer maps
+ */
+static const struct race_step collapse_script[] = {
+	{ 1, "gup_fast_pte_range", "read pte" },
+	{ 0, "collapse_huge_page",
+	  "__collapse_huge_page_isolate: refcounts checked" },
+	{ 1, NULL, NULL },
+};
+
+static bool collapse_race(const char *release)
+{
+	struct race_thread rt[RACE_THREADS] = {
+		{ .fn = collapse }, { .fn = pin_write_fast },
+	};
+	struct task_struct *t;
+	unsigned long a;
+	bool kept;
+
+	boot(release, THP_NEVER);
+	t = t_task("t");
+	a = t_mmap_anon(t, 2 * MiB);
+	ASSERT_TRUE(IS_ALIGNED(a, PMD_SIZE));
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		t_fill(t, a + PG(i), 0x30, PAGE_SIZE);
+	rt[0].task = rt[1].task = t;
+	rt[0].addr = a;
+	rt[1].addr = a + PG(5);
+	/* both GUP-fast's read and collapse's check happened as drawn */
+	ASSERT_TRUE(race_run(rt, collapse_script, 3) >= 2);
+	current = t;
+	ASSERT_EQ(rt[0].ret, 0);
+	ASSERT_TRUE(pmd_leaf(t_pmd(t, a)));
+	ASSERT_EQ(rt[1].ret, 1);
+	kept = pin_sees_task_writes(t, a + PG(5), rt[1].pages[0], 0x31);
+	ASSERT_TRUE(kept || (rs.reached == 3 && !rs.dropped));
+	unpin_user_pages(rt[1].pages, 1);
+	shutdown();
+	return kept;
+}
+
+/* MADV_COLLAPSE came in 6.1: the old GUP-fast is 6.18 without the fix. */
+TEST_NO_MACHINE(collapse_race_loses_the_pin_without_the_pmd_recheck)
+{
+	ASSERT_FALSE(collapse_race("6.18-GUP_FAST_PMD_RECHECK"));
+}
+
+TEST_NO_MACHINE(collapse_race_keeps_the_pin_with_the_pmd_recheck)
+{
+	ASSERT_TRUE(collapse_race("6.18"));
+	ASSERT_TRUE(collapse_race("6.1"));
+}
