@@ -651,6 +651,13 @@ void putback_movable_pages(struct list_head *l);
 typedef struct folio *(*new_folio_t)(struct folio *src, unsigned long priv);
 
 /*
+ * split_huge_page(): a PTE-mapped large anon folio (locked, a reference
+ * held) becomes small folios, each mapped where its page was; 0, or
+ * -EAGAIN when something beyond its mappings holds it (a pin), -EINVAL
+ * when it is not such a folio. Lock and reference stay with the head.
+ */
+int split_huge_page(struct folio *folio);
+/*
  * Migrates every isolated folio on `from` (linked through page.lru) to a
  * folio from get_new_folio. Folios that could not move (extra references:
  * a pin) stay on the list. Returns the number that failed (0: all moved)

@@ -273,6 +273,87 @@ static void remove_migration_ptes(struct folio *src, struct folio *dst,
 	walk_folio(src, av, &rwc);
 }
 
+/* ---- split_huge_page(): the same unmap and remap around a split ---- */
+
+/*
+ * Gives each page of a frozen large anon folio its own identity: an
+ * order-0 folio with the head's anon mapping, its own index, the data
+ * flags, and one reference (the kernel's page_ref_unfreeze(tail, 1)),
+ * which the caller drops once the page is mapped again. The head keeps
+ * the frozen count's place: the caller unfreezes it.
+ */
+static void __split_huge_page(struct folio *folio)
+{
+	static const int data_flags[] = {
+		PG_uptodate, PG_dirty, PG_referenced, PG_swapbacked, PG_lru,
+	};
+	struct page *head = &folio->page;
+	unsigned long nr = folio_nr_pages(folio), i;
+
+	for (i = 1; i < nr; i++) {
+		struct page *tail = head + i;
+
+		WRITE_ONCE(tail->mapping, READ_ONCE(head->mapping));
+		tail->index = head->index + i;
+		for (unsigned int f = 0; f < ARRAY_SIZE(data_flags); f++)
+			if (page_flag_test(head, data_flags[f]))
+				page_flag_set(tail, data_flags[f]);
+		atomic_store(&tail->_refcount, 1);
+		/* last: a lockless reader now sees a small folio of its own */
+		WRITE_ONCE(tail->compound_head, 0UL);
+	}
+	ClearPagehead(head);
+	atomic_store(&head->_entire_mapcount, 0);
+	atomic_store(&head->_large_mapcount, 0);
+	atomic_store(&head->_pincount, 0);
+	head->_folio_order = 0;
+}
+
+/*
+ * split_huge_page() - a PTE-mapped large anon folio becomes small folios
+ * (locked, one reference held by the caller, no PMD mapping). Its
+ * mappings become migration entries (unmap_folio()), the refcount is
+ * frozen so that nobody, GUP-fast included, takes a reference meanwhile,
+ * the folio is split, and each page is mapped again by its own folio
+ * (remap_page()). -EAGAIN, with nothing changed, when a reference beyond
+ * the mappings and the caller's (a pin) exists. The caller's reference
+ * and lock stay with the head page.
+ */
+int split_huge_page(struct folio *folio)
+{
+	unsigned long nr = folio_nr_pages(folio), i;
+	struct anon_vma *av;
+
+	if (!folio_test_large(folio) || !folio_test_anon(folio) ||
+	    folio_test_hugetlb(folio) || folio_entire_mapcount(folio))
+		return -EINVAL;
+	av = folio_get_anon_vma(folio);
+	if (!av)
+		return -EBUSY;
+	try_to_migrate(folio, av);
+	SCHED_POINT("unmap_folio: mappings now migration entries");
+	if (folio_mapped(folio) ||
+	    !folio_ref_freeze(folio, folio_expected_ref_count(folio) + 1)) {
+		remove_migration_ptes(folio, folio, av);
+		anon_vma_put(av);
+		return -EAGAIN;
+	}
+	SCHED_POINT("folio_ref_freeze: refcount frozen");
+	__split_huge_page(folio);
+	folio_ref_unfreeze(folio, 1);
+	SCHED_POINT("__split_huge_page: split");
+	for (i = 0; i < nr; i++) {
+		struct folio *small = page_folio(&folio->page + i);
+
+		remove_migration_ptes(small, small, av);
+		if (i)
+			folio_put(small);	/* the split's reference */
+	}
+	SCHED_POINT("remap_page: pages mapped again");
+	anon_vma_put(av);
+	return 0;
+}
+
 /* ---- the batch ---- */
 
 /* Pages in flight at once: the kernel's NR_MAX_BATCHED_MIGRATION. */

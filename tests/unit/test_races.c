@@ -384,3 +384,147 @@ TEST_NO_MACHINE(collapse_race_keeps_the_pin_with_the_pmd_recheck)
 	ASSERT_TRUE(collapse_race("6.18"));
 	ASSERT_TRUE(collapse_race("6.1"));
 }
+
+/* ---- split_huge_page() against GUP-fast (c24d37322548, 5.14) ---- */
+
+static void split_thp(struct race_thread *rt)
+{
+	struct folio *folio = page_folio(t_page(rt->task, rt->addr));
+
+	folio_get(folio);
+	folio_lock(folio);
+	rt->ret = split_huge_page(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
+/*
+ *   GUP-fast (pin, write)                split_huge_page()
+ *   read pte
+ *   head = page_folio(page): the THP
+ *                                        unmap, freeze, split, remap
+ *   grab head (now a small folio)
+ *   re-check pte: unchanged
+ *   (5.14: page_folio(page) != head: let go, grab page's own folio)
+ *   the pin is on the head; the page returned has none
+ */
+static const struct race_step split_script[] = {
+	{ 1, "try_grab_folio_fast", "page_folio() read, not yet grabbed" },
+	{ 0, NULL, NULL },
+	{ 1, NULL, NULL },
+};
+
+/* Returns whether the page GUP-fast returned is the page it pinned. */
+static bool split_race(const char *release)
+{
+	struct race_thread rt[RACE_THREADS] = {
+		{ .fn = split_thp }, { .fn = pin_write_fast },
+	};
+	struct task_struct *t;
+	struct folio *head, *got;
+	unsigned long a;
+	bool right;
+
+	boot(release, THP_ALWAYS);
+	t = t_task("t");
+	a = t_mmap_anon(t, 2 * MiB);
+	t_fill(t, a, 0x40, 2 * MiB);
+	ASSERT_TRUE(pmd_leaf(t_pmd(t, a)));
+	head = page_folio(t_page(t, a));
+	/* PTE-mapped, still one large folio: what split_huge_page() takes */
+	mmap_write_lock(task_mm(t));
+	split_huge_pmd_address(find_vma(task_mm(t), a), a);
+	mmap_write_unlock(task_mm(t));
+	ASSERT_TRUE(folio_test_large(page_folio(t_page(t, a + PG(5)))));
+	rt[0].task = rt[1].task = t;
+	rt[0].addr = a;
+	rt[1].addr = a + PG(5);
+	ASSERT_EQ(race_run(rt, split_script, 3), 3);
+	ASSERT_FALSE(rs.dropped);
+	ASSERT_EQ(rt[0].ret, 0);
+	ASSERT_EQ(rt[1].ret, 1);
+	ASSERT_PTR_EQ(rt[1].pages[0], t_page(t, a + PG(5)));
+	got = page_folio(rt[1].pages[0]);
+	ASSERT_FALSE(folio_test_large(got));
+	right = folio_maybe_dma_pinned(got);
+	if (right) {
+		unpin_user_pages(rt[1].pages, 1);
+	} else {
+		/* the pin went to the old head, counted as a large folio's */
+		ASSERT_EQ(atomic_load(&head->page._debug_pins), 1);
+		ASSERT_EQ(folio_put_ref_pins(head, 1, 1), 0);
+	}
+	current = t;
+	shutdown();
+	return right;
+}
+
+TEST_NO_MACHINE(split_race_pins_the_wrong_page_before_5_14)
+{
+	ASSERT_FALSE(split_race("5.13"));
+	ASSERT_TRUE(split_race("5.13+GUP_FAST_SPLIT_RECHECK"));
+}
+
+TEST_NO_MACHINE(split_race_pins_the_right_page_from_5_14)
+{
+	ASSERT_TRUE(split_race("5.14"));
+	ASSERT_TRUE(split_race("6.18"));
+	ASSERT_FALSE(split_race("6.18-GUP_FAST_SPLIT_RECHECK"));
+}
+
+/* ---- the pieces the races use ---- */
+
+TEST_CFG(split_huge_page_maps_each_page_by_its_own_folio, .thp = THP_ALWAYS)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long a = t_mmap_anon(t, 2 * MiB);
+	struct folio *folio;
+	struct page *pages[1];
+
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		t_fill(t, a + PG(i), (int)(i & 0xff), PAGE_SIZE);
+	mmap_write_lock(task_mm(t));
+	split_huge_pmd_address(find_vma(task_mm(t), a), a);
+	mmap_write_unlock(task_mm(t));
+	folio = page_folio(t_page(t, a));
+	/* a pin is a reference beyond the mappings: no split */
+	ASSERT_EQ(t_pin(t, a + PG(7), 1, FOLL_WRITE, pages), 1);
+	folio_get(folio);
+	folio_lock(folio);
+	ASSERT_EQ(split_huge_page(folio), -EAGAIN);
+	unpin_user_pages(pages, 1);
+	ASSERT_EQ(split_huge_page(folio), 0);
+	folio_unlock(folio);
+	folio_put(folio);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		struct page *p = t_page(t, a + PG(i));
+
+		ASSERT_PTR_EQ(p, &folio->page + i);
+		ASSERT_FALSE(folio_test_large(page_folio(p)));
+		ASSERT_EQ(page_ref_count(p), 1);
+		ASSERT_TRUE(t_holds(t, a + PG(i), (int)(i & 0xff), PAGE_SIZE));
+	}
+	t_fill(t, a + PG(3), 0x77, PAGE_SIZE);
+	ASSERT_PTR_EQ(t_page(t, a + PG(3)), &folio->page + 3);
+	ASSERT_INVARIANTS();
+}
+
+TEST_NO_MACHINE(profile_variants_add_and_take_entries)
+{
+	const struct kernel_profile *p, *q;
+	const char *s = "5.10+GUP_FAST_FORK_SEQ-FORK_EARLY_COW";
+
+	ASSERT_EQ(kernel_profile_parse(s, strlen(s), &p), 0);
+	ASSERT_STREQ(kernel_profile_name(p), s);
+	ASSERT_EQ(kernel_profile_version(p), KERNEL_VERSION(5, 10));
+	ASSERT_TRUE(profile_has(p, GUP_FAST_FORK_SEQ));
+	ASSERT_FALSE(profile_has(p, FORK_EARLY_COW));
+	ASSERT_TRUE(profile_has(p, WP_PAGE_COUNT));
+	/* the same spelling, the same profile */
+	ASSERT_EQ(kernel_profile_parse(s, strlen(s), &q), 0);
+	ASSERT_PTR_EQ(p, q);
+	ASSERT_EQ(kernel_profile_parse("6.18-NOPE", 9, &p), -ESRCH);
+	ASSERT_EQ(kernel_profile_parse("6.18-", 5, &p), -ESRCH);
+	ASSERT_EQ(kernel_profile_parse("6.18*X", 6, &p), -EINVAL);
+	ASSERT_EQ(kernel_profile_parse("4.19-FOLL_PIN", 13, &p), -ERANGE);
+}
