@@ -14,7 +14,8 @@
  *
  * Left out: file and shmem pages (the model has no writeback to disk, and
  * their bytes stay in the page cache), LRU aging, THP swap-out in one
- * piece (a PMD-mapped THP is split and paged out page by page).
+ * piece (a PMD-mapped THP's PMD is split, then the folio, and its pages
+ * are paged out one by one).
  */
 #include "vma.h"
 #include "explain.h"
@@ -77,6 +78,46 @@ static bool pageout_one(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
+/*
+ * madvise_cold_or_pageout_pte_range() splits each large anon folio it
+ * meets (split_huge_page(), without the ptl) before paging out its pages.
+ * One it cannot split (a pin, a locked folio) is left whole, and its
+ * pages are judged as they are.
+ */
+static void pageout_split_folios(struct vm_area_struct *vma, pmd_t *pmd,
+				 unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct folio *last = NULL;
+
+	for (; addr < end; addr += PAGE_SIZE) {
+		pte_t *pte = pte_offset_map_lock(mm, pmd, addr);
+		struct folio *folio = NULL;
+		struct page *page;
+		pte_t entry;
+
+		if (!pte)
+			return;
+		entry = ptep_get(pte);
+		page = pte_present(entry) ? vm_normal_page(vma, addr, entry) :
+					    NULL;
+		if (page)
+			folio = page_folio(page);
+		if (!folio || folio == last || !folio_test_large(folio) ||
+		    !folio_test_anon(folio) || !folio_try_get(folio)) {
+			ptl_unlock(mm);
+			continue;
+		}
+		ptl_unlock(mm);
+		last = folio;
+		if (folio_trylock(folio)) {
+			split_huge_page(folio);
+			folio_unlock(folio);
+		}
+		folio_put(folio);
+	}
+}
+
 static void pageout_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 			      unsigned long addr, unsigned long end,
 			      void *private)
@@ -84,6 +125,8 @@ static void pageout_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 	struct pageout_batch *b = private;
 	struct mm_struct *mm = vma->vm_mm;
 	pte_t *pte;
+
+	pageout_split_folios(vma, pmd, addr, end);
 
 	while (addr < end && !b->full) {
 		pte = pte_offset_map_lock(mm, pmd, addr);
