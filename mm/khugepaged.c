@@ -193,6 +193,8 @@ static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
 	int nr_put = 0;
 	pmd_t entry;
 
+	/* one point for the copy: 512 would swamp an explorer's search */
+	SCHED_POINT("__collapse_huge_page_copy: copying");
 	for (int i = 0; i < (int)HPAGE_PMD_NR; i++) {
 		unsigned long addr = haddr + ((unsigned long)i << PAGE_SHIFT);
 		void *dst = page_address(folio_page(new, i));
@@ -206,7 +208,6 @@ static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
 			continue;
 		}
 		memcpy(dst, page_address(page), PAGE_SIZE);
-		SCHED_POINT("__collapse_huge_page_copy: page copied");
 		/* the old PTE goes once its page is copied (ptep_clear()) */
 		ptep_get_and_clear(&table[i]);
 		folio = page_folio(page);

@@ -78,6 +78,32 @@ static bool pageout_one(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
+/* The next large anon folio mapped in [*addr, end), with a reference. */
+static struct folio *next_large_folio(struct vm_area_struct *vma, pmd_t *pmd,
+				      unsigned long *addr, unsigned long end,
+				      struct folio *last)
+{
+	pte_t *pte = pte_offset_map_lock(vma->vm_mm, pmd, *addr);
+	struct folio *found = NULL;
+
+	if (!pte)
+		return NULL;
+	for (; *addr < end; *addr += PAGE_SIZE, pte++) {
+		pte_t entry = ptep_get(pte);
+		struct page *page = pte_present(entry) ?
+				    vm_normal_page(vma, *addr, entry) : NULL;
+		struct folio *folio = page ? page_folio(page) : NULL;
+
+		if (folio && folio != last && folio_test_large(folio) &&
+		    folio_test_anon(folio) && folio_try_get(folio)) {
+			found = folio;
+			break;
+		}
+	}
+	ptl_unlock(vma->vm_mm);
+	return found;
+}
+
 /*
  * madvise_cold_or_pageout_pte_range() splits each large anon folio it
  * meets (split_huge_page(), without the ptl) before paging out its pages.
@@ -87,29 +113,9 @@ static bool pageout_one(struct vm_area_struct *vma, unsigned long addr,
 static void pageout_split_folios(struct vm_area_struct *vma, pmd_t *pmd,
 				 unsigned long addr, unsigned long end)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	struct folio *last = NULL;
+	struct folio *folio = NULL;
 
-	for (; addr < end; addr += PAGE_SIZE) {
-		pte_t *pte = pte_offset_map_lock(mm, pmd, addr);
-		struct folio *folio = NULL;
-		struct page *page;
-		pte_t entry;
-
-		if (!pte)
-			return;
-		entry = ptep_get(pte);
-		page = pte_present(entry) ? vm_normal_page(vma, addr, entry) :
-					    NULL;
-		if (page)
-			folio = page_folio(page);
-		if (!folio || folio == last || !folio_test_large(folio) ||
-		    !folio_test_anon(folio) || !folio_try_get(folio)) {
-			ptl_unlock(mm);
-			continue;
-		}
-		ptl_unlock(mm);
-		last = folio;
+	while ((folio = next_large_folio(vma, pmd, &addr, end, folio))) {
 		if (folio_trylock(folio)) {
 			split_huge_page(folio);
 			folio_unlock(folio);

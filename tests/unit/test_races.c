@@ -528,3 +528,20 @@ TEST_NO_MACHINE(profile_variants_add_and_take_entries)
 	ASSERT_EQ(kernel_profile_parse("6.18*X", 6, &p), -EINVAL);
 	ASSERT_EQ(kernel_profile_parse("4.19-FOLL_PIN", 13, &p), -ERANGE);
 }
+
+TEST_CFG(pageout_splits_a_pte_mapped_thp, .thp = THP_ALWAYS, .swap = 8 * MiB)
+{
+	struct task_struct *t = t_task("t");
+	unsigned long a = t_mmap_anon(t, 2 * MiB);
+
+	t_fill(t, a, 0x42, 2 * MiB);
+	mmap_write_lock(task_mm(t));
+	split_huge_pmd_address(find_vma(task_mm(t), a), a);
+	mmap_write_unlock(task_mm(t));
+	ASSERT_TRUE(folio_test_large(page_folio(t_page(t, a + PG(5)))));
+	ASSERT_EQ(vm_madvise(t, a + PG(1), PAGE_SIZE, MADV_PAGEOUT), 0);
+	ASSERT_TRUE(t_page(t, a + PG(1)) == NULL);
+	ASSERT_FALSE(folio_test_large(page_folio(t_page(t, a + PG(5)))));
+	ASSERT_TRUE(t_holds(t, a, 0x42, 2 * MiB));
+	ASSERT_INVARIANTS();
+}
