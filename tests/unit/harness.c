@@ -6,6 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <gupsim/profile.h>
+
 #include "harness.h"
 #include "../../mm/testing.h"
 
@@ -154,6 +156,25 @@ int main(int argc, char **argv)
 }
 
 /* ---- helpers ---- */
+
+void t_boot(const char *release, struct machine_config cfg)
+{
+	ASSERT_EQ(kernel_profile_parse(release, strlen(release),
+				       &cfg.kernel), 0);
+	ASSERT_EQ(machine_create(&cfg), 0);
+	ASSERT_STREQ(kernel_profile_name(machine_kernel()),
+		     kernel_profile_name(cfg.kernel));
+}
+
+void t_shutdown(void)
+{
+	char buf[2048];
+
+	ASSERT_INVARIANTS();
+	current = NULL;
+	if (machine_destroy(buf, sizeof(buf)))
+		harness_fail(__FILE__, __LINE__, "leak: %s", buf);
+}
 
 struct task_struct *t_task(const char *comm)
 {

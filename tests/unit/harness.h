@@ -92,6 +92,15 @@ void harness_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define MiB	(1UL << 20)
 
+/*
+ * For TEST_NO_MACHINE tests that need a given release: a machine as cfg
+ * says, running release ("5.10", "6.18-GUP_FAST_PMD_RECHECK": what
+ * kernel_profile_parse() takes); t_shutdown() checks the invariants and
+ * destroys it with a leak check.
+ */
+void t_boot(const char *release, struct machine_config cfg);
+void t_shutdown(void);
+
 /* Helpers most tests want. */
 struct task_struct *t_task(const char *comm);
 /* An anonymous private rw mapping of len bytes; fails the test on error. */

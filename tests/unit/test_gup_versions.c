@@ -13,23 +13,13 @@
 
 static void boot(const char *release)
 {
-	struct machine_config cfg = { .mem = 128 * MiB, .cma = 16 * MiB };
-
-	ASSERT_EQ(kernel_profile_parse(release, strlen(release),
-				       &cfg.kernel), 0);
-	ASSERT_EQ(machine_create(&cfg), 0);
-	ASSERT_STREQ(kernel_profile_name(machine_kernel()),
-		     kernel_profile_name(cfg.kernel));
+	t_boot(release, (struct machine_config){ .mem = 128 * MiB,
+						 .cma = 16 * MiB });
 }
 
 static void shutdown(void)
 {
-	char buf[2048];
-
-	ASSERT_INVARIANTS();
-	current = NULL;
-	if (machine_destroy(buf, sizeof(buf)))
-		harness_fail(__FILE__, __LINE__, "leak: %s", buf);
+	t_shutdown();
 	/* The next machine runs the default again. */
 	ASSERT_PTR_EQ(machine_kernel(), kernel_profile_default());
 }

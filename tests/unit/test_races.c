@@ -213,22 +213,9 @@ static int race_run(struct race_thread *t, const struct race_step *script,
 
 static void boot(const char *release, enum thp_mode thp)
 {
-	struct machine_config cfg = { .mem = 128 * MiB, .thp = thp };
-
-	ASSERT_EQ(kernel_profile_parse(release, strlen(release),
-				       &cfg.kernel), 0);
-	ASSERT_EQ(machine_create(&cfg), 0);
+	t_boot(release, (struct machine_config){ .mem = 128 * MiB,
+						 .thp = thp });
 	ASSERT_STREQ(kernel_profile_name(machine_kernel()), release);
-}
-
-static void shutdown(void)
-{
-	char buf[2048];
-
-	ASSERT_INVARIANTS();
-	current = NULL;
-	if (machine_destroy(buf, sizeof(buf)))
-		harness_fail(__FILE__, __LINE__, "leak: %s", buf);
 }
 
 /* The device's side: a FOLL_PIN|FOLL_WRITE GUP-fast of one page. */
@@ -297,7 +284,7 @@ static bool fork_race(const char *release)
 	/* the child keeps what was there at fork */
 	ASSERT_TRUE(t_holds(rt[0].child, addr, 0x11, PAGE_SIZE));
 	unpin_user_pages(rt[1].pages, 1);
-	shutdown();
+	t_shutdown();
 	return kept;
 }
 
@@ -369,7 +356,7 @@ static bool collapse_race(const char *release)
 	kept = pin_sees_task_writes(t, a + PG(5), rt[1].pages[0], 0x31);
 	ASSERT_TRUE(kept || (rs.reached == 3 && !rs.dropped));
 	unpin_user_pages(rt[1].pages, 1);
-	shutdown();
+	t_shutdown();
 	return kept;
 }
 
@@ -455,7 +442,7 @@ static bool split_race(const char *release)
 		ASSERT_EQ(folio_put_ref_pins(head, 1, 1), 0);
 	}
 	current = t;
-	shutdown();
+	t_shutdown();
 	return right;
 }
 
