@@ -76,8 +76,8 @@ retry:
 	 * split_huge_page(), or a free and a reallocation at another order).
 	 * Before 5.14 the reference on the old head was kept.
 	 */
-	if (unlikely(kernel_has(GUP_FAST_SPLIT_RECHECK) &&
-		     page_folio(page) != folio)) {
+	if (unlikely(page_folio(page) != folio &&
+		     kernel_has(GUP_FAST_SPLIT_RECHECK))) {
 		folio_put_refs(folio, refs);
 		goto retry;
 	}
@@ -143,9 +143,9 @@ retry:
 	 * page. Before it, the grab was trusted: the pins stay on the old
 	 * head, sized as the large folio it was.
 	 */
-	if (unlikely(kernel_has(GUP_FAST_SPLIT_RECHECK) &&
-		     (page_folio(page) != folio ||
-		      folio_test_large(folio) != large))) {
+	if (unlikely((page_folio(page) != folio ||
+		      folio_test_large(folio) != large) &&
+		     kernel_has(GUP_FAST_SPLIT_RECHECK))) {
 		folio_put_ref_pins(folio, folio_pin_refs(large, refs), refs);
 		goto retry;
 	}
@@ -269,8 +269,8 @@ static bool gup_fast_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr,
 		 * then checks the refcounts, but leaves the PTEs in place
 		 * until it copied, so the PTE alone may not show it.
 		 */
-		if (unlikely((kernel_has(GUP_FAST_PMD_RECHECK) &&
-			      pmd != entry_recheck(pmdp)) ||
+		if (unlikely((pmd != entry_recheck(pmdp) &&
+			      kernel_has(GUP_FAST_PMD_RECHECK)) ||
 			     pte != entry_recheck(ptep))) {
 			fast_stop("the entry changed while the walk took its page");
 			goto put;
