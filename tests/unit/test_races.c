@@ -12,10 +12,16 @@
  * "run thread T until it reaches point FUNC: STEP" (or, with no point,
  * until T ends); after the last step every thread runs freely. A thread
  * that stops reaching points while it holds the turn (it waits for a lock
- * another, parked thread holds) is noticed after a short wait, and the
+ * another, parked thread holds) is noticed after 100 ms without a point, and the
  * rest of the script is dropped: from then on the threads run freely,
  * which cannot change the outcome the script was written for, since the
  * blocked thread cannot move until the other lets go.
+ *
+ * At the end, GUP-fast against fork, munmap, mprotect, MADV_DONTNEED,
+ * mremap, migration, MADV_COLLAPSE and split_huge_page() is swept over
+ * every schedule with one preemption under 6.18 (none may fail), and the
+ * same sweep finds the fork race under 5.10. The collapse and split
+ * races need two preemptions: their scripts above are the schedules.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,14 +37,19 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE	1
+#define MREMAP_FIXED	2
+#endif
 
 #define RACE_THREADS	2
 #define PG(n)		((unsigned long)(n) * PAGE_SIZE)
 
 struct race_step {
 	int thread;
-	const char *func;	/* NULL: until the thread ends */
+	const char *func;	/* NULL: until the thread ends (or nth) */
 	const char *step;
+	int nth;		/* func NULL: until the thread's nth point */
 };
 
 static struct {
@@ -50,6 +61,7 @@ static struct {
 	unsigned long progress;	/* points passed by registered threads */
 	bool done[RACE_THREADS];
 	int reached;		/* script steps that ended at their point */
+	int hits[RACE_THREADS];	/* points each thread passed */
 	bool dropped;		/* a thread blocked: the script was given up */
 } rs = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
@@ -75,7 +87,7 @@ static void rs_next_step(void)
 
 /*
  * Waits for our turn. If the thread holding it passes no point for
- * 200 ms it is blocked on something we hold: give the script up.
+ * 100 ms it is blocked on something we hold: give the script up.
  */
 static void rs_wait_turn(void)
 {
@@ -84,7 +96,7 @@ static void rs_wait_turn(void)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000 * 1000;
+		ts.tv_nsec += 100 * 1000 * 1000;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
@@ -106,10 +118,13 @@ static void rs_point(const struct sched_point *sp)
 		return;
 	pthread_mutex_lock(&rs.lock);
 	rs.progress++;
+	rs.hits[rs_self]++;
 	if (rs.cur < rs.nr_steps) {
 		s = &rs.script[rs.cur];
-		if (s->thread == rs_self && s->func &&
-		    !strcmp(s->func, sp->func) && !strcmp(s->step, sp->step)) {
+		if (s->thread == rs_self &&
+		    (s->func ? !strcmp(s->func, sp->func) &&
+			       !strcmp(s->step, sp->step) :
+			       s->nth == rs.hits[rs_self])) {
 			rs.reached++;
 			rs_next_step();
 		}
@@ -169,7 +184,7 @@ static void *rs_thread(void *arg)
 	rs.progress++;
 	if (rs.cur < rs.nr_steps && rs.script[rs.cur].thread == rt->id) {
 		/* a step "until it ends" is done; one with a point never was */
-		if (!rs.script[rs.cur].func)
+		if (!rs.script[rs.cur].func && !rs.script[rs.cur].nth)
 			rs.reached++;
 		rs_next_step();
 	} else if (rs.turn == rt->id) {
@@ -198,6 +213,7 @@ static int race_run(struct race_thread *t, const struct race_step *script,
 	rs.dropped = false;
 	for (int i = 0; i < RACE_THREADS; i++) {
 		rs.done[i] = false;
+		rs.hits[i] = 0;
 		t[i].id = i;
 	}
 	__atomic_store_n(&sched_hooks, &rs_hooks, __ATOMIC_RELEASE);
@@ -211,11 +227,16 @@ static int race_run(struct race_thread *t, const struct race_step *script,
 
 /* ---- machines under a release ---- */
 
-static void boot(const char *release, enum thp_mode thp)
+static void boot_cma(const char *release, enum thp_mode thp, size_t cma)
 {
 	t_boot(release, (struct machine_config){ .mem = 128 * MiB,
-						 .thp = thp });
+						 .thp = thp, .cma = cma });
 	ASSERT_STREQ(kernel_profile_name(machine_kernel()), release);
+}
+
+static void boot(const char *release, enum thp_mode thp)
+{
+	boot_cma(release, thp, 0);
 }
 
 /* The device's side: a FOLL_PIN|FOLL_WRITE GUP-fast of one page. */
@@ -253,8 +274,8 @@ static bool pin_sees_task_writes(struct task_struct *t, unsigned long addr,
  *   parent writes: the page is shared and pinned: COW copies it away
  */
 static const struct race_step fork_script[] = {
-	{ 0, "copy_present_pte", "page_maybe_dma_pinned() false: sharing" },
-	{ 1, NULL, NULL },
+	{ 0, "copy_present_pte", "page_maybe_dma_pinned() false: sharing", 0 },
+	{ 1, NULL, NULL, 0 },
 };
 
 /* Returns whether the pin still sees the parent's writes. */
@@ -323,10 +344,10 @@ static void collapse(struct race_thread *rt)
  *   the pin is on the old page, which the task no longer maps
  */
 static const struct race_step collapse_script[] = {
-	{ 1, "gup_fast_pte_range", "read pte" },
+	{ 1, "gup_fast_pte_range", "read pte", 0 },
 	{ 0, "collapse_huge_page",
-	  "__collapse_huge_page_isolate: refcounts checked" },
-	{ 1, NULL, NULL },
+	  "__collapse_huge_page_isolate: refcounts checked", 0 },
+	{ 1, NULL, NULL, 0 },
 };
 
 static bool collapse_race(const char *release)
@@ -396,9 +417,10 @@ static void split_thp(struct race_thread *rt)
  *   the pin is on the head; the page returned has none
  */
 static const struct race_step split_script[] = {
-	{ 1, "try_grab_folio_fast", "page_folio() read, not yet grabbed" },
-	{ 0, NULL, NULL },
-	{ 1, NULL, NULL },
+	{ 1, "try_grab_folio_fast", "page_folio() read, not yet grabbed",
+	  0 },
+	{ 0, NULL, NULL, 0 },
+	{ 1, NULL, NULL, 0 },
 };
 
 /* Returns whether the page GUP-fast returned is the page it pinned. */
@@ -531,4 +553,292 @@ TEST_CFG(pageout_splits_a_pte_mapped_thp, .thp = THP_ALWAYS, .swap = 8 * MiB)
 	ASSERT_FALSE(folio_test_large(page_folio(t_page(t, a + PG(5)))));
 	ASSERT_TRUE(t_holds(t, a, 0x42, 2 * MiB));
 	ASSERT_INVARIANTS();
+}
+
+/* ---- every schedule with one preemption ---- */
+
+/*
+ * A race as a unit test can sweep it: setup() makes the task and its
+ * memory on a fresh machine and fills in the threads; holds() judges
+ * the outcome (and lets go of any pin). sweep() runs, for each thread
+ * first, "run it until its k-th point, then the other to its end, then
+ * both freely" for every k: every schedule with at most one preemption
+ * (the explorer's bound is 2; this is what a test can afford).
+ */
+struct race_case {
+	enum thp_mode thp;
+	size_t cma;
+	void (*setup)(struct race_thread *rt);
+	bool (*holds)(struct race_thread *rt);
+};
+
+struct sweep_result {
+	int schedules, failed;
+};
+
+static struct sweep_result sweep(const struct race_case *c,
+				 const char *release)
+{
+	struct sweep_result r = { 0, 0 };
+
+	for (int first = 0; first < RACE_THREADS; first++) {
+		for (int k = 1;; k++) {
+			struct race_thread rt[RACE_THREADS] = { { 0 } };
+			struct race_step script[2] = {
+				{ first, NULL, NULL, k },
+				{ !first, NULL, NULL, 0 },
+			};
+			bool last;
+
+			boot_cma(release, c->thp, c->cma);
+			c->setup(rt);
+			race_run(rt, script, 2);
+			last = rs.hits[first] < k;
+			current = rt[0].task;
+			r.schedules++;
+			if (!c->holds(rt))
+				r.failed++;
+			t_shutdown();
+			if (last)
+				break;
+		}
+	}
+	return r;
+}
+
+/* One task, len bytes of anon memory filled with 0x11; thread 1 pins. */
+static void setup_memory(struct race_thread *rt, unsigned long len)
+{
+	struct task_struct *t = t_task("t");
+
+	rt[0].task = rt[1].task = t;
+	rt[0].addr = rt[1].addr = t_mmap_anon(t, len);
+	t_fill(t, rt[0].addr, 0x11, len);
+	rt[1].fn = pin_write_fast;
+}
+
+/* A pin that was taken must hold the page the task maps at addr. */
+static bool pin_follows(struct race_thread *rt, unsigned long addr)
+{
+	bool ok = rt[1].ret != 1 ||
+		  pin_sees_task_writes(rt[1].task, addr, rt[1].pages[0], 0x22);
+	char buf[256];
+
+	if (rt[1].ret == 1)
+		unpin_user_pages(rt[1].pages, 1);
+	return ok && !check_invariants(buf, sizeof(buf));
+}
+
+static void setup_fork(struct race_thread *rt)
+{
+	setup_memory(rt, PAGE_SIZE);
+	rt[0].fn = fork_task;
+}
+
+static bool holds_fork(struct race_thread *rt)
+{
+	return pin_follows(rt, rt[1].addr) &&
+	       t_holds(rt[0].child, rt[0].addr, 0x11, PAGE_SIZE);
+}
+
+static void race_munmap(struct race_thread *rt)
+{
+	rt->ret = vm_munmap(rt->task, rt->addr, PAGE_SIZE);
+}
+
+static void setup_munmap(struct race_thread *rt)
+{
+	setup_memory(rt, PAGE_SIZE);
+	rt[0].fn = race_munmap;
+}
+
+/* The page is gone from the task: a pin keeps its own copy alive. */
+static bool holds_munmap(struct race_thread *rt)
+{
+	bool ok = rt[1].ret != 1 || page_holds(rt[1].pages[0], 0x11);
+	char buf[256];
+
+	if (rt[1].ret == 1)
+		unpin_user_pages(rt[1].pages, 1);
+	return ok && rt[0].ret == 0 && !check_invariants(buf, sizeof(buf));
+}
+
+static void race_mprotect_ro(struct race_thread *rt)
+{
+	rt->ret = vm_mprotect(rt->task, rt->addr, PAGE_SIZE, PROT_READ);
+}
+
+static void setup_mprotect(struct race_thread *rt)
+{
+	setup_memory(rt, PAGE_SIZE);
+	rt[0].fn = race_mprotect_ro;
+}
+
+static bool holds_mprotect(struct race_thread *rt)
+{
+	ASSERT_EQ(vm_mprotect(rt->task, rt->addr, PAGE_SIZE,
+			      PROT_READ | PROT_WRITE), 0);
+	return pin_follows(rt, rt[0].addr);
+}
+
+static void race_dontneed(struct race_thread *rt)
+{
+	rt->ret = vm_madvise(rt->task, rt->addr, PAGE_SIZE, MADV_DONTNEED);
+}
+
+static void setup_dontneed(struct race_thread *rt)
+{
+	setup_memory(rt, PAGE_SIZE);
+	rt[0].fn = race_dontneed;
+}
+
+static bool holds_dontneed(struct race_thread *rt)
+{
+	bool zero = t_holds(rt[0].task, rt[0].addr, 0, PAGE_SIZE);
+	bool ok = rt[1].ret != 1 || page_holds(rt[1].pages[0], 0x11) ||
+		  page_holds(rt[1].pages[0], 0);
+	char buf[256];
+
+	if (rt[1].ret == 1)
+		unpin_user_pages(rt[1].pages, 1);
+	return zero && ok && !check_invariants(buf, sizeof(buf));
+}
+
+/* rt[0].ret: the second half of the mapping, where the page moves to. */
+static void race_mremap(struct race_thread *rt)
+{
+	unsigned long to = rt->addr + PG(8);
+
+	rt->ret = vm_mremap(rt->task, rt->addr, PAGE_SIZE, PAGE_SIZE,
+			    MREMAP_MAYMOVE | MREMAP_FIXED, to);
+}
+
+static void setup_mremap(struct race_thread *rt)
+{
+	setup_memory(rt, PG(16));
+	rt[0].fn = race_mremap;
+}
+
+static bool holds_mremap(struct race_thread *rt)
+{
+	ASSERT_EQ(rt[0].ret, (long)(rt[0].addr + PG(8)));
+	return pin_follows(rt, rt[0].addr + PG(8));
+}
+
+static void race_cma_alloc(struct race_thread *rt)
+{
+	unsigned long pfn;
+
+	rt->ret = cma_alloc_range(4 * MiB / PAGE_SIZE, &pfn);
+	if (!rt->ret)
+		cma_release_range(pfn, 4 * MiB / PAGE_SIZE);
+}
+
+static void setup_cma(struct race_thread *rt)
+{
+	struct task_struct *t = t_task("t");
+
+	rt[0].task = rt[1].task = t;
+	rt[1].addr = t_mmap_anon(t, PAGE_SIZE);
+	ASSERT_EQ(vm_set_place(t, rt[1].addr, PLACE_CMA), 0);
+	t_fill(t, rt[1].addr, 0x11, PAGE_SIZE);
+	ASSERT_EQ(user_range_zone(t, rt[1].addr, PAGE_SIZE), PZ_CMA);
+	rt[0].fn = race_cma_alloc;
+	rt[1].fn = pin_write_fast;
+}
+
+static bool holds_cma(struct race_thread *rt)
+{
+	return (rt[0].ret == 0 || rt[0].ret == -EBUSY) &&
+	       pin_follows(rt, rt[1].addr);
+}
+
+/* A 2 MiB block (rt[0].addr) of 0x11; thread 1 pins its page 5. */
+static void setup_block(struct race_thread *rt)
+{
+	setup_memory(rt, 2 * MiB);
+	rt[1].addr = rt[0].addr + PG(5);
+}
+
+static void setup_collapse(struct race_thread *rt)
+{
+	setup_block(rt);
+	rt[0].fn = collapse;
+}
+
+static bool holds_collapse(struct race_thread *rt)
+{
+	return (rt[0].ret == 0 || rt[0].ret == -EAGAIN) &&
+	       pin_follows(rt, rt[1].addr);
+}
+
+static void setup_split(struct race_thread *rt)
+{
+	struct mm_struct *mm;
+
+	setup_block(rt);
+	mm = task_mm(rt[0].task);
+	mmap_write_lock(mm);
+	split_huge_pmd_address(find_vma(mm, rt[0].addr), rt[0].addr);
+	mmap_write_unlock(mm);
+	rt[0].fn = split_thp;
+}
+
+/* The pin is on the folio of the page GUP-fast returned. */
+static bool holds_split(struct race_thread *rt)
+{
+	bool right = rt[1].ret != 1 ||
+		     folio_maybe_dma_pinned(page_folio(rt[1].pages[0]));
+
+	if (!right)	/* leave the machine sane for the leak check */
+		return false;
+	return (rt[0].ret == 0 || rt[0].ret == -EAGAIN) &&
+	       pin_follows(rt, rt[1].addr);
+}
+
+static const struct race_case fork_case = {
+	THP_NEVER, 0, setup_fork, holds_fork };
+static const struct race_case munmap_case = {
+	THP_NEVER, 0, setup_munmap, holds_munmap };
+static const struct race_case mprotect_case = {
+	THP_NEVER, 0, setup_mprotect, holds_mprotect };
+static const struct race_case dontneed_case = {
+	THP_NEVER, 0, setup_dontneed, holds_dontneed };
+static const struct race_case mremap_case = {
+	THP_NEVER, 0, setup_mremap, holds_mremap };
+static const struct race_case cma_case = {
+	THP_NEVER, 4 * MiB, setup_cma, holds_cma };
+static const struct race_case collapse_case = {
+	THP_NEVER, 0, setup_collapse, holds_collapse };
+static const struct race_case split_case = {
+	THP_ALWAYS, 0, setup_split, holds_split };
+
+TEST_NO_MACHINE(gup_fast_races_hold_under_6_18_with_one_preemption)
+{
+	static const struct { const char *name; const struct race_case *c; }
+	cases[] = {
+		{ "fork", &fork_case }, { "munmap", &munmap_case },
+		{ "mprotect", &mprotect_case },
+		{ "madvise dontneed", &dontneed_case },
+		{ "mremap", &mremap_case },
+		{ "cma_alloc migration", &cma_case },
+		{ "MADV_COLLAPSE", &collapse_case },
+		{ "split_huge_page", &split_case },
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sweep_result r = sweep(cases[i].c, "6.18");
+
+		harness_note("GUP-fast vs %s: %d schedules, %d failed",
+			     cases[i].name, r.schedules, r.failed);
+		ASSERT_EQ(r.failed, 0);
+	}
+}
+
+TEST_NO_MACHINE(fork_race_found_by_the_sweep_in_5_10)
+{
+	struct sweep_result r = sweep(&fork_case, "5.10");
+
+	harness_note("5.10: %d schedules, %d failed", r.schedules, r.failed);
+	ASSERT_TRUE(r.failed > 0);
 }
