@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 gupsim=${GUPSIM:-$top/build/gupsim}
-RANDOM_FILES=${RANDOM_FILES:-"collapse-gup-fast-6.18.scn collapse-gup-fast-no-pmd-recheck.finds.scn split-gup-fast-6.18.scn split-gup-fast-5.13.finds.scn cma-gup-fast-6.18.scn"}
+RANDOM_FILES=${RANDOM_FILES:-"split-gup-fast-6.18.scn split-gup-fast-5.13.finds.scn"}
 RANDOM_ARGS=${RANDOM_ARGS:-"--random 2000 --seed 13"}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
