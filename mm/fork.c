@@ -138,7 +138,7 @@ static int copy_present_pte(struct vm_area_struct *dst_vma,
 			*prealloc = NULL;
 			return 0;
 		}
-		SCHED_POINT("page_maybe_dma_pinned() false: sharing");
+		SCHED_POINT("page_maybe_dma_pinned() false");
 		/* Shared from now on: neither side may reuse it on write. */
 		ClearPageAnonExclusive(page);
 		folio_get(folio);
@@ -286,7 +286,7 @@ static int copy_huge_pmd(struct vm_area_struct *dst_vma,
 		split_huge_pmd(src_vma, src_pmd, addr);
 		return -EAGAIN;
 	}
-	SCHED_POINT("page_maybe_dma_pinned() false: sharing");
+	SCHED_POINT("page_maybe_dma_pinned() false");
 	for (i = 0; i < folio_nr_pages(folio); i++)
 		ClearPageAnonExclusive(folio_page(folio, i));
 	folio_get(folio);
@@ -473,7 +473,7 @@ int copy_page_range(struct vm_area_struct *dst_vma,
 		/* 57efa1fe5957: 5.10 had no write_protect_seq at all */
 		if (kernel_has(GUP_FAST_FORK_SEQ))
 			atomic_fetch_add(&src_mm->write_protect_seq, 1);
-		SCHED_POINT("raw_write_seqcount_begin(write_protect_seq)");
+		SCHED_POINT("raw_write_seqcount_begin");
 	}
 	if (is_vm_hugetlb_page(src_vma))
 		ret = copy_hugetlb_range(dst_vma, src_vma);
@@ -482,7 +482,7 @@ int copy_page_range(struct vm_area_struct *dst_vma,
 	if (is_cow) {
 		if (kernel_has(GUP_FAST_FORK_SEQ))
 			atomic_fetch_add(&src_mm->write_protect_seq, 1);
-		SCHED_POINT("raw_write_seqcount_end(write_protect_seq)");
+		SCHED_POINT("raw_write_seqcount_end");
 	}
 	return ret;
 }

@@ -67,7 +67,7 @@ static struct folio *try_get_folio(struct page *page, int refs)
 
 retry:
 	folio = page_folio(page);
-	SCHED_POINT("page_folio() read, not yet grabbed");
+	SCHED_POINT("page_folio() read");
 	if (!folio_ref_try_add(folio, refs))
 		return NULL;
 	SCHED_POINT("grabbed");
@@ -132,7 +132,7 @@ retry:
 	 * are the right ones.
 	 */
 	large = folio_test_large(folio);
-	SCHED_POINT("page_folio() read, not yet grabbed");
+	SCHED_POINT("page_folio() read");
 	/* The model's exact pins come in the same atomic (_ref_pins). */
 	if (!folio_ref_try_add_pins(folio, large, refs))
 		return NULL;
@@ -165,7 +165,7 @@ retry:
  */
 static void gup_fast_undo(struct folio *folio, int refs, unsigned int flags)
 {
-	SCHED_POINT("undo: putting the grab back");
+	SCHED_POINT("undo the grab");
 	if (flags & FOLL_PIN)
 		mod_vmstat(NR_FOLL_PIN_ACQUIRED, refs);
 	gup_put_folio(folio, refs, flags);

@@ -231,7 +231,7 @@ void split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	 * references through the old leaf sees the PMD change and backs off.
 	 */
 	set_pmd(pmd, table_entry);
-	SCHED_POINT("__split_huge_pmd: pmd replaced by a pte table");
+	SCHED_POINT("pmd now a pte table");
 	ptl_unlock(mm);
 }
 

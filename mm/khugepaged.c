@@ -194,7 +194,7 @@ static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
 	pmd_t entry;
 
 	/* one point for the copy: 512 would swamp an explorer's search */
-	SCHED_POINT("__collapse_huge_page_copy: copying");
+	SCHED_POINT("__collapse_huge_page_copy()");
 	for (int i = 0; i < (int)HPAGE_PMD_NR; i++) {
 		unsigned long addr = haddr + ((unsigned long)i << PAGE_SHIFT);
 		void *dst = page_address(folio_page(new, i));
@@ -219,7 +219,7 @@ static int collapse_replace(struct vm_area_struct *vma, pmd_t *pmd,
 	atomic_fetch_add(&mm->rss_anon, HPAGE_PMD_NR);
 	entry = pmd_mkhuge(pte_mkyoung(mk_pte(&new->page, vma->vm_flags)));
 	set_pmd(pmd, maybe_mkwrite(pte_mkdirty(entry), vma));
-	SCHED_POINT("set_pmd_at: huge pmd installed");
+	SCHED_POINT("huge pmd installed");
 	folio_set_lru(new);
 	return nr_put;
 }
@@ -264,9 +264,9 @@ static enum scan_result collapse_huge_page(struct vm_area_struct *vma,
 	 * the flush does not wait for a walker that already read the PMD.
 	 */
 	entry = pmdp_get_and_clear(pmd);
-	SCHED_POINT("pmdp_collapse_flush: pmd cleared");
+	SCHED_POINT("pmdp_collapse_flush()");
 	r = collapse_scan_table(vma, table_entry_target(entry), haddr, &cc);
-	SCHED_POINT("__collapse_huge_page_isolate: refcounts checked");
+	SCHED_POINT("isolated: refcount == mapcount");
 	if (r != SCAN_SUCCEED) {
 		set_pmd(pmd, entry);
 		ptl_unlock(mm);

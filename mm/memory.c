@@ -905,7 +905,7 @@ static void zap_batch_flush(struct zap_batch *b)
 	int i;
 
 	if (b->nr)
-		SCHED_POINT("tlb_finish_mmu: putting the zapped folios");
+		SCHED_POINT("tlb_finish_mmu(): put folios");
 	for (i = 0; i < b->nr; i++)
 		folio_put(b->folios[i]);
 	b->nr = 0;
@@ -932,7 +932,7 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd,
 			if (pte_none(entry))
 				continue;
 			entry = ptep_get_and_clear(pte);
-			SCHED_POINT("ptep_get_and_clear: pte zapped");
+			SCHED_POINT("pte zapped");
 			if (!pte_present(entry)) {
 				/* the slot's page goes with its last entry */
 				if (is_swapfile_entry(entry)) {
@@ -978,7 +978,7 @@ static bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd,
 	entry = pmdp_get(pmd);
 	if (pmd_leaf(entry)) {
 		pmdp_get_and_clear(pmd);
-		SCHED_POINT("pmdp_huge_get_and_clear: pmd zapped");
+		SCHED_POINT("pmd zapped");
 		folio = pfn_folio(pmd_pfn(entry));
 		if (!folio_test_anon(folio) && pmd_dirty(entry))
 			folio_mark_dirty(folio);

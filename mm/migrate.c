@@ -331,17 +331,17 @@ int split_huge_page(struct folio *folio)
 	if (!av)
 		return -EBUSY;
 	try_to_migrate(folio, av);
-	SCHED_POINT("unmap_folio: mappings now migration entries");
+	SCHED_POINT("unmap_folio()");
 	if (folio_mapped(folio) ||
 	    !folio_ref_freeze(folio, folio_expected_ref_count(folio) + 1)) {
 		remove_migration_ptes(folio, folio, av);
 		anon_vma_put(av);
 		return -EAGAIN;
 	}
-	SCHED_POINT("folio_ref_freeze: refcount frozen");
+	SCHED_POINT("folio_ref_freeze()");
 	__split_huge_page(folio);
 	folio_ref_unfreeze(folio, 1);
-	SCHED_POINT("__split_huge_page: split");
+	SCHED_POINT("__split_huge_page()");
 	for (i = 0; i < nr; i++) {
 		struct folio *small = page_folio(&folio->page + i);
 
@@ -349,7 +349,7 @@ int split_huge_page(struct folio *folio)
 		if (i)
 			folio_put(small);	/* the split's reference */
 	}
-	SCHED_POINT("remap_page: pages mapped again");
+	SCHED_POINT("remap_page()");
 	anon_vma_put(av);
 	return 0;
 }
@@ -481,7 +481,7 @@ static int migrate_folio_unmap(struct migrate_batch *b, struct folio *src,
 	if (folio_test_anon(src))
 		av = folio_get_anon_vma(src);
 	try_to_migrate(src, av);
-	SCHED_POINT("try_to_migrate: mappings now migration entries");
+	SCHED_POINT("try_to_migrate(): unmapped");
 
 	b->src[b->nr] = src;
 	b->dst[b->nr] = dst;
@@ -494,7 +494,7 @@ static int migrate_folio_unmap(struct migrate_batch *b, struct folio *src,
 static void migrate_folio_undo(struct folio *src, struct folio *dst,
 			       struct anon_vma *av)
 {
-	SCHED_POINT("remove_migration_ptes: busy, putting the source back");
+	SCHED_POINT("busy: remapping the source");
 	remove_migration_ptes(src, src, av);
 	anon_vma_put(av);
 	discard_dst(dst);
@@ -524,7 +524,7 @@ static void migrate_batch_freeze(struct migrate_batch *b,
 			list_move_tail(&src->page.lru, busy);
 			continue;
 		}
-		SCHED_POINT("folio_ref_freeze: refcount frozen");
+		SCHED_POINT("folio_ref_freeze()");
 		b->src[kept] = src;
 		b->dst[kept] = b->dst[i];
 		b->av[kept] = b->av[i];
@@ -685,12 +685,12 @@ static void migrate_folio_finish(struct folio *src, struct folio *dst,
 {
 	struct address_space *mapping = folio_mapping(src);
 
-	SCHED_POINT("folio_migrate_copy: copied, about to remap");
+	SCHED_POINT("copied");
 	migrate_folio_state(dst, src);
 	if (mapping)
 		filemap_replace_folio(mapping, src, dst);
 	remove_migration_ptes(src, dst, av);
-	SCHED_POINT("remove_migration_ptes: target mapped");
+	SCHED_POINT("remove_migration_ptes()");
 	anon_vma_put(av);
 
 	list_del(&src->page.lru);

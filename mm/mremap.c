@@ -136,7 +136,7 @@ int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 			VM_WARN(!pmd_none(pmdp_get(new_pmd)),
 				"mremap: destination pmd %#lx in use", new_addr);
 			set_pmd(new_pmd, pmdp_get_and_clear(old_pmd));
-			SCHED_POINT("move_huge_pmd: pmd moved");
+			SCHED_POINT("pmd moved");
 		} else {
 			move_ptes(mm, old_pmd, old_addr, new_pmd, new_addr,
 				  extent);

@@ -102,7 +102,7 @@ static void table_free_rcu(void *arg)
 
 void pte_free_deferred(struct page *table)
 {
-	SCHED_POINT("tlb_remove_table: freed after a grace period");
+	SCHED_POINT("tlb_remove_table()");
 	table_dtor(table);
 	mm_call_rcu(table_free_rcu, table);
 }
@@ -247,7 +247,7 @@ static void free_table_at(struct mm_struct *mm, uint64_t *entry,
 	empty = table_is_empty(table);
 	if (empty)
 		entry_set(entry, 0);
-	SCHED_POINT("free_pgtables: table unhooked");
+	SCHED_POINT("pmd cleared");
 	ptl_unlock(mm);
 	if (VM_WARN(!empty, "free_pgtables: table at %#lx still maps entries",
 		    start))

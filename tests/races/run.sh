@@ -35,5 +35,7 @@ for f in $files; do
 		echo "not ok $n - $f ($args, exit $rc)"
 		sed 's/^/#   /' "$tmp/out" | head -n 40
 	fi
-	grep -i "schedule" "$tmp/out" | head -n 3 | sed 's/^/# /'
+	# the summary (how many schedules, how many failed), the first failure
+	grep -E ": [0-9]+ schedules|^schedule s-" "$tmp/out" | head -n 2 |
+		sed 's/^/# /'
 done

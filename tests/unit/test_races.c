@@ -274,7 +274,7 @@ static bool pin_sees_task_writes(struct task_struct *t, unsigned long addr,
  *   parent writes: the page is shared and pinned: COW copies it away
  */
 static const struct race_step fork_script[] = {
-	{ 0, "copy_present_pte", "page_maybe_dma_pinned() false: sharing", 0 },
+	{ 0, "copy_present_pte", "page_maybe_dma_pinned() false", 0 },
 	{ 1, NULL, NULL, 0 },
 };
 
@@ -345,8 +345,7 @@ static void collapse(struct race_thread *rt)
  */
 static const struct race_step collapse_script[] = {
 	{ 1, "gup_fast_pte_range", "read pte", 0 },
-	{ 0, "collapse_huge_page",
-	  "__collapse_huge_page_isolate: refcounts checked", 0 },
+	{ 0, "collapse_huge_page", "isolated: refcount == mapcount", 0 },
 	{ 1, NULL, NULL, 0 },
 };
 
@@ -417,8 +416,7 @@ static void split_thp(struct race_thread *rt)
  *   the pin is on the head; the page returned has none
  */
 static const struct race_step split_script[] = {
-	{ 1, "try_grab_folio_fast", "page_folio() read, not yet grabbed",
-	  0 },
+	{ 1, "try_grab_folio_fast", "page_folio() read", 0 },
 	{ 0, NULL, NULL, 0 },
 	{ 1, NULL, NULL, 0 },
 };
