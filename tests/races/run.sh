@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# TAP: the race scenarios under `gupsim explore` (not wired into `make
-# test` until the explorer lands). NAME.finds.scn must find a failing
+# TAP: the race scenarios under `gupsim explore` (run by `make test`,
+# mk/races.mk). NAME.finds.scn must find a failing
 # schedule (exit 1, or 3 when the invariant checker sees it); NAME.scn
 # must hold in every schedule within 2 preemptions (exit 0). The files in
 # RANDOM run N random schedules with a fixed seed instead of the whole
