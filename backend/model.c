@@ -152,6 +152,7 @@ static struct result model_machine(struct backend *be, const struct stmt *st)
 	cfg->thp = a->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
 		   a->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
 	cfg->kernel = a->kernel;
+	cfg->thp_orders = a->thp_orders;
 	ret = machine_create(cfg);
 	return from_errno(ret, ret ? "machine_create failed" : NULL);
 }

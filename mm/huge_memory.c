@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transparent huge pages: PMD-mapped order-9 anonymous folios.
+ * Transparent huge pages: PMD-mapped order-9 anonymous folios. (The
+ * smaller, PTE-mapped sizes, "mTHP", are born in do_anonymous_page().)
  *
  * A THP is born on a write fault into an empty, suitably aligned 2 MiB
  * range of an anonymous VMA that THP is enabled for. Its PMD holds one
@@ -17,24 +18,37 @@
 #include "internal.h"
 #include "../lib/sched_point.h"
 
-bool vma_thp_allowed(const struct vm_area_struct *vma, unsigned long addr)
+/*
+ * The anonymous THP orders a page fault in vma may allocate (the kernel's
+ * thp_vma_allowable_orders() for a fault): the machine's enabled sizes
+ * (hugepages-<size>kB/enabled "inherit" for each, "never" for the rest),
+ * when thp= allows THPs in this VMA at all. 0: base pages only.
+ */
+unsigned int thp_vma_allowable_orders(const struct vm_area_struct *vma)
 {
-	unsigned long haddr = addr & PMD_MASK;
-
 	if (!vma_is_anonymous(vma))
-		return false;
+		return 0;
 	if (vma->vm_flags & (VM_PFNMAP | VM_IO | VM_HUGETLB | VM_NOHUGEPAGE))
-		return false;
+		return 0;
 	switch (machine->thp) {
 	case THP_ALWAYS:
 		break;
 	case THP_MADVISE:
 		if (!(vma->vm_flags & VM_HUGEPAGE))
-			return false;
+			return 0;
 		break;
 	default:
-		return false;
+		return 0;
 	}
+	return machine->thp_orders;
+}
+
+bool vma_thp_allowed(const struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long haddr = addr & PMD_MASK;
+
+	if (!(thp_vma_allowable_orders(vma) & (1u << HPAGE_PMD_ORDER)))
+		return false;
 	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
 }
 

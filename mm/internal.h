@@ -561,6 +561,7 @@ struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
 
 /* THP (mm/huge_memory.c) */
 bool vma_thp_allowed(const struct vm_area_struct *vma, unsigned long addr);
+unsigned int thp_vma_allowable_orders(const struct vm_area_struct *vma);
 vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
 vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf);
 /* Remaps a PMD-mapped THP with a PTE table; the folio stays large. */

@@ -239,6 +239,91 @@ out:
 	return done ? 0 : VM_FAULT_RETRY;
 }
 
+/* Are the nr entries from pte on all none? Under the ptl or not. */
+static bool pte_range_none(pte_t *pte, unsigned long nr)
+{
+	for (unsigned long i = 0; i < nr; i++)
+		if (!pte_none(ptep_get(pte + i)))
+			return false;
+	return true;
+}
+
+/* The first of the PTEs that map folio if it is placed for vmf. */
+static pte_t *folio_first_pte(struct vm_fault *vmf, unsigned long nr)
+{
+	unsigned long addr = ALIGN_DOWN(vmf->address, nr << PAGE_SHIFT);
+
+	return vmf->pte - ((vmf->address - addr) >> PAGE_SHIFT);
+}
+
+/*
+ * The kernel's alloc_anon_folio(): the largest enabled order below the
+ * PMD's whose naturally aligned range around the fault lies inside the
+ * VMA with every PTE still none, a smaller one when that allocation
+ * fails, and a base page last. The range is looked at without the ptl;
+ * the caller looks again under it. (A 2 MiB THP was tried before: it is
+ * PMD-mapped, see __handle_mm_fault().)
+ */
+static struct folio *alloc_anon_folio(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	gfp_t place = vma_place_gfp(vma);
+	unsigned int orders = thp_vma_allowable_orders(vma) &
+			      ((1u << HPAGE_PMD_ORDER) - 1);
+	struct folio *folio;
+
+	while (orders) {
+		unsigned int order = 31 - (unsigned int)__builtin_clz(orders);
+		unsigned long nr = 1UL << order;
+		unsigned long addr = ALIGN_DOWN(vmf->address, nr << PAGE_SHIFT);
+
+		orders &= ~(1u << order);
+		if (addr < vma->vm_start || addr + (nr << PAGE_SHIFT) >
+		    vma->vm_end ||
+		    !pte_range_none(folio_first_pte(vmf, nr), nr))
+			continue;
+		folio = folio_alloc(GFP_TRANSHUGE | __GFP_ZERO | place, order);
+		if (folio)	/* (thp_fault_* count 2 MiB THPs only) */
+			return folio;
+	}
+	return folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_ZERO | place, 0);
+}
+
+/*
+ * Maps a new large anon folio with one writable PTE per page, unless a
+ * racing fault filled one of its slots meanwhile: then the folio is
+ * dropped and the access retries (it will find a smaller range empty).
+ * Every PTE holds a reference, as after a PMD split.
+ */
+static void map_anon_folio_if_none(struct vm_fault *vmf, struct folio *folio)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long nr = folio_nr_pages(folio);
+	pte_t *pte = folio_first_pte(vmf, nr);
+	bool none;
+
+	ptl_lock(mm);
+	none = pte_range_none(pte, nr);
+	if (none) {
+		folio_ref_add(folio, (int)nr - 1);
+		folio_add_new_anon_rmap(folio, vma, vmf->address,
+					RMAP_EXCLUSIVE);
+		atomic_fetch_add(&mm->rss_anon, (long)nr);
+		for (unsigned long i = 0; i < nr; i++) {
+			pte_t entry = mk_pte(folio_page(folio, i),
+					     vma->vm_flags);
+
+			entry = pte_mkyoung(pte_mkdirty(entry));
+			set_pte(pte + i, maybe_mkwrite(entry, vma));
+		}
+		folio_set_lru(folio);
+	}
+	ptl_unlock(mm);
+	if (!none)
+		folio_put(folio);
+}
+
 static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -252,11 +337,13 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	folio = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_ZERO |
-			    vma_place_gfp(vma), 0);
+	folio = alloc_anon_folio(vmf);
 	if (!folio)
 		return VM_FAULT_OOM;
-	map_anon_if_none(vmf, folio);
+	if (folio_test_large(folio))
+		map_anon_folio_if_none(vmf, folio);
+	else
+		map_anon_if_none(vmf, folio);
 	return 0;
 }
 

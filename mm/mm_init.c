@@ -42,6 +42,9 @@ static int check_config(struct machine_config *cfg)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(cfg->swap) || cfg->swap > MAX_MEM)
 		return -EINVAL;
+	/* anonymous THP orders: 2 (16 KiB) to the PMD's (2 MiB) */
+	if (cfg->thp_orders & ~((2u << HPAGE_PMD_ORDER) - 4))
+		return -EINVAL;
 	return 0;
 }
 
@@ -201,6 +204,8 @@ static int machine_layout(struct machine *m, const struct machine_config *cfg)
 	INIT_LIST_HEAD(&m->files);
 	m->next_pid = 1;
 	m->thp = cfg->thp;
+	m->thp_orders = cfg->thp_orders ? cfg->thp_orders :
+			1u << HPAGE_PMD_ORDER;
 
 	m->mem_map_bytes = m->total_pfns * sizeof(struct page);
 	m->phys_bytes = m->total_pfns * PAGE_SIZE;

@@ -324,6 +324,7 @@ struct machine {
 	unsigned char *pageblock_mt;	/* migratetype of each RAM pageblock */
 	struct page *zero_page;
 	enum thp_mode thp;
+	unsigned int thp_orders;	/* anon THP orders allowed (bit N) */
 	struct machine_config cfg;
 	pthread_mutex_t lists_lock;	/* tasks, mms and files below */
 	struct list_head tasks;

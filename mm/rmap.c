@@ -200,8 +200,16 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma,
 	folio_set_swapbacked(folio);
 	if (!folio_test_large(folio)) {
 		atomic_store(&folio->page._mapcount, 1);
+	} else if (folio_order(folio) < HPAGE_PMD_ORDER) {
+		/*
+		 * An mTHP arrives mapped by one PTE per page (the caller
+		 * sets all nr of them), each with a mapcount of its own.
+		 */
+		for (unsigned long i = 0; i < nr; i++)
+			atomic_store(&folio_page(folio, i)->_mapcount, 1);
+		atomic_store(&folio->page._large_mapcount, (int)nr);
 	} else {
-		/* a new large anon folio always arrives PMD-mapped */
+		/* a new PMD-sized anon folio arrives PMD-mapped */
 		atomic_store(&folio->page._entire_mapcount, 1);
 		atomic_store(&folio->page._large_mapcount, 1);
 		anon_stat_pmd(folio, 1);

@@ -725,7 +725,7 @@ static int no_more(struct parser *p, int i, const char *what)
 
 /* ---- statements ---- */
 
-/* machine [mem=SIZE] [cma=SIZE] [movable=SIZE] [hugetlb=N] [thp=MODE] [device=SIZE] */
+/* machine [mem=SIZE] [cma=SIZE] [movable=SIZE] [hugetlb=N] [thp=MODE] [device=SIZE] ... */
 /* kernel=MAJOR.MINOR: the profile of that release (5.1 .. 6.18). */
 static int opt_kernel(struct parser *p, const struct opt *o,
 		      const struct kernel_profile **out)
@@ -744,6 +744,43 @@ static int opt_kernel(struct parser *p, const struct opt *o,
 		return perr(p, o->vcol,
 			    "kernel=%.*s is not a version: expected MAJOR.MINOR, e.g. 5.2",
 			    (int)o->vlen, o->val);
+	return 0;
+}
+
+/*
+ * thp_sizes=SIZE[,SIZE...]: the anonymous THP sizes whose
+ * hugepages-<size>kB/enabled follows thp= ("inherit"); the rest are
+ * "never". Each a power of two from 16K to 2M, once (an anonymous
+ * folio of order 1, 8K, cannot be a THP: the kernel has no
+ * hugepages-8kB/enabled).
+ */
+static int opt_thp_sizes(struct parser *p, const struct opt *o,
+			 unsigned int *orders)
+{
+	size_t i = 0;
+
+	*orders = 0;
+	while (i <= o->vlen) {
+		size_t j = i;
+		uint64_t v;
+		unsigned int order;
+		int col = o->vcol + (int)i;
+
+		while (j < o->vlen && o->val[j] != ',')
+			j++;
+		if (parse_number(p, o->val + i, j - i, col, true, &v))
+			return -1;
+		if (v < (16ULL << 10) || v > (2ULL << 20) || (v & (v - 1)))
+			return perr(p, col,
+				    "thp_sizes: %.*s is no anonymous THP size (a power of two from 16K to 2M)",
+				    (int)(j - i), o->val + i);
+		order = (unsigned int)__builtin_ctzll(v) - 12;
+		if (*orders & (1u << order))
+			return perr(p, col, "thp_sizes: %.*s given twice",
+				    (int)(j - i), o->val + i);
+		*orders |= 1u << order;
+		i = j + 1;
+	}
 	return 0;
 }
 
@@ -788,6 +825,9 @@ static int parse_machine(struct parser *p, struct stmt *st)
 		return -1;
 	p->prog->kernel = a->kernel;
 	if (o[OPT_SWAP].given && opt_size(p, &o[OPT_SWAP], &a->swap))
+		return -1;
+	if (o[OPT_THP_SIZES].given &&
+	    opt_thp_sizes(p, &o[OPT_THP_SIZES], &a->thp_orders))
 		return -1;
 	return 0;
 }

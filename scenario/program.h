@@ -164,6 +164,7 @@ struct machine_args {
 	enum scn_thp thp;
 	const struct kernel_profile *kernel;	/* kernel=VERSION */
 	uint64_t swap;			/* bytes of swap device, 0: none */
+	unsigned int thp_orders;	/* thp_sizes=: bit N is 4K << N; 0: 2M */
 };
 
 struct file_args {
@@ -339,7 +340,8 @@ struct race_args {
 	O(DIRTY, "dirty", false) O(OFF, "off", true) O(LEN, "len", true) \
 	O(KERNEL, "kernel", true)					\
 	O(MAYMOVE, "maymove", false) O(FIXED, "fixed", true)		\
-	O(DONTUNMAP, "dontunmap", false) O(SWAP, "swap", true)
+	O(DONTUNMAP, "dontunmap", false) O(SWAP, "swap", true)		\
+	O(THP_SIZES, "thp_sizes", true)
 
 enum scn_opt {
 #define SCN_OPT_ENUM(id, spelling, value) OPT_##id,
@@ -352,10 +354,10 @@ enum scn_opt {
 #define OPTS(...)	(0 SCN_OPT_BITS(__VA_ARGS__))
 #define SCN_OPT_BIT(id)	| (1ULL << OPT_##id)
 #define SCN_OPT_BITS(...) SCN_MAP(SCN_OPT_BIT, __VA_ARGS__)
-/* Applies f to each of up to eight arguments. */
-#define SCN_MAP(f, ...) SCN_MAP_N(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0) \
+/* Applies f to each of up to nine arguments. */
+#define SCN_MAP(f, ...) SCN_MAP_N(__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0) \
 	(f, __VA_ARGS__)
-#define SCN_MAP_N(a, b, c, d, e, g, h, i, n, ...) SCN_MAP_##n
+#define SCN_MAP_N(a, b, c, d, e, g, h, i, j, n, ...) SCN_MAP_##n
 #define SCN_MAP_0(f, ...)
 #define SCN_MAP_1(f, a) f(a)
 #define SCN_MAP_2(f, a, ...) f(a) SCN_MAP_1(f, __VA_ARGS__)
@@ -365,6 +367,7 @@ enum scn_opt {
 #define SCN_MAP_6(f, a, ...) f(a) SCN_MAP_5(f, __VA_ARGS__)
 #define SCN_MAP_7(f, a, ...) f(a) SCN_MAP_6(f, __VA_ARGS__)
 #define SCN_MAP_8(f, a, ...) f(a) SCN_MAP_7(f, __VA_ARGS__)
+#define SCN_MAP_9(f, a, ...) f(a) SCN_MAP_8(f, __VA_ARGS__)
 
 /* ---- statement kinds ---- */
 
@@ -381,7 +384,8 @@ enum scn_opt {
  */
 #define SCN_STMT_KINDS(X)						\
 	X(MACHINE, machine, machine_args, "machine", KW, RS_OK,		\
-	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE, KERNEL, SWAP)) \
+	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE, KERNEL, SWAP, \
+	       THP_SIZES))						\
 	X(FILE, file, file_args, "file", KW, RS_OK, OPTS(FS, SIZE))	\
 	X(TASK, task_new, task_args, "task", KW, RS_OK,			\
 	  OPTS(MEMLOCK, CAP_IPC_LOCK))					\

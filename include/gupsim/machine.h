@@ -37,6 +37,14 @@ struct machine_config {
 	 */
 	bool prefault;
 	size_t swap;		/* bytes of swap device; 0: no swap */
+	/*
+	 * The anonymous THP sizes that may be allocated, as the kernel's
+	 * /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled
+	 * set to "inherit" (each follows thp) or "never": bit N enables
+	 * folios of order N (4 KiB << N), N from 2 to 9. 0: order 9 only
+	 * (2 MiB, PMD-mapped), the kernel's default.
+	 */
+	unsigned int thp_orders;
 };
 
 /* 0 or -errno (-EINVAL for a bad layout, -ENOMEM, -EBUSY if one exists). */

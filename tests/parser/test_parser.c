@@ -473,3 +473,33 @@ TEST_NO_MACHINE(missing_operation_answers_skip)
 	free(out);
 	scn_free(prog);
 }
+
+TEST_NO_MACHINE(thp_sizes_lists_anonymous_thp_sizes)
+{
+	struct scn_error e;
+	struct program *prog;
+
+	prog = parse("machine thp_sizes=16K,2M,64K\n", &e);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->stmts[0].machine.thp_orders,
+		  (1u << 2) | (1u << 4) | (1u << 9));
+	scn_free(prog);
+	prog = parse("machine\n", &e);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->stmts[0].machine.thp_orders, 0);	/* 2M */
+	scn_free(prog);
+	/* 8 kB is no anonymous THP size: an order-1 folio cannot be one */
+	e = parse_bad("machine swap=4M thp_sizes=64K,8K\n");
+	ASSERT_EQ(e.col, 31);
+	ASSERT_STREQ(e.msg, "thp_sizes: 8K is no anonymous THP size "
+		     "(a power of two from 16K to 2M)");
+	e = parse_bad("machine thp_sizes=96K\n");
+	ASSERT_EQ(e.col, 19);
+	e = parse_bad("machine thp_sizes=4M\n");
+	ASSERT_EQ(e.col, 19);
+	e = parse_bad("machine thp_sizes=32K,32K\n");
+	ASSERT_STREQ(e.msg, "thp_sizes: 32K given twice");
+	ASSERT_EQ(e.col, 23);
+	e = parse_bad("machine thp_sizes=32K,\n");
+	ASSERT_STREQ(e.msg, "missing size");
+}
