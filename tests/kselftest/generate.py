@@ -47,38 +47,89 @@ def swapped(lines, t, r):
                     "%s where %s => none    # range_is_swapped()" % (t, r)]
 
 
+# cow.c's THP sizes: the PMD's, PMD-mapped, and the smaller anonymous
+# THP sizes (mTHP, 16 kB to 1024 kB), PTE-mapped from birth.
+PMD_KB = 2048
+MTHP_KB = [16, 32, 64, 128, 256, 512, 1024]
+
+THP_VARIANTS = ["PTE-mapped THP", "swapped-out, PTE-mapped THP",
+                "single PTE of THP", "single PTE of swapped-out THP",
+                "partially mremap()'ed THP", "partially shared THP"]
+
 SWAPPED = {
     "swapped out base page": "base page",
-    "swapped-out THP (2048 kB)": "THP (2048 kB)",
-    "swapped-out, PTE-mapped THP (2048 kB)": "PTE-mapped THP (2048 kB)",
-    "single PTE of swapped-out THP (2048 kB)": "single PTE of THP (2048 kB)",
+    "swapped-out THP": "THP",
+    "swapped-out, PTE-mapped THP": "PTE-mapped THP",
+    "single PTE of swapped-out THP": "single PTE of THP",
 }
+
+
+def size(kb):
+    """kb kB as the scenario language writes it: 1M, 64K."""
+    return "%dM" % (kb // 1024) if kb % 1024 == 0 else "%dK" % kb
+
+
+def thp_kind(kind):
+    """("PTE-mapped THP", 64) from "PTE-mapped THP (64 kB)", or None."""
+    m = re.match(r"^(.*THP) \((\d+) kB\)$", kind)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def thp_populate(t, kb):
+    """A THP of kb kB at mem, filled with 0x01. The mapping is 2 MiB, so
+    mem is 2 MiB-aligned and [mem, mem + kb) is a naturally aligned
+    range inside it, as cow.c's aligned half of a mapping of twice the
+    size. For an mTHP, cow.c's check that touching the first page
+    populated the last (else it skips: "Did not get a THP populated")."""
+    if kb == PMD_KB:
+        return ["%s mmap mem 2M anon thp" % t, "%s write mem 0x01" % t]
+    return ["%s mmap mem 2M anon thp" % t, "%s write mem len=4K 0x01" % t,
+            "%s where mem+%dK len=4K => normal    # the last page came "
+            "with the first: one %d kB folio" % (t, kb - 4, kb),
+            "%s write mem len=%dK 0x01" % (t, kb)]
+
+
+def thp_setup(t, variant, kb):
+    """cow.c's do_run_with_thp(): (lines, RANGE the test uses)."""
+    pmd = kb == PMD_KB
+    full = "mem" if pmd else "mem len=%dK" % kb
+    # all but the first page: for the PMD size, up to the mapping's end
+    rest = "mem+4K" if pmd else "mem+4K len=%dK" % (kb - 4)
+    lines = thp_populate(t, kb)
+    if variant == "THP":
+        return lines, full
+    if variant == "PTE-mapped THP":
+        # PTE-maps a PMD THP; an mTHP is PTE-mapped already
+        return lines + ["%s mprotect mem+4K len=4K r" % t,
+                        "%s mprotect mem+4K len=4K rw" % t], full
+    if variant == "single PTE of THP":
+        return lines + ["%s madvise %s dontneed" % (t, rest)], "mem len=4K"
+    if variant == "partially mremap()'ed THP":
+        half = size(kb // 2)
+        return lines + ["%s mmap dst %s anon prot=none" % (t, half),
+                        "%s mremap mem+%s len=%s half maymove fixed=dst"
+                        % (t, half, half)], "half"
+    if variant == "partially shared THP":
+        return lines + ["%s madvise %s dontfork" % (t, rest),
+                        "%s fork %sx" % (t, t), "%sx exit" % t,
+                        "%s madvise %s dofork" % (t, rest)], full
+    raise ValueError(variant)
 
 
 def anon_setup(kind, t):
     """Returns (lines, RANGE of the memory the test uses, is hugetlb)."""
-    if kind in SWAPPED:
-        lines, r, huge = anon_setup(SWAPPED[kind], t)
+    thp = thp_kind(kind)
+    base = SWAPPED.get(thp[0] if thp else kind)
+    if base:
+        lines, r, huge = anon_setup(
+            "%s (%d kB)" % (base, thp[1]) if thp else base, t)
         return swapped(lines, t, r), r, huge
-    thp = ["%s mmap mem 2M anon thp" % t, "%s write mem 0x01" % t]
+    if thp:
+        lines, r = thp_setup(t, thp[0], thp[1])
+        return lines, r, False
     if kind == "base page":
         return (["%s mmap mem 4K anon" % t, "%s madvise mem nohugepage" % t,
                  "%s write mem 0x01" % t], "mem", False)
-    if kind == "THP (2048 kB)":
-        return thp, "mem", False
-    if kind == "PTE-mapped THP (2048 kB)":
-        return thp + ["%s mprotect mem+4K len=4K r" % t,
-                      "%s mprotect mem+4K len=4K rw" % t], "mem", False
-    if kind == "single PTE of THP (2048 kB)":
-        return thp + ["%s madvise mem+4K dontneed" % t], "mem len=4K", False
-    if kind == "partially mremap()'ed THP (2048 kB)":
-        return thp + ["%s mmap dst 1M anon prot=none" % t,
-                      "%s mremap mem+1M len=1M half maymove fixed=dst" % t
-                      ], "half", False
-    if kind == "partially shared THP (2048 kB)":
-        return thp + ["%s madvise mem+4K dontfork" % t,
-                      "%s fork %sx" % (t, t), "%sx exit" % t,
-                      "%s madvise mem+4K dofork" % t], "mem", False
     if kind == "hugetlb (2048 kB)":
         return (["%s mmap mem 2M hugetlb" % t, "%s write mem 0x01" % t],
                 "mem", True)
@@ -197,13 +248,34 @@ def anon_files():
     for desc, fn in ANON_CASES:
         s = Scn("cow-" + slug(desc) + ".scn",
                 ["cow.c, anonymous memory in private mappings:",
-                 '"%s", with every page kind gupsim has.' % desc])
+                 '"%s", with the base page, the 2048 kB THP' % desc,
+                 "kinds and 2048 kB hugetlb."])
         for kind in ANON_KINDS:
             t = s.task()
             setup, r, huge = anon_setup(kind, t)
             s.section("%s ... with %s" % (desc, kind), t,
                       setup + fn(t, r, huge) + ["%s exit" % t])
         s.write("machine hugetlb=4 swap=64M")
+
+
+def mthp_files():
+    """One file per mTHP size: cow.c enables that size alone
+    (hugepages-<size>kB/enabled) while it runs the six THP kinds of
+    every test case, as thp_sizes= does for the whole file."""
+    for kb in MTHP_KB:
+        s = Scn("cow-mthp-%dkB.scn" % kb,
+                ["cow.c, anonymous memory in private mappings, with a",
+                 "%d kB multi-size THP (mTHP): every test case with the" % kb,
+                 "PTE-mapped THP kinds of that size. The host backend leaves",
+                 "the host's THP sizes alone: there the same bytes are read",
+                 "and pinned through whatever pages the host allocates."])
+        for desc, fn in ANON_CASES:
+            for variant in THP_VARIANTS:
+                t = s.task()
+                setup, r, huge = anon_setup("%s (%d kB)" % (variant, kb), t)
+                s.section("%s ... with %s (%d kB)" % (desc, variant, kb), t,
+                          setup + fn(t, r, huge) + ["%s exit" % t])
+        s.write("machine swap=64M thp_sizes=%dK" % kb)
 
 
 def collapse_lines(t, which):
@@ -352,6 +424,7 @@ def gup_longterm_files():
 
 if __name__ == "__main__":
     anon_files()
+    mthp_files()
     anon_thp_file()
     non_anon_files()
     gup_longterm_files()
