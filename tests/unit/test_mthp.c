@@ -6,6 +6,8 @@
  * and PageAnonExclusive), and COW, GUP, swap-out and fork then treat it
  * page by page, as the kernel does with a PTE-mapped large folio.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "harness.h"
@@ -177,4 +179,95 @@ TEST_CFG(mthp_pageout_swaps_every_page_and_frees_the_folio,
 	ASSERT_EQ(folio_order(t_folio(t, addr + PAGE_SIZE)), 0);
 	ASSERT_TRUE(PageAnonExclusive(t_page(t, addr + PAGE_SIZE)));
 	ASSERT_INVARIANTS();
+}
+
+/* ---- concurrency: mTHP faults racing each other and zaps ---- */
+
+struct mthp_race {
+	struct task_struct *task;
+	unsigned long addr;
+	int id;
+	int bad;
+};
+
+#define MTHP_RACE_LEN	(2 * MiB)
+#define MTHP_RACE_ITERS	800
+
+/*
+ * Writers store their id in random pages (racing faults into one empty
+ * 64 KiB range: one maps a folio, the others find a PTE and retry) and
+ * read pages of the upper half back (a read maps the zero page, which
+ * leaves only base pages for its range), which hold 0 (zapped) or some
+ * writer's id.
+ */
+static void *mthp_writer(void *p)
+{
+	struct mthp_race *a = p;
+	unsigned int seed = (unsigned int)a->id * 104729u + 3;
+	unsigned char c;
+
+	current = a->task;
+	for (int i = 0; i < MTHP_RACE_ITERS; i++) {
+		unsigned long off = (rand_r(&seed) % (MTHP_RACE_LEN /
+						      PAGE_SIZE)) * PAGE_SIZE;
+
+		if (rand_r(&seed) & 1)
+			user_memset(a->task, a->addr + off, a->id, 1);
+		else if (off >= MTHP_RACE_LEN / 2 &&	/* zero pages block */
+			 user_read(a->task, a->addr + off, &c, 1) ==
+			 UACCESS_OK && c > 3)
+			a->bad++;
+	}
+	return NULL;
+}
+
+/* Zaps random parts of folios, so later faults find ranges part-full. */
+static void *mthp_zapper(void *p)
+{
+	struct mthp_race *a = p;
+	unsigned int seed = 777;
+
+	current = a->task;
+	for (int i = 0; i < MTHP_RACE_ITERS / 16; i++) {
+		unsigned long off = (rand_r(&seed) % (MTHP_RACE_LEN /
+						      PAGE_SIZE)) * PAGE_SIZE;
+		size_t len = (1 + rand_r(&seed) % 20) * PAGE_SIZE;
+
+		if (off + len > MTHP_RACE_LEN)
+			len = MTHP_RACE_LEN - off;
+		vm_madvise(a->task, a->addr + off, len, MADV_DONTNEED);
+	}
+	return NULL;
+}
+
+TEST_CFG(mthp_faults_race_with_each_other_and_zap,
+	 .thp = THP_ALWAYS, .thp_orders = ORDER(4) | ORDER(2))
+{
+	struct task_struct *t = t_task("race");
+	unsigned long addr = t_area(t);
+	struct mthp_race args[4];
+	pthread_t th[4];
+	unsigned long large = 0;
+
+	for (int i = 0; i < 4; i++) {
+		args[i] = (struct mthp_race){ .task = t, .addr = addr,
+					      .id = i + 1 };
+		pthread_create(&th[i], NULL, i == 3 ? mthp_zapper : mthp_writer,
+			       &args[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	current = t;
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(args[i].bad, 0);
+	for (unsigned long off = 0; off < MTHP_RACE_LEN; off += PAGE_SIZE) {
+		struct folio *folio = t_folio(t, addr + off);
+
+		large += folio && folio_test_large(folio);
+	}
+	harness_note("pages of large folios still mapped: %lu", large);
+	ASSERT_GT(large, 0);
+	ASSERT_INVARIANTS();
+	ASSERT_EQ(vm_munmap(t, addr, MTHP_RACE_LEN), 0);
+	ASSERT_EQ(atomic_load(&task_mm(t)->rss_anon), 0);
 }
