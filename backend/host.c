@@ -47,6 +47,10 @@
 #include "host.h"
 
 #define HPAGE_SIZE	(2UL << 20)
+#define GIGANTIC_SIZE	(1UL << 30)
+#ifndef MFD_HUGE_1GB
+#define MFD_HUGE_1GB	(30U << 26)	/* log2 of the size, MFD_HUGE_SHIFT */
+#endif
 #define DEV_CHUNK	(1U << 20)
 #define REAP_WAIT_MS	5000
 
@@ -102,6 +106,9 @@ struct host {
 	long huge_want, huge_got;
 	int huge_err;
 	char huge_why[160];
+	/* 1 GiB pages: used from the host's pool, never raised here */
+	long huge1g_want;
+	char huge1g_why[160];
 	int scratch;
 	const char *diverged;	/* why memory differs from the model's */
 	/*
@@ -321,11 +328,39 @@ static struct result simple(struct backend *be, const struct stmt *st,
 
 /* ---- machine, files, tasks ---- */
 
+/*
+ * 1 GiB pages come only from what the host's pool has free: raising it
+ * would take a gigabyte of the machine from everyone else (and from
+ * other runs, which share the pool). Empty: enough of them.
+ */
+static void host_check_1g_pool(struct host *h, long want)
+{
+	const char *path =
+		"/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages";
+	long free = -1;
+	FILE *f = fopen(path, "r");
+
+	h->huge1g_want = want;
+	if (f) {
+		if (fscanf(f, "%ld", &free) != 1)
+			free = -1;
+		fclose(f);
+	}
+	if (free < 0)
+		snprintf(h->huge1g_why, sizeof(h->huge1g_why),
+			 "the host has no 1 GiB huge pages");
+	else if (free < want)
+		snprintf(h->huge1g_why, sizeof(h->huge1g_why),
+			 "the host has %ld free 1 GiB huge pages, %ld wanted (the host backend does not raise that pool)",
+			 free, want);
+}
+
 static struct result host_machine(struct backend *be, const struct stmt *st)
 {
 	struct host *h = H(be);
 	struct result r = res_ok();
 
+	host_check_1g_pool(h, (long)st->machine.hugetlb_1g);
 	if (!h->uses_hugetlb)
 		return r;
 	/* the lock is taken even for 0 pages: the pool is not ours alone */
@@ -356,6 +391,19 @@ static struct result host_file(struct backend *be, const struct stmt *st)
 		snprintf(f->why, sizeof(f->why), "no fs-DAX filesystem on the host");
 		return res_skip("%s", f->why);
 	case SCN_FS_HUGETLBFS:
+		if (a->pagesize == GIGANTIC_SIZE) {
+			if (h->huge1g_why[0] || !h->huge1g_want) {
+				f->skipped = true;
+				set_why(f->why, sizeof(f->why), h->huge1g_why[0] ?
+					h->huge1g_why : "no 1 GiB pool wanted");
+				return res_skip("%s", f->why);
+			}
+			f->fd = memfd_create(a->name, MFD_CLOEXEC |
+					     MFD_HUGETLB | MFD_HUGE_1GB);
+			size = (size + GIGANTIC_SIZE - 1) &
+			       ~(GIGANTIC_SIZE - 1);
+			break;
+		}
 		if (h->huge_err || h->huge_got < h->huge_want) {
 			f->skipped = true;
 			set_why(f->why, sizeof(f->why), h->huge_why[0] ?
@@ -504,6 +552,12 @@ static struct result host_mmap(struct backend *be, const struct stmt *st)
 		break;
 	case SRC_HUGETLB:
 		rq.source = HSRC_HUGETLB;
+		if (a->pagesize != GIGANTIC_SIZE)
+			break;
+		if (h->huge1g_why[0] || !h->huge1g_want)
+			return skip_var(v, h->huge1g_why[0] ? h->huge1g_why :
+					"no 1 GiB pool wanted");
+		rq.huge_shift = 30;
 		break;
 	case SRC_IO:
 		return skip_var(v, "no VM_IO|VM_PFNMAP device to map on the host");

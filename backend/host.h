@@ -71,6 +71,7 @@ struct host_req {
 	uint64_t addr, len, off;
 	int prot, byte, advice;
 	bool shared, populate, thp;
+	unsigned int huge_shift;	/* HSRC_HUGETLB: log2 page size, 0: 2M */
 	enum host_src source;
 	/* SETUP */
 	uint64_t memlock;		/* UINT64_MAX: unlimited */

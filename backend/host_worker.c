@@ -288,7 +288,8 @@ static void do_mmap(const struct host_req *rq, int fd, struct host_rep *rep)
 		flags |= MAP_ANONYMOUS;
 		break;
 	case HSRC_HUGETLB:
-		flags |= MAP_ANONYMOUS | MAP_HUGETLB;
+		flags |= MAP_ANONYMOUS | MAP_HUGETLB |
+			 (int)(rq->huge_shift << MAP_HUGE_SHIFT);
 		break;
 	case HSRC_MEMFD:
 		fd = memfd_create("gupsim", MFD_CLOEXEC);

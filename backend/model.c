@@ -148,6 +148,7 @@ static struct result model_machine(struct backend *be, const struct stmt *st)
 	cfg->movable = a->movable;
 	cfg->device = a->device;
 	cfg->hugetlb = a->hugetlb;
+	cfg->hugetlb_1g = a->hugetlb_1g;
 	cfg->swap = a->swap;
 	cfg->thp = a->thp == SCN_THP_ALWAYS ? THP_ALWAYS :
 		   a->thp == SCN_THP_NEVER ? THP_NEVER : THP_MADVISE;
@@ -166,6 +167,8 @@ static struct result model_file(struct backend *be, const struct stmt *st)
 	};
 	struct file *f = a->fs == SCN_FS_MEMFD ?
 			 memfd_file_create(a->name, a->size) :
+			 a->fs == SCN_FS_HUGETLBFS ?
+			 hugetlbfs_file_create(a->name, a->size, a->pagesize) :
 			 file_create(a->name, fs[a->fs], a->size);
 
 	M(be)->files[a->file] = f;
@@ -267,7 +270,9 @@ static unsigned long mmap_flags(const struct mmap_args *a, struct file **file)
 	case SRC_ANON:
 		return flags | MAP_ANONYMOUS;
 	case SRC_HUGETLB:
-		return flags | MAP_ANONYMOUS | MAP_HUGETLB;
+		/* MAP_HUGE_1GB, MAP_HUGE_2MB: log2 of the size at bit 26 */
+		return flags | MAP_ANONYMOUS | MAP_HUGETLB |
+		       ((unsigned long)__builtin_ctzll(a->pagesize) << 26);
 	case SRC_DEVZERO:
 		return flags | MAP_GUPSIM_DEVZERO;
 	case SRC_IO:

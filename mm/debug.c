@@ -259,7 +259,7 @@ struct checker {
 	int violations;
 	bool oom;
 	struct pfn_vec pte_maps;	/* pfn of each PTE mapping */
-	struct pfn_vec pmd_maps;	/* pfn of each PMD mapping */
+	struct pfn_vec pmd_maps;	/* pfn of each PMD (or PUD) leaf */
 	size_t pte_hint, pmd_hint;	/* where the last lookup ended */
 	struct free_block *free;
 	size_t nr_free, cap_free;
@@ -549,6 +549,30 @@ static void collect_pmd_table(struct checker *ck, pmd_t *table,
 	}
 }
 
+/*
+ * A PUD leaf maps a whole 1 GiB hugetlb folio; it counts with the PMD
+ * leaves as an entire mapping of its folio.
+ */
+static void collect_pud_leaf(struct checker *ck, pud_t pud,
+			     unsigned long addr)
+{
+	unsigned long pfn = pmd_pfn(pud);
+	struct folio *folio;
+
+	if (!pfn_valid(pfn)) {
+		violation(ck, NULL, "PUD at %#lx maps invalid pfn %#lx", addr,
+			  pfn);
+		return;
+	}
+	folio = pfn_folio(pfn);
+	if (folio_pfn(folio) != pfn || folio_nr_pages(folio) != HPAGE_PUD_NR ||
+	    !folio_test_hugetlb(folio))
+		violation(ck, pfn_to_page(pfn),
+			  "PUD at %#lx does not map a whole 1G hugetlb folio",
+			  addr);
+	vec_push(ck, &ck->pmd_maps, pfn);
+}
+
 static void collect_mm(struct checker *ck, struct mm_struct *mm)
 {
 	int i, j;
@@ -567,7 +591,11 @@ static void collect_mm(struct checker *ck, struct mm_struct *mm)
 			unsigned long base = ((unsigned long)i << PGDIR_SHIFT) |
 					     ((unsigned long)j << PUD_SHIFT);
 
-			if (!(pe & _PAGE_PRESENT) || (pe & _PAGE_PSE))
+			if (pmd_leaf(pe)) {
+				collect_pud_leaf(ck, pe, base);
+				continue;
+			}
+			if (!(pe & _PAGE_PRESENT))
 				continue;
 			collect_pmd_table(ck, (pmd_t *)table_entry_target(pe),
 					  base);
@@ -959,10 +987,14 @@ static enum page_zone_kind merge_kind(enum page_zone_kind a,
 /* The page mapped at addr, or NULL; called under the ptl. */
 static struct page *mapped_page(struct mm_struct *mm, unsigned long addr)
 {
+	pud_t *pud = mm_find_pud(mm, addr);
 	pmd_t *pmd = mm_find_pmd(mm, addr);
 	pmd_t pmdval;
 	pte_t *ptep, pte;
 
+	if (pud && pmd_leaf(pmdp_get(pud)))	/* 1 GiB hugetlb */
+		return pfn_to_page(pmd_pfn(pmdp_get(pud)) +
+				   ((addr & ~PUD_MASK) >> PAGE_SHIFT));
 	if (!pmd)
 		return NULL;
 	pmdval = pmdp_get(pmd);

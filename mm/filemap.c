@@ -56,20 +56,22 @@ static const struct vm_operations_struct *fs_vm_ops(enum fs_type fs)
 	return NULL;
 }
 
-struct file *file_create(const char *name, enum fs_type fs, size_t size)
+struct file *__file_create(const char *name, enum fs_type fs, size_t size,
+			   unsigned int huge_order)
 {
 	struct file *file;
 
 	if (VM_WARN(fs > FS_HUGETLBFS, "file_create: bad fs type %d", fs))
 		return NULL;
 	if (fs == FS_HUGETLBFS)
-		size = ALIGN_UP(size, HPAGE_PMD_SIZE);
+		size = ALIGN_UP(size, PAGE_SIZE << huge_order);
 
 	file = calloc(1, sizeof(*file));
 	if (!file)
 		return NULL;
 	snprintf(file->name, sizeof(file->name), "%s", name ? name : "");
 	file->fs = fs;
+	file->huge_order = fs == FS_HUGETLBFS ? huge_order : 0;
 	file->size = size;
 	atomic_init(&file->f_count, 1);
 	file->vm_ops = fs_vm_ops(fs);
@@ -95,6 +97,11 @@ out_free:
 	free(file->f_mapping.i_pages);
 	free(file);
 	return NULL;
+}
+
+struct file *file_create(const char *name, enum fs_type fs, size_t size)
+{
+	return __file_create(name, fs, size, HPAGE_PMD_ORDER);
 }
 
 struct file *memfd_file_create(const char *name, size_t size)
@@ -273,9 +280,9 @@ static struct folio *filemap_alloc_folio(struct address_space *mapping,
 	if (mapping->fs != FS_HUGETLBFS)
 		return folio_alloc(gfp | __GFP_ZERO | (order ? __GFP_COMP : 0),
 				   order);
-	folio = alloc_hugetlb_folio();
+	folio = alloc_hugetlb_folio_order(order);
 	if (folio)
-		memset(folio_address(folio), 0, folio_size(folio));
+		hugetlb_zero_folio(folio);
 	return folio;
 }
 
@@ -289,7 +296,7 @@ static struct folio *__filemap_grab_folio(struct address_space *mapping,
 	if (!mapping || !mapping->i_pages || index >= mapping->nr_slots)
 		return NULL;
 	if (mapping->fs == FS_HUGETLBFS)
-		order = HPAGE_PMD_ORDER;
+		order = mapping->host->huge_order;
 	for (;;) {
 		pgoff_t start;
 
@@ -299,7 +306,7 @@ static struct folio *__filemap_grab_folio(struct address_space *mapping,
 		start = ALIGN_DOWN(index, 1UL << order);
 		if (order && start + (1UL << order) > mapping->nr_slots) {
 			if (mapping->fs == FS_HUGETLBFS)
-				return NULL;	/* size is 2 MiB aligned */
+				return NULL;	/* size is page-size aligned */
 			order = 0;
 			start = index;
 		}

@@ -121,6 +121,14 @@ void __folio_put(struct folio *folio)
 	free_pages_prepared(page, order);
 }
 
+void folio_undo_compound(struct folio *folio)
+{
+	unsigned int order = folio_order(folio);
+
+	ClearPagehead(&folio->page);
+	undo_compound_page(folio, order);
+}
+
 bool folio_trylock(struct folio *folio)
 {
 	return !page_flag_test_and_set(&folio->page, PG_locked);

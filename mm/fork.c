@@ -346,7 +346,10 @@ again:
 	return ret;
 }
 
-/* Private hugetlb: early copy from the pool (none: the fork fails). */
+/*
+ * Private hugetlb: early copy from the pool (none: the fork fails). The
+ * entries are PMDs', or PUDs' for 1 GiB pages: same format.
+ */
 static int copy_hugetlb_pmd(struct vm_area_struct *dst_vma,
 			    struct vm_area_struct *src_vma, pmd_t *src_pmd,
 			    pmd_t *dst_pmd, unsigned long addr,
@@ -364,7 +367,7 @@ static int copy_hugetlb_pmd(struct vm_area_struct *dst_vma,
 		set_pmd(dst_pmd, pmd);
 		return 0;
 	}
-	if (VM_WARN(!pmd_leaf(pmd), "fork: PTE table in hugetlb VMA at %#lx",
+	if (VM_WARN(!pmd_leaf(pmd), "fork: lower table in hugetlb VMA at %#lx",
 		    addr))
 		return 0;
 	folio = pfn_folio(pmd_pfn(pmd));
@@ -405,17 +408,18 @@ static int copy_hugetlb_range(struct vm_area_struct *dst_vma,
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm;
 	struct mm_struct *src_mm = src_vma->vm_mm;
+	unsigned long hsize = huge_page_size(src_vma);
 	struct folio *prealloc = NULL;
 	unsigned long addr;
 	int ret = 0;
 
-	for (addr = src_vma->vm_start; addr < src_vma->vm_end;
-	     addr += PMD_SIZE) {
-		pmd_t *src_pmd = mm_find_pmd(src_mm, addr), *dst_pmd;
+	/* each huge entry is a PMD's, or a PUD's for 1 GiB pages */
+	for (addr = src_vma->vm_start; addr < src_vma->vm_end; addr += hsize) {
+		pmd_t *src_pmd = huge_pte_offset(src_mm, addr, hsize), *dst_pmd;
 
 		if (!src_pmd || pmd_none(pmdp_get(src_pmd)))
 			continue;
-		dst_pmd = mm_alloc_pmd(dst_mm, addr);
+		dst_pmd = huge_pte_alloc(dst_mm, addr, hsize);
 		if (!dst_pmd) {
 			ret = -ENOMEM;
 			break;
@@ -426,7 +430,8 @@ again:
 				       addr, &prealloc);
 		ptl_unlock_both(src_mm, dst_mm);
 		if (ret == -EAGAIN) {
-			prealloc = alloc_hugetlb_folio();
+			prealloc = alloc_hugetlb_folio_order(
+				huge_page_order(src_vma));
 			if (!prealloc) {
 				ret = -ENOMEM;
 				break;

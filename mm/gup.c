@@ -289,15 +289,19 @@ static void gup_touch_folio(struct folio *folio, uint64_t entry,
 	folio_set_referenced(folio);
 }
 
-/* A PMD leaf: a THP or a hugetlb folio. Called with the ptl held. */
+/*
+ * A PMD leaf (a THP or a 2 MiB hugetlb folio) or a 1 GiB hugetlb PUD
+ * leaf, which maps its whole folio. Called with the ptl held.
+ */
 static int follow_huge_pmd(struct vm_area_struct *vma, unsigned long addr,
 			   pmd_t *pmd, pmd_t pmdval, unsigned int flags,
 			   struct follow_page_context *ctx)
 {
 	struct page *head = pfn_to_page(pmd_pfn(pmdval));
 	struct folio *folio = page_folio(head);
-	unsigned long idx = (addr & ~PMD_MASK) >> PAGE_SHIFT;
-	unsigned long refs = min(HPAGE_PMD_NR - idx, ctx->nr_left);
+	unsigned long nr = folio_nr_pages(folio);
+	unsigned long idx = (addr >> PAGE_SHIFT) & (nr - 1);
+	unsigned long refs = min(nr - idx, ctx->nr_left);
 	int ret;
 
 	if ((flags & FOLL_WRITE) &&
@@ -390,7 +394,10 @@ static int follow_page_mask(struct vm_area_struct *vma, unsigned long addr,
 	uint64_t *entryp;
 	int ret;
 
-	pmd = mm_find_pmd(mm, addr);
+	/* a hugetlb VMA's huge entry is a PMD's, or a PUD's for 1 GiB */
+	pmd = is_vm_hugetlb_page(vma) ?
+	      huge_pte_offset(mm, addr, huge_page_size(vma)) :
+	      mm_find_pmd(mm, addr);
 	if (!pmd)
 		return no_page_table(vma, flags);
 

@@ -321,9 +321,14 @@ static void record_subpages(struct page **pages, struct page *page, int n)
 		pages[i] = page + i;
 }
 
+/*
+ * A PMD leaf (THP or hugetlb) or a PUD leaf (1 GiB hugetlb) of size bytes:
+ * one grab for all the subpages of the range it covers, pages[] gets
+ * head + offset for each.
+ */
 static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
-			      unsigned long end, unsigned int flags,
-			      struct page **pages, int *nr)
+			      unsigned long end, unsigned long size,
+			      unsigned int flags, struct page **pages, int *nr)
 {
 	struct folio *folio;
 	struct page *head, *page;
@@ -335,7 +340,7 @@ static bool gup_fast_pmd_leaf(pmd_t orig, pmd_t *pmdp, unsigned long addr,
 
 	/* The subpages of the range are consecutive struct pages. */
 	refs = (int)((end - addr) >> PAGE_SHIFT);
-	page = head + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+	page = head + ((addr & (size - 1)) >> PAGE_SHIFT);
 	record_subpages(pages + *nr, page, refs);
 
 	folio = try_grab_folio_fast(head, refs, flags);
@@ -399,8 +404,8 @@ static bool gup_fast_pmd_range(pud_t pud, unsigned long addr,
 			return fast_stop("no page table (PMD not present): a fault is needed");
 		if (pmd_leaf(pmd)) {
 			gup_fast_prefetch_leaf(pmdp, addr, end);
-			if (!gup_fast_pmd_leaf(pmd, pmdp, addr, next, flags,
-					       pages, nr))
+			if (!gup_fast_pmd_leaf(pmd, pmdp, addr, next, PMD_SIZE,
+					       flags, pages, nr))
 				return false;
 		} else if (!gup_fast_pte_range(pmd, pmdp, addr, next, flags,
 					       pages, nr)) {
@@ -428,6 +433,13 @@ static bool gup_fast_pud_range(pgd_t pgd, unsigned long addr,
 		pud_t pud = entry_get(pudp);
 
 		next = gup_addr_end(addr, end, PUD_SIZE);
+		if (pmd_leaf(pud) && !pmd_protnone(pud)) {
+			/* a 1 GiB hugetlb page: the PUD maps it whole */
+			if (!gup_fast_pmd_leaf(pud, pudp, addr, next, PUD_SIZE,
+					       flags, pages, nr))
+				return false;
+			continue;
+		}
 		if (!upper_entry_is_table(pud))
 			return fast_stop("no page table (PUD not present): a fault is needed");
 		if (!gup_fast_pmd_range(pud, addr, next, flags, pages, nr))

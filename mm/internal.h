@@ -87,6 +87,8 @@ void folio_unlock(struct folio *folio);
 
 /* Prepares pages [0, 1 << order) as one compound folio with head page. */
 void prep_compound_page(struct page *page, unsigned int order);
+/* The reverse, for a folio the page allocator does not free (gigantic). */
+void folio_undo_compound(struct folio *folio);
 /* Frees a folio whose refcount reached zero (buddy, hugetlb pool, device). */
 void __folio_put(struct folio *folio);
 /* Copies contents (folio_size bytes) and the flags that follow the data. */
@@ -481,20 +483,44 @@ int shmem_zero_setup(struct vm_area_struct *vma);
 int dax_alloc_range(unsigned long nr_pages, unsigned long *pfn);
 void dax_free_range(unsigned long pfn, unsigned long nr_pages);
 
-/* hugetlb (hugetlb.c): the pool of 2 MiB folios. */
+/* hugetlb (hugetlb.c): the pools of 2 MiB and 1 GiB folios. */
+#define HUGETLB_NR_SIZES	2
+#define HPAGE_PUD_ORDER		(PUD_SHIFT - PAGE_SHIFT)
+#define HPAGE_PUD_NR		(1UL << HPAGE_PUD_ORDER)
+/* file_create() with the page order of a hugetlbfs file. */
+struct file *__file_create(const char *name, enum fs_type fs, size_t size,
+			   unsigned int huge_order);
 /* The hidden hugetlbfs file behind MAP_HUGETLB|MAP_ANONYMOUS. */
-struct file *hugetlb_file_setup(const char *name, size_t size);
+struct file *hugetlb_file_setup(const char *name, size_t size,
+				unsigned int order);
 int hugetlbfs_fallocate(struct file *file, unsigned long off,
 			unsigned long len);
 bool is_file_hugepages(const struct file *file);
+/* Is there a hugetlb page size of that order (9 or 18)? */
+bool hugetlb_order_valid(unsigned int order);
+/* The huge page order and size of a hugetlb VMA (its file's). */
+unsigned int huge_page_order(const struct vm_area_struct *vma);
+unsigned long huge_page_size(const struct vm_area_struct *vma);
+/*
+ * The pools: nr 1 GiB pages from ZONE_NORMAL below end_pfn (first, on the
+ * empty machine), then nr 2 MiB pages. 0, or -ENOMEM and no pool at all.
+ */
+int hugetlb_gigantic_init(unsigned long nr, unsigned long end_pfn);
 int hugetlb_pool_init(unsigned long nr);
 void hugetlb_pool_destroy(void);
+struct folio *alloc_hugetlb_folio_order(unsigned int order);
+/* The 2 MiB pool (the default size, as HugePages_* counts it). */
 struct folio *alloc_hugetlb_folio(void);
 void free_huge_folio(struct folio *folio);
+/* Zeroes its bytes (a 1 GiB one's without writing them). */
+void hugetlb_zero_folio(struct folio *folio);
+unsigned long hugetlb_free_pages_order(unsigned int order);
+unsigned long hugetlb_total_pages_order(unsigned int order);
 unsigned long hugetlb_free_pages(void);
 unsigned long hugetlb_total_pages(void);
 /* Reserves nr huge pages for a mapping at mmap time: 0 or -ENOMEM. */
 int hugetlb_reserve_pages(unsigned long nr);
+int hugetlb_reserve_pages_order(unsigned int order, unsigned long nr);
 void hugetlb_unreserve_pages(unsigned long nr);
 vm_fault_t hugetlb_fault(struct vm_area_struct *vma, unsigned long address,
 			 unsigned int flags);

@@ -41,13 +41,15 @@ static int madvise_dontneed(struct vm_area_struct *vma, unsigned long start,
 		return explain_vma_err(-EINVAL, vma, "madvise_dontneed_free_valid_vma",
 				       "MADV_DONTNEED on a VM_LOCKED or VM_PFNMAP VMA");
 	if (is_vm_hugetlb_page(vma)) {
+		unsigned long hsize = huge_page_size(vma);
+
 		/* whole huge pages only: the start must be aligned */
-		if (!IS_ALIGNED(start, PMD_SIZE))
+		if (!IS_ALIGNED(start, hsize))
 			return explain_vma_err(-EINVAL, vma,
 					       "madvise_dontneed_free_valid_vma",
 					       "MADV_DONTNEED on hugetlb at %#lx, not huge-page aligned",
 					       start);
-		end = min(ALIGN_UP(end, PMD_SIZE), vma->vm_end);
+		end = min(ALIGN_UP(end, hsize), vma->vm_end);
 	}
 	zap_page_range_single(vma, start, end);
 	return 0;

@@ -936,6 +936,26 @@ pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd,
 	return NULL;
 }
 
+/*
+ * A VMA of 1 GiB hugetlb pages: its huge entries are PUDs', which
+ * ->huge_entry handles as it does a PMD leaf (the same format), with
+ * haddr PUD-aligned. They are never split, so a step is done either way.
+ */
+static void walk_pud_leaves(struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, const struct pmd_walk_ops *ops,
+			    void *private)
+{
+	unsigned long addr;
+
+	for (addr = ALIGN_DOWN(start, PUD_SIZE); addr < end;
+	     addr += PUD_SIZE) {
+		pud_t *pud = mm_find_pud(vma->vm_mm, addr);
+
+		if (pud && pmd_is_huge(pmdp_get(pud)))
+			ops->huge_entry(vma, pud, addr, private);
+	}
+}
+
 void walk_pmd_range(struct vm_area_struct *vma, unsigned long start,
 		    unsigned long end, const struct pmd_walk_ops *ops,
 		    void *private)
@@ -946,6 +966,10 @@ void walk_pmd_range(struct vm_area_struct *vma, unsigned long start,
 
 	start = max(start, vma->vm_start);
 	end = min(end, vma->vm_end);
+	if (is_vm_hugetlb_page(vma) && huge_page_size(vma) == PUD_SIZE) {
+		walk_pud_leaves(vma, start, end, ops, private);
+		return;
+	}
 	for (addr = start; addr < end; addr = next) {
 		next = min((addr & PMD_MASK) + PMD_SIZE, end);
 		pmd = mm_find_pmd(mm, addr);

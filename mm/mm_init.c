@@ -251,6 +251,14 @@ int machine_create(const struct machine_config *cfg)
 	vmstat_reset();
 	mm_warnings_clear();
 
+	/* 1 GiB pages first, as the kernel's boot-time reservation: below
+	 * where the CMA area goes, before anything else takes memory. */
+	ret = hugetlb_gigantic_init(c.hugetlb_1g,
+				    m->zones[ZONE_NORMAL].spanned_pages -
+				    (c.cma >> PAGE_SHIFT));
+	if (ret)
+		goto fail;
+
 	m->zero_page = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
 	if (!m->zero_page) {
 		ret = -ENOMEM;

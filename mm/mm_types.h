@@ -395,6 +395,7 @@ struct file {
 	const struct vm_operations_struct *vm_ops;
 	unsigned long dax_pfn;		/* fs-DAX: first device pfn */
 	bool anon_hugetlb;		/* MAP_HUGETLB|MAP_ANONYMOUS backing */
+	unsigned int huge_order;	/* hugetlbfs: its page size's order */
 	struct list_head files;		/* machine->files */
 };
 

@@ -15,17 +15,23 @@
 
 /* Is addr mapped the way a fault would leave it (writable if write)? */
 static bool addr_populated(struct mm_struct *mm, unsigned long addr,
-			   bool write, bool *huge)
+			   bool write, unsigned long *huge)
 {
+	pud_t *pud = mm_find_pud(mm, addr);
 	pmd_t *pmd = mm_find_pmd(mm, addr);
 	pte_t *pte, e;
 
-	*huge = false;
+	*huge = 0;
+	if (pud && pmd_leaf(pmdp_get(pud))) {	/* 1 GiB hugetlb */
+		e = pmdp_get(pud);
+		*huge = PUD_SIZE;
+		return !pmd_protnone(e) && (!write || pmd_write(e));
+	}
 	if (!pmd)
 		return false;
 	e = pmdp_get(pmd);
 	if (pmd_leaf(e)) {
-		*huge = true;
+		*huge = PMD_SIZE;
 		return !pmd_protnone(e) && (!write || pmd_write(e));
 	}
 	pte = pte_offset(pmd, addr);
@@ -55,7 +61,7 @@ int populate_vma_range(struct vm_area_struct *vma, unsigned long start,
 	unsigned long addr = start;
 
 	while (addr < end) {
-		bool huge;
+		unsigned long huge;
 		vm_fault_t ret;
 
 		if (!addr_populated(vma->vm_mm, addr, write, &huge)) {
@@ -65,8 +71,7 @@ int populate_vma_range(struct vm_area_struct *vma, unsigned long start,
 				return fault_to_errno(ret);
 			addr_populated(vma->vm_mm, addr, write, &huge);
 		}
-		addr = huge ? ALIGN_DOWN(addr, PMD_SIZE) + PMD_SIZE
-			    : addr + PAGE_SIZE;
+		addr = huge ? ALIGN_DOWN(addr, huge) + huge : addr + PAGE_SIZE;
 	}
 	return 0;
 }
@@ -197,7 +202,7 @@ static int remap_io_range(struct vm_area_struct *vma)
 /* What backs the new VMA; vm_file / vm_ops / vm_pgoff are set here. */
 static int mmap_setup_backing(struct vm_area_struct *vma, unsigned long flags,
 			      struct file *file, unsigned long pgoff,
-			      bool hugetlb)
+			      unsigned int hpage_order)
 {
 	if (flags & MAP_GUPSIM_IO) {
 		vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
@@ -206,9 +211,10 @@ static int mmap_setup_backing(struct vm_area_struct *vma, unsigned long flags,
 		vma->vm_pgoff = pgoff;
 		return 0;
 	}
-	if (hugetlb && !file) {
+	if (hpage_order && !file) {
 		file = hugetlb_file_setup("anon_hugepage",
-					  vma->vm_end - vma->vm_start);
+					  vma->vm_end - vma->vm_start,
+					  hpage_order);
 		if (!file)
 			return -ENOMEM;
 		vma->vm_file = file;	/* the setup's reference */
@@ -271,14 +277,14 @@ static int mmap_sharing(unsigned long flags, bool *shared)
  * near the hint. Returns the address or -errno.
  */
 static long mmap_place(struct mm_struct *mm, unsigned long addr,
-		       unsigned long len, unsigned long flags, bool hugetlb,
-		       unsigned long align)
+		       unsigned long len, unsigned long flags,
+		       unsigned long hsize, unsigned long align)
 {
 	long ret;
 
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		return get_unmapped_area(mm, addr, len, align);
-	if (!IS_ALIGNED(addr, hugetlb ? PMD_SIZE : PAGE_SIZE))
+	if (!IS_ALIGNED(addr, hsize ? hsize : PAGE_SIZE))
 		return -EINVAL;
 	if (addr > TASK_SIZE - len)
 		return -ENOMEM;
@@ -294,7 +300,7 @@ static long mmap_place(struct mm_struct *mm, unsigned long addr,
 static long mmap_region(struct mm_struct *mm, unsigned long addr,
 			unsigned long len, unsigned long vm_flags,
 			unsigned long flags, struct file *file,
-			unsigned long pgoff, bool hugetlb)
+			unsigned long pgoff, unsigned int hpage_order)
 {
 	struct vm_area_struct *vma = vm_area_alloc(mm);
 	int ret;
@@ -304,7 +310,7 @@ static long mmap_region(struct mm_struct *mm, unsigned long addr,
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
 	vm_flags_init(vma, vm_flags);
-	ret = mmap_setup_backing(vma, flags, file, pgoff, hugetlb);
+	ret = mmap_setup_backing(vma, flags, file, pgoff, hpage_order);
 	if (ret) {
 		if (vma->vm_file)
 			fput(vma->vm_file);
@@ -319,12 +325,44 @@ static long mmap_region(struct mm_struct *mm, unsigned long addr,
 	return addr;
 }
 
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT	26
+#define MAP_HUGE_MASK	0x3f
+#endif
+
+/*
+ * The hugetlb page order a mapping gets, 0 for none: a hugetlbfs file's,
+ * or for MAP_HUGETLB|MAP_ANONYMOUS the size MAP_HUGE_* encodes (log2 of
+ * the size in bits 26-31; 0 means the default, 2 MiB). -EINVAL for a
+ * size there is no pool for, or MAP_HUGETLB with another file.
+ */
+static int mmap_hpage_order(unsigned long flags, struct file *file,
+			    unsigned int *order)
+{
+	unsigned int shift = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+
+	*order = 0;
+	if (file && is_file_hugepages(file)) {
+		*order = file->huge_order;
+		return 0;
+	}
+	if (!(flags & MAP_HUGETLB))
+		return 0;
+	if (file || !(flags & MAP_ANONYMOUS))
+		return -EINVAL;
+	*order = shift ? shift - PAGE_SHIFT : HPAGE_PMD_ORDER;
+	if (shift < PAGE_SHIFT || !hugetlb_order_valid(*order))
+		return shift ? -EINVAL : 0;
+	return 0;
+}
+
 long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags, struct file *file,
 	     unsigned long pgoff)
 {
 	unsigned long align = PAGE_SIZE;
-	bool shared, hugetlb;
+	unsigned int hpage_order;
+	bool shared;
 	long ret;
 
 	mmap_assert_write_locked(mm);
@@ -337,17 +375,12 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		file = NULL;	/* the fd is ignored, as for MAP_ANONYMOUS */
 	else if (!file)
 		return -EBADF;
-	if (file && is_file_hugepages(file))
-		hugetlb = true;
-	else if (flags & MAP_HUGETLB)
-		hugetlb = !file && (flags & MAP_ANONYMOUS);
-	else
-		hugetlb = false;
-	if ((flags & MAP_HUGETLB) && file && !hugetlb)
-		return -EINVAL;
-	if (hugetlb) {
-		len = ALIGN_UP(len, PMD_SIZE);
-		align = PMD_SIZE;
+	ret = mmap_hpage_order(flags, file, &hpage_order);
+	if (ret)
+		return ret;
+	if (hpage_order) {
+		align = PAGE_SIZE << hpage_order;
+		len = ALIGN_UP(len, align);
 	} else {
 		len = PAGE_ALIGN(len);
 	}
@@ -362,12 +395,13 @@ long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		return -ENOMEM;
 	/* thp_get_unmapped_area(): big mappings start on a PMD boundary. */
 	if (len >= PMD_SIZE)
-		align = PMD_SIZE;
-	ret = mmap_place(mm, addr, len, flags, hugetlb, align);
+		align = max(align, PMD_SIZE);
+	ret = mmap_place(mm, addr, len, flags,
+			 hpage_order ? PAGE_SIZE << hpage_order : 0, align);
 	if (ret < 0)
 		return ret;
 	return mmap_region(mm, ret, len, mmap_vm_flags(prot, flags, shared),
-			   flags, file, pgoff, hugetlb);
+			   flags, file, pgoff, hpage_order);
 }
 
 /* ---- munmap ---- */

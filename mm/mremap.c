@@ -202,7 +202,7 @@ static long mremap_to(struct vm_area_struct *vma, unsigned long addr,
 	long ret;
 
 	if (!IS_ALIGNED(new_addr, is_vm_hugetlb_page(vma) ?
-			PMD_SIZE : PAGE_SIZE))
+			huge_page_size(vma) : PAGE_SIZE))
 		return explain_vma_err(-EINVAL, vma, "mremap_to",
 				       "new address %#lx is not %s aligned",
 				       new_addr, is_vm_hugetlb_page(vma) ?
@@ -280,9 +280,14 @@ static int vma_to_resize(struct vm_area_struct *vma, unsigned long addr,
 				   addr + old_len);
 	/* hugetlb: same size, whole huge pages, moves only */
 	if (is_vm_hugetlb_page(vma) &&
-	    (old_len != new_len || !IS_ALIGNED(addr | old_len, PMD_SIZE)))
+	    (old_len != new_len ||
+	     !IS_ALIGNED(addr | old_len, huge_page_size(vma))))
 		return explain_vma_err(-EINVAL, vma, "do_mremap",
 				       "hugetlb ranges move whole huge pages and keep their size");
+	/* model: its page-table moves are PMD-level ones */
+	if (is_vm_hugetlb_page(vma) && huge_page_size(vma) == PUD_SIZE)
+		return explain_vma_err(-EINVAL, vma, "do_mremap",
+				       "the model does not move 1 GiB hugetlb mappings");
 	if (new_len > old_len && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
 		return explain_vma_err(-EFAULT, vma, "vma_to_resize",
 				       "a VM_DONTEXPAND or VM_PFNMAP VMA may not grow");
@@ -340,6 +345,8 @@ long do_mremap(struct mm_struct *mm, unsigned long addr,
 				       addr, addr + old_len);
 	align = (new_len >= PMD_SIZE || is_vm_hugetlb_page(vma)) ?
 		PMD_SIZE : PAGE_SIZE;
+	if (is_vm_hugetlb_page(vma))
+		align = huge_page_size(vma);
 	ret = get_unmapped_area(mm, 0, new_len, align);
 	if (ret < 0)
 		return ret;

@@ -191,17 +191,50 @@ pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long addr)
 	return pmd;
 }
 
-pmd_t *mm_alloc_pmd(struct mm_struct *mm, unsigned long addr)
+pud_t *mm_find_pud(struct mm_struct *mm, unsigned long addr)
+{
+	uint64_t e = entry_get(&mm->pgd[pgd_index(addr)]);
+
+	if (!entry_is_table(e))
+		return NULL;
+	return (pud_t *)table_entry_target(e) + pud_index(addr);
+}
+
+pud_t *mm_alloc_pud(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = &mm->pgd[pgd_index(addr)];
-	pud_t *pud;
 
 	if (!table_install(mm, pgd))
 		return NULL;
-	pud = (pud_t *)table_entry_target(entry_get(pgd)) + pud_index(addr);
-	if (!table_install(mm, pud))
+	return (pud_t *)table_entry_target(entry_get(pgd)) + pud_index(addr);
+}
+
+pmd_t *mm_alloc_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pud_t *pud = mm_alloc_pud(mm, addr);
+
+	if (!pud || !table_install(mm, pud))
+		return NULL;
+	/* a 1 GiB hugetlb leaf (or its migration entry) has no PMD table */
+	if (!entry_is_table(entry_get(pud)))
 		return NULL;
 	return (pmd_t *)table_entry_target(entry_get(pud)) + pmd_index(addr);
+}
+
+uint64_t *huge_pte_offset(struct mm_struct *mm, unsigned long addr,
+			  unsigned long size)
+{
+	if (size == PUD_SIZE)
+		return mm_find_pud(mm, addr);
+	return mm_find_pmd(mm, addr);
+}
+
+uint64_t *huge_pte_alloc(struct mm_struct *mm, unsigned long addr,
+			 unsigned long size)
+{
+	if (size == PUD_SIZE)
+		return mm_alloc_pud(mm, addr);
+	return mm_alloc_pmd(mm, addr);
 }
 
 pte_t *pte_offset(pmd_t *pmd, unsigned long addr)

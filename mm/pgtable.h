@@ -190,6 +190,18 @@ void pgd_free(struct mm_struct *mm);
  */
 pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long addr);
 pmd_t *mm_alloc_pmd(struct mm_struct *mm, unsigned long addr);
+/* The same one level up: the PUD entry for addr (a table or a leaf). */
+pud_t *mm_find_pud(struct mm_struct *mm, unsigned long addr);
+pud_t *mm_alloc_pud(struct mm_struct *mm, unsigned long addr);
+/*
+ * The entry that maps a hugetlb page of size (PMD_SIZE or PUD_SIZE) at
+ * addr: a PMD or a PUD entry, as the kernel's huge_pte_offset() and
+ * huge_pte_alloc(). Leaves of both levels have the same format.
+ */
+uint64_t *huge_pte_offset(struct mm_struct *mm, unsigned long addr,
+			  unsigned long size);
+uint64_t *huge_pte_alloc(struct mm_struct *mm, unsigned long addr,
+			 unsigned long size);
 /* The PTE for addr under a PMD that points at a PTE table, or NULL. */
 pte_t *pte_offset(pmd_t *pmd, unsigned long addr);
 /* Same, allocating the PTE table when the PMD is none (NULL: -ENOMEM). */

@@ -62,18 +62,22 @@ static bool try_access(struct mm_struct *mm, unsigned long addr, size_t len,
 	struct folio *folio = NULL;
 	unsigned long pfn;
 	uint64_t *entryp, entry;
+	pud_t *pud = mm_find_pud(mm, addr);
 	pmd_t *pmd = mm_find_pmd(mm, addr);
 	pmd_t pmdval;
-	bool huge;
 
+	/* a PUD leaf (1 GiB hugetlb) maps its whole folio, as a PMD leaf */
+	if (pud && pmd_leaf(pmdp_get(pud)))
+		pmd = pud;
 	if (!pmd)
 		return false;
 	ptl_lock(mm);
 	pmdval = pmdp_get(pmd);
-	huge = pmd_leaf(pmdval);
-	if (huge) {
+	if (pmd_leaf(pmdval)) {
 		entryp = pmd;
-		pfn = pmd_pfn(pmdval) + pte_index(addr);
+		pfn = pmd_pfn(pmdval) +
+		      ((addr & (pmd == pud ? ~PUD_MASK : ~PMD_MASK)) >>
+		       PAGE_SHIFT);
 	} else if (pmd_is_table(pmdval)) {
 		entryp = pte_offset(pmd, addr);
 		pfn = pte_pfn(ptep_get(entryp));

@@ -272,7 +272,7 @@ int split_vma(struct vm_area_struct *vma, unsigned long addr)
 		    addr, vma->vm_start, vma->vm_end))
 		return -EINVAL;
 	/* hugetlb_vm_op_split(): a huge page cannot be cut. */
-	if (is_vm_hugetlb_page(vma) && !IS_ALIGNED(addr, PMD_SIZE))
+	if (is_vm_hugetlb_page(vma) && !IS_ALIGNED(addr, huge_page_size(vma)))
 		return explain_vma_err(-EINVAL, vma, "hugetlb_vm_op_split",
 				       "cut at %#lx inside a huge page", addr);
 	if (mm->map_count >= MAX_MAP_COUNT)

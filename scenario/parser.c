@@ -784,6 +784,52 @@ static int opt_thp_sizes(struct parser *p, const struct opt *o,
 	return 0;
 }
 
+/* A hugetlb page size: 2M or 1G (the sizes x86-64 has). */
+static int parse_hpage_size(struct parser *p, const char *s, size_t len,
+			    int col, uint64_t *out)
+{
+	if (parse_number(p, s, len, col, true, out))
+		return -1;
+	if (*out != (2ULL << 20) && *out != (1ULL << 30))
+		return perr(p, col, "%.*s is no hugetlb page size (2M or 1G)",
+			    (int)len, s);
+	return 0;
+}
+
+/*
+ * hugetlb=N (N 2 MiB pages) or hugetlb=SIZE:N[,SIZE:N]: the pools of
+ * /sys/kernel/mm/hugepages/hugepages-<size>kB/nr_hugepages.
+ */
+static int opt_hugetlb(struct parser *p, const struct opt *o,
+		       struct machine_args *a)
+{
+	size_t i = 0;
+
+	if (!memchr(o->val, ':', o->vlen))
+		return parse_number(p, o->val, o->vlen, o->vcol, false,
+				    &a->hugetlb);
+	while (i <= o->vlen) {
+		size_t j = i, c;
+		uint64_t size, n;
+
+		while (j < o->vlen && o->val[j] != ',')
+			j++;
+		for (c = i; c < j && o->val[c] != ':'; c++)
+			;
+		if (c == j)
+			return perr(p, o->vcol + (int)i,
+				    "hugetlb=: expected SIZE:N, e.g. 1G:2");
+		if (parse_hpage_size(p, o->val + i, c - i, o->vcol + (int)i,
+				     &size) ||
+		    parse_number(p, o->val + c + 1, j - c - 1,
+				 o->vcol + (int)c + 1, false, &n))
+			return -1;
+		*(size == (1ULL << 30) ? &a->hugetlb_1g : &a->hugetlb) = n;
+		i = j + 1;
+	}
+	return 0;
+}
+
 static int parse_machine(struct parser *p, struct stmt *st)
 {
 	static const char *const thp[] = { "madvise", "always", "never" };
@@ -808,9 +854,7 @@ static int parse_machine(struct parser *p, struct stmt *st)
 		return -1;
 	if (o[OPT_MOVABLE].given && opt_size(p, &o[OPT_MOVABLE], &a->movable))
 		return -1;
-	if (o[OPT_HUGETLB].given &&
-	    parse_number(p, o[OPT_HUGETLB].val, o[OPT_HUGETLB].vlen,
-			 o[OPT_HUGETLB].vcol, false, &a->hugetlb))
+	if (o[OPT_HUGETLB].given && opt_hugetlb(p, &o[OPT_HUGETLB], a))
 		return -1;
 	if (o[OPT_THP_MODE].given) {
 		r = opt_choice(p, &o[OPT_THP_MODE], thp, 3,
@@ -857,6 +901,16 @@ static int parse_file(struct parser *p, struct stmt *st)
 	a->size = 2ULL << 20;
 	if (o[OPT_SIZE].given && opt_size(p, &o[OPT_SIZE], &a->size))
 		return -1;
+	a->pagesize = 2ULL << 20;
+	if (o[OPT_PAGESIZE].given) {
+		if (a->fs != SCN_FS_HUGETLBFS)
+			return perr(p, o[OPT_PAGESIZE].col,
+				    "pagesize= is for fs=hugetlbfs only");
+		if (parse_hpage_size(p, o[OPT_PAGESIZE].val,
+				     o[OPT_PAGESIZE].vlen,
+				     o[OPT_PAGESIZE].vcol, &a->pagesize))
+			return -1;
+	}
 	id = sym_add(&p->files, &p->prog->file_names, &p->prog->nr_files,
 		     p->t[1].s, p->t[1].len, -1);
 	p->files.v[id].size = a->size;
@@ -1024,6 +1078,16 @@ static int parse_mmap(struct parser *p, struct stmt *st)
 		return -1;
 	a->populate = o[OPT_POPULATE].given;
 	a->thp_advise = o[OPT_THP].given;
+	a->pagesize = 2ULL << 20;
+	if (o[OPT_PAGESIZE].given) {
+		if (a->source != SRC_HUGETLB)
+			return perr(p, o[OPT_PAGESIZE].col,
+				    "pagesize= is for the hugetlb source only");
+		if (parse_hpage_size(p, o[OPT_PAGESIZE].val,
+				     o[OPT_PAGESIZE].vlen,
+				     o[OPT_PAGESIZE].vcol, &a->pagesize))
+			return -1;
+	}
 	if (o[OPT_PLACE].given) {
 		r = opt_choice(p, &o[OPT_PLACE], place, 3, "normal, movable or cma");
 		if (r < 0)

@@ -160,7 +160,8 @@ struct no_args {
 
 struct machine_args {
 	uint64_t mem, cma, movable, device;
-	uint64_t hugetlb;		/* huge pages in the pool */
+	uint64_t hugetlb;		/* 2 MiB huge pages in their pool */
+	uint64_t hugetlb_1g;		/* 1 GiB huge pages in theirs */
 	enum scn_thp thp;
 	const struct kernel_profile *kernel;	/* kernel=VERSION */
 	uint64_t swap;			/* bytes of swap device, 0: none */
@@ -172,6 +173,7 @@ struct file_args {
 	char name[SCN_NAME_MAX + 1];
 	enum scn_fs fs;
 	uint64_t size;
+	uint64_t pagesize;		/* hugetlbfs: 2M (default) or 1G */
 };
 
 /* fallocate FILE [off=SIZE] [len=SIZE]: mode 0, within the file's size */
@@ -195,6 +197,7 @@ struct mmap_args {
 	int file;			/* SRC_FILE: the file, else -1 */
 	uint64_t src_off;
 	bool shared, populate, thp_advise;
+	uint64_t pagesize;		/* hugetlb: 2M (default) or 1G */
 	int prot;
 	enum scn_place place;
 };
@@ -341,7 +344,7 @@ struct race_args {
 	O(KERNEL, "kernel", true)					\
 	O(MAYMOVE, "maymove", false) O(FIXED, "fixed", true)		\
 	O(DONTUNMAP, "dontunmap", false) O(SWAP, "swap", true)		\
-	O(THP_SIZES, "thp_sizes", true)
+	O(THP_SIZES, "thp_sizes", true) O(PAGESIZE, "pagesize", true)
 
 enum scn_opt {
 #define SCN_OPT_ENUM(id, spelling, value) OPT_##id,
@@ -386,11 +389,11 @@ enum scn_opt {
 	X(MACHINE, machine, machine_args, "machine", KW, RS_OK,		\
 	  OPTS(MEM, CMA, MOVABLE, HUGETLB, THP_MODE, DEVICE, KERNEL, SWAP, \
 	       THP_SIZES))						\
-	X(FILE, file, file_args, "file", KW, RS_OK, OPTS(FS, SIZE))	\
+	X(FILE, file, file_args, "file", KW, RS_OK, OPTS(FS, SIZE, PAGESIZE)) \
 	X(TASK, task_new, task_args, "task", KW, RS_OK,			\
 	  OPTS(MEMLOCK, CAP_IPC_LOCK))					\
 	X(MMAP, mmap, mmap_args, "mmap", TASK, RS_OK,			\
-	  OPTS(PRIVATE, SHARED, PROT, POPULATE, THP, PLACE))		\
+	  OPTS(PRIVATE, SHARED, PROT, POPULATE, THP, PLACE, PAGESIZE))	\
 	X(WRITE, write, write_args, "write", TASK, RS_OK | RS_SIG, 0)	\
 	X(READ, read, range_args, "read", TASK, RS_BYTE | RS_MIXED | RS_SIG, 0) \
 	X(MUNMAP, munmap, range_args, "munmap", TASK, RS_OK, 0)		\

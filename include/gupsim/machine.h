@@ -26,6 +26,7 @@ struct machine_config {
 	size_t movable;		/* bytes of it that form ZONE_MOVABLE */
 	size_t device;		/* fs-DAX device memory; default 64M */
 	unsigned long hugetlb;	/* 2 MiB pages reserved in the hugetlb pool */
+	unsigned long hugetlb_1g;	/* 1 GiB pages in their pool */
 	enum thp_mode thp;
 	/* the release the model behaves as; NULL: the newest (6.18) */
 	const struct kernel_profile *kernel;
@@ -81,6 +82,13 @@ enum fs_type { FS_EXT4, FS_TMPFS, FS_DAX, FS_HUGETLBFS };
 
 /* A file of `size` bytes on a filesystem of that kind. NULL on failure. */
 struct file *file_create(const char *name, enum fs_type fs, size_t size);
+/*
+ * A hugetlbfs file whose pages are page_size bytes (2 MiB or 1 GiB, as
+ * the mount option pagesize= or memfd_create()'s MFD_HUGE_*): NULL for
+ * another size. file_create(FS_HUGETLBFS) is the 2 MiB one.
+ */
+struct file *hugetlbfs_file_create(const char *name, size_t size,
+				   unsigned long page_size);
 /* memfd_create(2)'s file: an unnamed tmpfs file (named apart from glibc's). */
 struct file *memfd_file_create(const char *name, size_t size);
 void fput(struct file *file);
@@ -100,8 +108,12 @@ int vfs_fallocate(struct file *file, unsigned long off, unsigned long len);
 /* Model-only placement hints for the pages a mapping faults in. */
 enum place_hint { PLACE_ANY = 0, PLACE_NORMAL, PLACE_MOVABLE, PLACE_CMA };
 
-#define MAP_GUPSIM_DEVZERO	0x10000000	/* a mapping of /dev/zero */
-#define MAP_GUPSIM_IO		0x20000000	/* a VM_IO|VM_PFNMAP mapping */
+/*
+ * Above the kernel's flags, out of bits 26-31 too, where MAP_HUGETLB takes
+ * the page size (MAP_HUGE_1GB is 30 << 26): flags is an unsigned long.
+ */
+#define MAP_GUPSIM_DEVZERO	(1UL << 40)	/* a mapping of /dev/zero */
+#define MAP_GUPSIM_IO		(1UL << 41)	/* a VM_IO|VM_PFNMAP mapping */
 
 /* Returns the address or -errno (as a negative long). */
 long vm_mmap(struct task_struct *task, unsigned long addr, unsigned long len,

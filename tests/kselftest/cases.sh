@@ -9,8 +9,8 @@
 # selftest prints on the case's TAP line; it passes when its scenario
 # passes on the model and, where the host backend runs (Linux), `gupsim
 # diff` finds no statement on which the host disagrees. A case with no
-# scenario is a SKIP with the reason, which must be one the features
-# explain (1 GiB hugetlb pages); any other missing case fails. `cases.sh --list` prints the plan as a table instead.
+# scenario fails (all of this machine's plan is mirrored); the files of
+# 1 GiB pages are SKIPs under ThreadSanitizer. `cases.sh --list` prints the plan as a table instead.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 gupsim=${GUPSIM:-$top/build/gupsim}
@@ -103,10 +103,20 @@ plan() {
 	done
 }
 
-# Why a case has no scenario; empty when nothing explains it.
+# Why a case has no scenario; empty when nothing explains it (every case
+# of the plan has one now: a new case of the selftests fails here).
 reason() {
-	case $1 in
-	*"(1048576 kB)"*) echo "needs 1 GiB hugetlb pages: the model has 2 MiB only" ;;
+	:
+}
+
+# Under ThreadSanitizer the files of 1 GiB pages do not run: its shadow
+# of every byte the model writes is four, gigabytes here. Their cases
+# are SKIPs then, with this reason.
+tsan=no
+grep -q __tsan_init "$gupsim" 2>/dev/null && tsan=yes
+gigantic_skip() {
+	[ $tsan = yes ] && case $1 in *1048576kB.scn)
+		echo "1 GiB pages are not run under ThreadSanitizer (a shadow of 4 GiB a page)"
 	esac
 }
 
@@ -128,15 +138,29 @@ if [ "${1:-}" = --list ]; then
 fi
 
 # Each scenario once on the model, and against the host where there is one.
+# The host maps 1 GiB pages only from free ones in its pool (the host
+# backend does not raise it): with none, every statement on them is
+# skipped there, and the diff (the model once more) is spared.
+huge1g_free=/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages
+host_runs() {
+	case $1 in
+	*1048576kB.scn) [ "$(cat "$huge1g_free" 2>/dev/null || echo 0)" -gt 0 ] ;;
+	*) true ;;
+	esac
+}
 host=no
 [ "$(uname -s)" = Linux ] && [ "${GUPSIM_NO_HOST:-}" = "" ] && host=yes
 for f in "$here"/*.scn; do
 	b=$(basename "$f")
-	if (cd "$here" && timeout 60 "$gupsim" run --quiet "$b" \
+	[ -n "$(gigantic_skip "$b")" ] && continue
+	# a file of 1 GiB pages copies gigabytes: slow under ASan
+	if (cd "$here" && timeout 600 "$gupsim" run --quiet "$b" \
 		>"$tmp/$b.run" 2>&1); then
 		echo ok >"$tmp/$b.model"
 	fi
-	if [ $host = yes ] && (cd "$here" && timeout 300 "$gupsim" diff \
+	if [ $host = yes ] && ! host_runs "$b"; then
+		echo ok >"$tmp/$b.host"	# the host would skip all that matters
+	elif [ $host = yes ] && (cd "$here" && timeout 300 "$gupsim" diff \
 		--quiet "$b" >"$tmp/$b.diff" 2>&1); then
 		echo ok >"$tmp/$b.host"
 	fi
@@ -156,6 +180,12 @@ while IFS="$(printf '\t')" read -r st c f; do
 		else
 			echo "not ok $i - $st: $c has no scenario and no reason"
 		fi
+		continue
+	fi
+	why=$(gigantic_skip "$f")
+	if [ -n "$why" ]; then
+		echo "ok $i - $st: $c # SKIP $why"
+		printf '%s\tskip\n' "$st" >>"$tmp/counts"
 		continue
 	fi
 	if [ ! -f "$tmp/$f.model" ]; then

@@ -22,8 +22,8 @@ class Scn:
         self.n += 1
         return "T%d" % self.n
 
-    def section(self, desc, t, lines):
-        self.lines += ["", "# TAP: " + desc, "task " + t] + lines
+    def section(self, desc, t, lines, task_opts=""):
+        self.lines += ["", "# TAP: " + desc, "task " + t + task_opts] + lines
 
     def write(self, machine):
         with open(os.path.join(HERE, self.name), "w") as f:
@@ -133,6 +133,9 @@ def anon_setup(kind, t):
     if kind == "hugetlb (2048 kB)":
         return (["%s mmap mem 2M hugetlb" % t, "%s write mem 0x01" % t],
                 "mem", True)
+    if kind == "hugetlb (1048576 kB)":
+        return (["%s mmap mem 1G hugetlb pagesize=1G" % t,
+                 "%s write mem 0x01" % t], "mem", True)
     raise ValueError(kind)
 
 
@@ -278,6 +281,33 @@ def mthp_files():
         s.write("machine swap=64M thp_sizes=%dK" % kb)
 
 
+# 1 GiB hugetlb pages: a file of their own for each selftest part, on a
+# machine whose 1 GiB pool has n pages (and RAM for them and the rest).
+
+
+def gigantic_machine(n):
+    return "machine mem=%dG hugetlb=1G:%d" % (n + 1, n)
+GIGANTIC_INTRO = [
+    "The host backend maps 1 GiB pages only when the host's pool has them",
+    "free (it does not raise that pool): otherwise these sections are",
+    "skipped there. The model touches the host's memory only where a",
+    "page is written."]
+
+
+def gigantic_anon_file():
+    s = Scn("cow-hugetlb-1048576kB.scn",
+            ["cow.c, anonymous memory in private mappings, with 1 GiB",
+             "hugetlb pages (MAP_HUGETLB|MAP_HUGE_1GB): every test case."] +
+            GIGANTIC_INTRO)
+    for desc, fn in ANON_CASES:
+        t = s.task()
+        setup, r, huge = anon_setup("hugetlb (1048576 kB)", t)
+        s.section("%s ... with hugetlb (1048576 kB)" % desc, t,
+                  setup + fn(t, r, huge) + ["%s exit" % t])
+    # cow.c's run_with_hugetlb() wants two: one to map, one for COW
+    s.write(gigantic_machine(2))
+
+
 def collapse_lines(t, which):
     c = t + "c"
     out = ["%s mmap mem 2M anon thp" % t, "%s write mem 0x01" % t,
@@ -332,9 +362,14 @@ def non_anon_setup(kind, t, n):
         return ["%s mmap mem 2M anon thp" % t,
                 "%s mmap smem 2M anon prot=r thp" % t] + reads
     fs, size = {"memfd": ("memfd", "4K"), "tmpfile": ("ext4", "4K"),
-                "memfd hugetlb (2048 kB)": ("hugetlbfs", "2M")}[kind]
+                "memfd hugetlb (2048 kB)": ("hugetlbfs", "2M"),
+                "memfd hugetlb (1048576 kB)": ("hugetlbfs",
+                                               "1G pagesize=1G")}[kind]
     f = "f%d" % n
-    return ["file %s fs=%s size=%s" % (f, fs, size), "fallocate %s => ok" % f,
+    size, _, pagesize = size.partition(" ")
+    return ["file %s fs=%s size=%s%s" % (f, fs, size,
+                                         " " + pagesize if pagesize else ""),
+            "fallocate %s => ok" % f,
             "%s mmap mem %s file:%s private" % (t, size, f),
             "%s mmap smem %s file:%s shared prot=r" % (t, size, f)] + reads
 
@@ -363,6 +398,19 @@ def non_anon_files():
                       non_anon_setup(kind, t, s.n) + non_anon_test(t, what)
                       + ["%s exit" % t])
         s.write("machine hugetlb=4")
+    s = Scn("cow-non-anon-memfd-hugetlb-1048576kB.scn",
+            ["cow.c, non-anonymous memory in private mappings: a hugetlbfs",
+             "memfd of 1 GiB pages (MFD_HUGE_1GB), every test case."] +
+            GIGANTIC_INTRO)
+    for desc, what in [("Basic COW", "cow"), ("R/O longterm GUP pin", "pin"),
+                       ("R/O longterm GUP-fast pin", "fast")]:
+        kind = "memfd hugetlb (1048576 kB)"
+        t = s.task()
+        s.section("%s ... with %s" % (desc, kind), t,
+                  non_anon_setup(kind, t, s.n) + non_anon_test(t, what) +
+                  ["%s exit" % t])
+    # each case's memfd keeps its page; one more for a COW copy
+    s.write(gigantic_machine(4))
 
 
 # ---- gup_longterm.c ----
@@ -386,12 +434,17 @@ GL_CASES = [
 def gl_lines(t, n, kind, typ, shared):
     fs, size = {"memfd": ("memfd", "4K"), "tmpfile": ("ext4", "4K"),
                 "local tmpfile": ("ext4", "4K"),
-                "memfd hugetlb (2048 kB)": ("hugetlbfs", "2M")}[kind]
+                "memfd hugetlb (2048 kB)": ("hugetlbfs", "2M"),
+                "memfd hugetlb (1048576 kB)": ("hugetlbfs", "1G")}[kind]
     f = "f%d" % n
-    out = ["file %s fs=%s size=%s" % (f, fs, size), "fallocate %s => ok" % f,
+    page = " pagesize=1G" if size == "1G" else ""
+    out = ["file %s fs=%s size=%s%s" % (f, fs, size, page),
+           "fallocate %s => ok" % f,
            "%s mmap mem %s file:%s %s" % (t, size, f,
-                                         "shared" if shared else "private"),
-           "%s write mem 0x00" % t]
+                                         "shared" if shared else "private")]
+    # gup_longterm.c's memset() faults the mapping in; one store does
+    # that for a whole 1 GiB page (and spares the host a gigabyte)
+    out += ["%s write mem%s 0x00" % (t, " len=4K" if page else "")]
     # R/W pins of a shared file mapping need a filesystem without
     # writeback (tmpfs, hugetlbfs): ext4 is refused
     works = not shared or typ.startswith("ro") or fs != "ext4"
@@ -420,11 +473,24 @@ def gup_longterm_files():
             s.section("%s ... with %s" % (desc, kind), t,
                       gl_lines(t, s.n, kind, typ, shared) + ["%s exit" % t])
         s.write("machine hugetlb=4")
+    s = Scn("gup_longterm-memfd-hugetlb-1048576kB.scn",
+            ["gup_longterm.c: every test case on a hugetlbfs memfd of 1 GiB",
+             "pages (MFD_HUGE_1GB)."] + GIGANTIC_INTRO)
+    for desc, typ, shared in GL_CASES:
+        kind = "memfd hugetlb (1048576 kB)"
+        t = s.task()
+        # the selftests run as root: io_uring charges no RLIMIT_MEMLOCK
+        # (8 MiB here, less than the 1 GiB buffer) to CAP_IPC_LOCK
+        s.section("%s ... with %s" % (desc, kind), t,
+                  gl_lines(t, s.n, kind, typ, shared) + ["%s exit" % t],
+                  " cap_ipc_lock" if typ == "iouring" else "")
+    s.write(gigantic_machine(len(GL_CASES) + 1))
 
 
 if __name__ == "__main__":
     anon_files()
     mthp_files()
+    gigantic_anon_file()
     anon_thp_file()
     non_anon_files()
     gup_longterm_files()

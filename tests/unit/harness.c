@@ -247,7 +247,10 @@ static void t_read_entries(struct task_struct *t, unsigned long addr,
 	mmap_read_lock(mm);
 	pthread_mutex_lock(&mm->page_table_lock);
 	pmd = mm_find_pmd(mm, addr);
-	if (pmd) {
+	/* a PUD leaf (1 GiB hugetlb) stands for the PMD leaf it is like */
+	if (mm_find_pud(mm, addr) && pmd_leaf(pmdp_get(mm_find_pud(mm, addr))))
+		*pmdval = pmdp_get(mm_find_pud(mm, addr));
+	else if (pmd) {
 		*pmdval = pmdp_get(pmd);
 		pte = pte_offset(pmd, addr);
 		if (pte)
@@ -295,8 +298,9 @@ static struct page *mapped_page(struct task_struct *t, unsigned long addr,
 	if (pmd_leaf(pmd)) {
 		if (pte_special(pmd) && !want_special)
 			return NULL;
-		/* the subpage of the PMD-mapped folio that addr falls in */
-		return pfn_to_page(pmd_pfn(pmd) + pte_index(addr));
+		/* the subpage of the PMD- (or PUD-) mapped folio at addr */
+		return pfn_to_page(pmd_pfn(pmd) + ((addr >> PAGE_SHIFT) &
+			(folio_nr_pages(pfn_folio(pmd_pfn(pmd))) - 1)));
 	}
 	if (!pte_present(pte) || (pte_special(pte) && !want_special))
 		return NULL;
