@@ -503,3 +503,34 @@ TEST_NO_MACHINE(thp_sizes_lists_anonymous_thp_sizes)
 	e = parse_bad("machine thp_sizes=32K,\n");
 	ASSERT_STREQ(e.msg, "missing size");
 }
+
+TEST_NO_MACHINE(hugetlb_pools_and_page_sizes)
+{
+	struct scn_error e;
+	struct program *prog;
+
+	prog = parse("machine mem=4G hugetlb=2M:3,1G:2\n"
+		     "file f fs=hugetlbfs size=1G pagesize=1G\n"
+		     "task T\nT mmap m 1G hugetlb pagesize=1G\n", &e);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->stmts[0].machine.hugetlb, 3);
+	ASSERT_EQ(prog->stmts[0].machine.hugetlb_1g, 2);
+	ASSERT_EQ(prog->stmts[1].file.pagesize, 1UL << 30);
+	ASSERT_EQ(prog->stmts[3].mmap.pagesize, 1UL << 30);
+	scn_free(prog);
+	prog = parse("machine hugetlb=4\n", &e);	/* N alone: 2 MiB */
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->stmts[0].machine.hugetlb, 4);
+	ASSERT_EQ(prog->stmts[0].machine.hugetlb_1g, 0);
+	scn_free(prog);
+	e = parse_bad("machine hugetlb=2M:1,4M:1\n");
+	ASSERT_STREQ(e.msg, "4M is no hugetlb page size (2M or 1G)");
+	ASSERT_EQ(e.col, 22);
+	e = parse_bad("machine hugetlb=2M:1,1G\n");
+	ASSERT_STREQ(e.msg, "hugetlb=: expected SIZE:N, e.g. 1G:2");
+	e = parse_bad("file f fs=memfd pagesize=1G\n");
+	ASSERT_STREQ(e.msg, "pagesize= is for fs=hugetlbfs only");
+	e = parse_bad("task T\nT mmap m 1G anon pagesize=1G\n");
+	ASSERT_STREQ(e.msg, "pagesize= is for the hugetlb source only");
+	ASSERT_EQ(e.col, 18);
+}
