@@ -267,6 +267,19 @@ struct folio *alloc_hugetlb_folio(void)
 	return alloc_hugetlb_folio_order(HPAGE_PMD_ORDER);
 }
 
+/*
+ * A free gigantic page gives the host its backing back (its bytes are
+ * nobody's now, and the next user zeroes it anyway): a run that maps
+ * 1 GiB pages one after another holds the host's memory for the ones in
+ * use only. Called before the folio is on the free list.
+ */
+static void hugetlb_release_backing(struct folio *folio)
+{
+	if (folio_order(folio) > MAX_PAGE_ORDER)
+		madvise(folio_address(folio), folio_size(folio),
+			MADV_DONTNEED);
+}
+
 /* The last reference went (__folio_put): clean the folio and pool it. */
 void free_huge_folio(struct folio *folio)
 {
@@ -287,6 +300,7 @@ void free_huge_folio(struct folio *folio)
 		folio_page(folio, i)->index = 0;
 	}
 
+	hugetlb_release_backing(folio);
 	spin_lock(&h->lock);
 	if (!h->active) {
 		/* Came back after hugetlb_pool_destroy(): to the buddy. */
