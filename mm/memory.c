@@ -262,7 +262,9 @@ static pte_t *folio_first_pte(struct vm_fault *vmf, unsigned long nr)
  * VMA with every PTE still none, a smaller one when that allocation
  * fails, and a base page last. The range is looked at without the ptl;
  * the caller looks again under it. (A 2 MiB THP was tried before: it is
- * PMD-mapped, see __handle_mm_fault().)
+ * PMD-mapped, see __handle_mm_fault().) Before 6.8 an anonymous fault
+ * had no size between a base page and the PMD's: the per-size sysfs
+ * controls did not exist, so the sizes a machine enables are not there.
  */
 static struct folio *alloc_anon_folio(struct vm_fault *vmf)
 {
@@ -271,6 +273,9 @@ static struct folio *alloc_anon_folio(struct vm_fault *vmf)
 	unsigned int orders = thp_vma_allowable_orders(vma) &
 			      ((1u << HPAGE_PMD_ORDER) - 1);
 	struct folio *folio;
+
+	if (!kernel_has(ANON_MTHP))
+		orders = 0;
 
 	while (orders) {
 		unsigned int order = 31 - (unsigned int)__builtin_clz(orders);

@@ -171,6 +171,9 @@
 		"mm: Don't pin ZERO_PAGE in pin_user_pages()", "c8070b787519") \
 	KERNEL_ENTRY(IO_URING_GUP_FILE_CHECK, 6, 5,			\
 		"io_uring: rsrc: delegate VMA file-backed check to GUP", "") \
+	KERNEL_ENTRY(ANON_MTHP, 6, 8,					\
+		"mm: thp: support allocation of anonymous multi-size THP", \
+		"19eaf44954df")						\
 	KERNEL_ENTRY(IO_URING_PIN_FAST, 6, 10,				\
 		"io_uring: unify io_pin_pages()", "")			\
 	KERNEL_ENTRY(IO_URING_COALESCE, 6, 10,				\
