@@ -901,6 +901,8 @@ static struct result host_driver(struct backend *be, const struct stmt *st)
 	struct hhandle *hd = &H(be)->handles[a->handle];
 	struct htask *t = &H(be)->tasks[st->task];
 
+	if (a->mm >= 0)
+		return skip_handle(be, hd, "mm=: pinning another process's memory through a vfio container needs an IOMMU group and a vendor driver; the host runs only the io_uring driver");
 	if (strcmp(scn_driver_names[a->driver], "io_uring"))
 		return skip_handle(be, hd, "the host runs only the io_uring driver");
 	if (t->memlock_short && !t->cap_ipc_lock)

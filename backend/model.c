@@ -857,8 +857,8 @@ static struct result model_unpin(struct backend *be, const struct stmt *st)
 }
 
 /*
- * TASK driver KIND HANDLE RANGE [write]: the modelled caller registers
- * the range. "ok" stands for every page the registration holds; a
+ * TASK driver KIND HANDLE RANGE [write] [mm=OTHER]: the modelled caller
+ * registers the range (OTHER's, pinned from TASK's context, with mm=). "ok" stands for every page the registration holds; a
  * driver that keeps a partial registration (hfi1) answers its page
  * count; a failure answers the driver's errno (a driver that keeps pages
  * after failing, videobuf, still needs `release`).
@@ -868,20 +868,21 @@ static struct result model_driver(struct backend *be, const struct stmt *st)
 	const struct driver_args *a = &st->driver;
 	struct handle_state *h = &M(be)->handles[a->handle];
 	const char *kind = scn_driver_names[a->driver];
+	struct task_struct *owner = NULL;
 	struct result r;
 	struct task_struct *t = get_task(be, st->task, &r);
 	long ret;
 
 	h->live = true;
 	h->kind = HANDLE_DRIVER;
-	h->task = st->task;
+	h->task = a->mm >= 0 ? a->mm : st->task;
 	h->len = a->range.len;
 	h->flags = a->write ? PIN_WRITE : 0;
-	if (!t)
+	if (!t || !(owner = get_task(be, h->task, &r)))
 		return r;
-	ret = driver_register(kind, t, range_addr(be, &a->range),
-			      a->range.len, a->write,
-			      &h->drv);
+	/* with mm=OTHER the registration is OTHER's, pinned by TASK */
+	ret = driver_register_mm(kind, t, owner, range_addr(be, &a->range),
+				 a->range.len, a->write, &h->drv);
 	if (ret < 0)
 		return res_errno((int)-ret, "driver %s failed", kind);
 	if (ret > 0) {

@@ -50,23 +50,37 @@ static void drv_free(struct drv_handle *h)
 	free(h);
 }
 
-long driver_register_ops(const struct driver_ops *ops,
-			 struct task_struct *task, unsigned long start,
-			 unsigned long len, bool write,
-			 struct drv_handle **out)
+/*
+ * The shipped drivers that pin in the mm the handle names rather than in
+ * current's: only vfio (vaddr_get_pfns() pins in dma->mm, whoever runs).
+ */
+static bool pins_other_mm(const struct driver_ops *ops)
+{
+	for (int i = 0; driver_kinds[i]; i++)
+		if (driver_kinds[i] == ops)
+			return ops == &vfio_driver;
+	return true;		/* out of tree: its author says so */
+}
+
+long driver_register_ops_mm(const struct driver_ops *ops,
+			    struct task_struct *task, struct task_struct *owner,
+			    unsigned long start, unsigned long len, bool write,
+			    struct drv_handle **out)
 {
 	struct drv_handle *h;
 	long ret;
 
 	*out = NULL;
-	if (!ops || !ops->reg || !ops->release || !task)
+	if (!ops || !ops->reg || !ops->release || !task || !owner)
+		return -EINVAL;
+	if (owner != task && !pins_other_mm(ops))
 		return -EINVAL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->ops = ops;
-	h->task = task;
-	h->mm = task_mm(task);
+	h->task = owner;
+	h->mm = task_mm(owner);
 	h->start = start;
 	h->len = len;
 	h->write = write;
@@ -83,12 +97,28 @@ long driver_register_ops(const struct driver_ops *ops,
 	return ret;
 }
 
+long driver_register_ops(const struct driver_ops *ops,
+			 struct task_struct *task, unsigned long start,
+			 unsigned long len, bool write,
+			 struct drv_handle **out)
+{
+	return driver_register_ops_mm(ops, task, task, start, len, write, out);
+}
+
 long driver_register(const char *kind, struct task_struct *task,
 		     unsigned long start, unsigned long len, bool write,
 		     struct drv_handle **out)
 {
 	return driver_register_ops(driver_lookup(kind), task, start, len,
 				   write, out);
+}
+
+long driver_register_mm(const char *kind, struct task_struct *task,
+			struct task_struct *owner, unsigned long start,
+			unsigned long len, bool write, struct drv_handle **out)
+{
+	return driver_register_ops_mm(driver_lookup(kind), task, owner, start,
+				      len, write, out);
 }
 
 void driver_release(struct drv_handle *h)

@@ -11,6 +11,11 @@
  *    `write` adds IOMMU_WRITE;
  *  - the mapping records current (its group leader), current->mm and
  *    whether current has CAP_IPC_LOCK (lock_cap), once, at map time;
+ *    a registration of another task's mapping (driver_register_mm(),
+ *    the scenario's `driver vfio ... mm=OTHER`) records that owner and
+ *    its mm instead and pins them from current's context,: the whole
+ *    mapping goes through vaddr_get_pfns()' remote branch, the one a
+ *    vendor driver's vfio_pin_pages() takes from another context;
  *  - pinning: batches of PAGE_SIZE / sizeof(struct page *) = 512 pages
  *    through pin_user_pages_remote(dma->mm, FOLL_LONGTERM, plus
  *    FOLL_WRITE with IOMMU_WRITE) under mmap_read_lock of that mm (the
@@ -129,23 +134,29 @@ static long vfio_remote_dax_check(struct vfio_dma *dma, unsigned long vaddr,
  * (5.1: get_user_pages_longterm()) when the mm is current's, and
  * get_user_pages_remote() without FOLL_LONGTERM for another mm: those
  * pages were not moved out of CMA, and fs-DAX was refused by vfio's own
- * check. Caller holds mmap_read_lock(dma->mm).
+ * check. c4237f8b1f4f (5.6) let the remote call take FOLL_LONGTERM and
+ * vfio pass it. Caller holds mmap_read_lock(dma->mm).
  */
 static long vfio_gup(struct vfio_dma *dma, unsigned long vaddr, long n,
 		     unsigned int flags, struct page **pages)
 {
+	bool remote = !current || task_mm(current) != dma->mm;
 	long ret;
 
+	if (remote && !kernel_has(REMOTE_LONGTERM)) {
+		ret = get_user_pages_remote(dma->mm, vaddr, n,
+					    flags & ~FOLL_LONGTERM, pages,
+					    NULL);
+		return ret > 0 ? vfio_remote_dax_check(dma, vaddr, ret, pages)
+			       : ret;
+	}
 	if (dma->gup.pin)
 		return pin_user_pages_remote(dma->mm, vaddr, n, flags, pages,
 					     NULL);
-	if (current && task_mm(current) == dma->mm)
+	if (!remote)
 		return drv_gup_pages(&dma->gup, vaddr, n, flags, pages);
-	ret = get_user_pages_remote(dma->mm, vaddr, n,
-				    flags & ~FOLL_LONGTERM, pages, NULL);
-	if (ret > 0 && !kernel_has(REMOTE_LONGTERM))
-		ret = vfio_remote_dax_check(dma, vaddr, ret, pages);
-	return ret;
+	/* c4237f8b1f4f without the FOLL_PIN conversion (both are 5.6) */
+	return get_user_pages_remote(dma->mm, vaddr, n, flags, pages, NULL);
 }
 
 /*
@@ -329,6 +340,22 @@ static void vfio_dma_free(struct vfio_dma *dma)
 	free(dma);
 }
 
+/*
+ * CAP_IPC_LOCK as the owner's VFIO_IOMMU_MAP_DMA sampled it. The owner is
+ * current, except for a registration pinned from another task's context
+ * (driver_register_mm()): the mapping is the owner's all the same.
+ */
+static bool owner_capable_ipc_lock(struct task_struct *owner)
+{
+	struct task_struct *saved = current;
+	bool cap;
+
+	current = owner;
+	cap = capable_ipc_lock();
+	current = saved;
+	return cap;
+}
+
 static long vfio_dma_do_map(struct drv_handle *h)
 {
 	unsigned long vaddr = h->start, size = h->len, end;
@@ -342,10 +369,10 @@ static long vfio_dma_do_map(struct drv_handle *h)
 	dma = calloc(1, sizeof(*dma));
 	if (!dma)
 		return -ENOMEM;
-	dma->task = current;
-	dma->mm = task_mm(current);
+	dma->task = h->task;
+	dma->mm = h->mm;
 	dma->gup = (struct drv_gup){ .pin = kernel_has(VFIO_PIN) };
-	dma->lock_cap = capable_ipc_lock();
+	dma->lock_cap = owner_capable_ipc_lock(h->task);
 	dma->write = h->write;
 	dma->vaddr = vaddr;
 	dma->npages = size >> PAGE_SHIFT;

@@ -32,6 +32,14 @@ const char *const scn_driver_names[NR_DRIVER_KINDS] = {
 	"usnic", "mthca", "ppc_iommu", "qib_sdma",
 };
 
+/*
+ * The others take current->mm at registration (ppc_iommu's
+ * mm_iommu_preregister, io_uring, the RDMA drivers, xdp, videobuf).
+ */
+const bool scn_driver_remote[NR_DRIVER_KINDS] = {
+	[2] = true,			/* vfio */
+};
+
 static const char *const stmt_names[NR_STMT_KINDS] = {
 #define SCN_KIND_NAME(K, m, a, kw, f, r, o) [ST_##K] = kw,
 	SCN_STMT_KINDS(SCN_KIND_NAME)
@@ -1345,6 +1353,33 @@ static int add_handle(struct parser *p, const struct token *t,
 	return i;
 }
 
+/*
+ * The options of a statement whose RANGE starts at token `at` and whose
+ * mm=OTHER decides whose mapping RANGE names: parsed before the RANGE
+ * (which is one token, or two with len=). *mm_task is OTHER with mm=,
+ * else the acting task. 0, or -1 after an error.
+ */
+static int parse_range_opts(struct parser *p, int at, const struct stmt *st,
+			    struct opt *o, int *mm_task)
+{
+	struct opt *mm = &o[OPT_MM];
+	int n = (p->nt > at + 1 && p->t[at + 1].type == TOK_WORD &&
+		 p->t[at + 1].len >= 4 && !memcmp(p->t[at + 1].s, "len=", 4)) ?
+		2 : 1;
+
+	if (parse_opts(p, at + n, st, o))
+		return -1;
+	*mm_task = st->task;
+	if (mm->given) {
+		struct token t = { TOK_WORD, mm->val, mm->vlen, mm->vcol, 0 };
+
+		*mm_task = find_task(p, &t);
+		if (*mm_task < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* TASK pin HANDLE RANGE [write] [longterm] [fast] [get] [force] [mm=OTHER] */
 static int parse_pin(struct parser *p, struct stmt *st)
 {
@@ -1354,34 +1389,23 @@ static int parse_pin(struct parser *p, struct stmt *st)
 		{ OPT_FORCE, PIN_FORCE },
 	};
 	struct pin_args *a = &st->pin;
-	struct opt o[NR_OPTS], *mm = &o[OPT_MM];
-	int mm_task = st->task, n, h;
+	struct opt o[NR_OPTS];
+	int mm_task, h;
 
 	if (need(p, 2, "handle name") ||
 	    new_name(p, &p->handles, &p->t[2], -1, "handle"))
 		return -1;
 	if (need_word(p, 3, "mapping"))
 		return -1;
-	/* Options first: mm=OTHER decides whose mapping RANGE names. */
-	n = (p->nt > 4 && p->t[4].type == TOK_WORD && p->t[4].len >= 4 &&
-	     !memcmp(p->t[4].s, "len=", 4)) ? 2 : 1;
-	if (parse_opts(p, 3 + n, st, o))
+	if (parse_range_opts(p, 3, st, o, &mm_task))
 		return -1;
+	if (o[OPT_FAST].given && o[OPT_MM].given)
+		return perr(p, later_col(&o[OPT_FAST], &o[OPT_MM]),
+			    "'fast' cannot be combined with 'mm=' (there is no remote GUP-fast call)");
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (o[bits[i].opt].given)
 			a->flags |= bits[i].bit;
-	a->mm = -1;
-	if (mm->given) {
-		struct token t = { TOK_WORD, mm->val, mm->vlen, mm->vcol, 0 };
-
-		if (o[OPT_FAST].given)
-			return perr(p, later_col(&o[OPT_FAST], mm),
-				    "'fast' cannot be combined with 'mm=' (there is no remote GUP-fast call)");
-		mm_task = find_task(p, &t);
-		if (mm_task < 0)
-			return -1;
-		a->mm = mm_task;
-	}
+	a->mm = o[OPT_MM].given ? mm_task : -1;
 	if (parse_range(p, 3, mm_task, &a->range) < 0)
 		return -1;
 	a->hkind = o[OPT_GET].given ? HANDLE_GET : HANDLE_PIN;
@@ -1391,37 +1415,56 @@ static int parse_pin(struct parser *p, struct stmt *st)
 	return 0;
 }
 
-/* TASK driver KIND HANDLE RANGE [write] */
+/* The driver kind named by token i: its index, or -1 after an error. */
+static int find_driver_kind(struct parser *p, int i)
+{
+	char tb[64];
+
+	if (need_word(p, i, "driver kind"))
+		return -1;
+	for (int k = 0; k < NR_DRIVER_KINDS; k++)
+		if (tok_is(&p->t[i], scn_driver_names[k]))
+			return k;
+	return perr(p, p->t[i].col,
+		    "unknown driver '%s' (io_uring, ib_umem, vfio, xdp, videobuf, qib, hfi1, usnic, mthca, ppc_iommu or qib_sdma)",
+		    TOKS(&p->t[i]));
+}
+
+/*
+ * TASK driver KIND HANDLE RANGE [write] [mm=OTHER]: with mm=, the
+ * registration is OTHER's (RANGE names OTHER's mapping, OTHER's exit
+ * ends it) while TASK runs the pinning; only a kind whose kernel driver
+ * pins in another mm than current's takes it.
+ */
 static int parse_driver(struct parser *p, struct stmt *st)
 {
 	struct driver_args *a = &st->driver;
 	struct opt o[NR_OPTS];
 	struct sym *t;
-	char tb[64];
-	int n, h;
+	int owner, h;
 
-	if (need_word(p, 2, "driver kind"))
-		return -1;
-	a->driver = -1;
-	for (int i = 0; i < NR_DRIVER_KINDS; i++)
-		if (tok_is(&p->t[2], scn_driver_names[i]))
-			a->driver = i;
+	a->driver = find_driver_kind(p, 2);
 	if (a->driver < 0)
-		return perr(p, p->t[2].col,
-			    "unknown driver '%s' (io_uring, ib_umem, vfio, xdp, videobuf, qib, hfi1, usnic, mthca, ppc_iommu or qib_sdma)",
-			    TOKS(&p->t[2]));
+		return -1;
 	if (need(p, 3, "handle name") ||
 	    new_name(p, &p->handles, &p->t[3], -1, "handle"))
 		return -1;
-	n = parse_range(p, 4, st->task, &a->range);
-	if (n < 0 || parse_opts(p, 4 + n, st, o))
+	if (need_word(p, 4, "mapping") ||
+	    parse_range_opts(p, 4, st, o, &owner))
+		return -1;
+	if (o[OPT_MM].given && !scn_driver_remote[a->driver])
+		return perr(p, o[OPT_MM].col,
+			    "driver %s pins only current's memory: 'mm=' is for vfio",
+			    scn_driver_names[a->driver]);
+	a->mm = o[OPT_MM].given ? owner : -1;
+	if (parse_range(p, 4, owner, &a->range) < 0)
 		return -1;
 	a->write = o[OPT_WRITE].given;
 	h = add_handle(p, &p->t[3], HANDLE_DRIVER, a->range.len);
 	a->handle = h;
 	snprintf(a->name, sizeof(a->name), "%s", p->handles.v[h].name);
-	/* exit ends the registration: the task keeps a list of them */
-	t = &p->tasks.v[st->task];
+	/* exit of the owner ends the registration: it keeps a list of them */
+	t = &p->tasks.v[owner];
 	sym_own(&p->handles, h, &t->first_drv, &t->last_drv);
 	return 0;
 }

@@ -140,6 +140,12 @@ enum handle_kind { HANDLE_PIN, HANDLE_GET, HANDLE_DRIVER };
 
 /* The driver kinds of the contract, in order (drivers/ models them). */
 extern const char *const scn_driver_names[];
+/*
+ * Per kind: does the kernel driver pin pages of an mm other than
+ * current's, so that `driver ... mm=OTHER` means something? (Only vfio:
+ * vaddr_get_pfns() pins in the container's mm, whoever runs it.)
+ */
+extern const bool scn_driver_remote[];
 #define NR_DRIVER_KINDS 11
 
 /* A byte range of a mapping, resolved: [off, off + len) of mapping `var`. */
@@ -270,8 +276,10 @@ struct driver_args {
 	int handle;
 	char name[SCN_NAME_MAX + 1];
 	int driver;			/* index in scn_driver_names */
-	struct range range;
+	struct range range;		/* of OTHER's mapping with mm=OTHER */
 	bool write;
+	int mm;				/* mm=OTHER: the registration's owner
+					 * (scn_driver_remote kinds), else -1 */
 };
 
 struct release_args {
@@ -407,7 +415,7 @@ enum scn_opt {
 	  OPTS(WRITE, LONGTERM, FAST, GET, FORCE, MM))			\
 	X(UNPIN, unpin, unpin_args, "unpin", KW, RS_OK, OPTS(DIRTY))	\
 	X(DRIVER, driver, driver_args, "driver", TASK, RS_OK | RS_COUNT,	\
-	  OPTS(WRITE))							\
+	  OPTS(WRITE, MM))						\
 	X(RELEASE, release, release_args, "release", KW, RS_OK, 0)	\
 	X(DEV_WRITE, dev_write, dev_args, "dev write", KW, RS_OK,	\
 	  OPTS(OFF, LEN))						\

@@ -29,8 +29,9 @@ struct drv_handle;
 struct driver_ops {
 	const char *name;
 	/*
-	 * Registers [h->start, h->start + h->len) of h->task's address
-	 * space, with `current` set to h->task. Returns 0 when the whole
+	 * Registers [h->start, h->start + h->len) of h->mm (h->task's
+	 * address space), with `current` set to h->task, or to the task
+	 * driver_register_ops_mm() names. Returns 0 when the whole
 	 * range was registered, a positive page count when the driver keeps
 	 * a partial registration (hfi1), or -errno. A driver that holds
 	 * anything sets h->priv (the registry frees a handle whose priv is
@@ -46,7 +47,7 @@ struct driver_ops {
 
 struct drv_handle {
 	const struct driver_ops *ops;
-	struct task_struct *task;	/* registered it */
+	struct task_struct *task;	/* registered it (owns it) */
 	struct mm_struct *mm;		/* its mm at registration */
 	unsigned long start, len;	/* the range asked for */
 	bool write;			/* the device may write */
@@ -85,6 +86,21 @@ long driver_register_ops(const struct driver_ops *ops,
 long driver_register(const char *kind, struct task_struct *task,
 		     unsigned long start, unsigned long len, bool write,
 		     struct drv_handle **out);
+/*
+ * A registration that belongs to owner (h->task, h->mm: its range, its
+ * charge, its release) while task runs the pinning as `current`, as when
+ * the kernel pins a vfio mapping from another process's context. Only a
+ * driver that pins in h->mm rather than current's may be asked: of the
+ * shipped ones, vfio (the others: -EINVAL). owner == task is
+ * driver_register_ops().
+ */
+long driver_register_ops_mm(const struct driver_ops *ops,
+			    struct task_struct *task, struct task_struct *owner,
+			    unsigned long start, unsigned long len, bool write,
+			    struct drv_handle **out);
+long driver_register_mm(const char *kind, struct task_struct *task,
+			struct task_struct *owner, unsigned long start,
+			unsigned long len, bool write, struct drv_handle **out);
 /* Releases a handle (safe on NULL). The task must still exist. */
 void driver_release(struct drv_handle *h);
 

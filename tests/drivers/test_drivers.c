@@ -156,6 +156,40 @@ TEST(vfio_external_pins_use_the_owner_mm)
 	task_exit(a);
 }
 
+/*
+ * driver_register_mm(): A's mapping registered from B's context. The
+ * registration is A's (task, mm, charge, release); B's mm is untouched.
+ * Only vfio pins in another mm than current's: other kinds are refused.
+ */
+TEST(vfio_registration_pinned_from_another_task)
+{
+	struct task_struct *a = task_create("a", 8 * MiB, false);
+	struct task_struct *b = task_create("b", 0, false);
+	unsigned long addr = t_mmap_anon(a, 64 * 1024);
+	struct drv_handle *h;
+	long acq = vmstat_get("nr_foll_pin_acquired");
+
+	t_fill(a, addr, 'r', 64 * 1024);
+	ASSERT_EQ(driver_register_mm("io_uring", b, a, addr, 64 * 1024, true,
+				     &h), -EINVAL);
+	ASSERT_NULL(h);
+	ASSERT_EQ(driver_register_mm("vfio", b, a, addr, 64 * 1024, true, &h),
+		  0);
+	ASSERT_NOT_NULL(h);
+	ASSERT_TRUE(h->task == a);
+	ASSERT_TRUE(h->mm == task_mm(a));
+	ASSERT_EQ(vmstat_get("nr_foll_pin_acquired") - acq, 16);
+	ASSERT_EQ(mm_locked_vm(task_mm(a)), 16);
+	ASSERT_EQ(mm_locked_vm(task_mm(b)), 0);
+	ASSERT_EQ(((char *)pfn_to_virt(h->pfns[3]))[0], 'r');
+	task_exit(b);			/* the pinning task is not needed */
+	driver_release(h);
+	ASSERT_EQ(mm_locked_vm(task_mm(a)), 0);
+	ASSERT_EQ(vmstat_get("nr_foll_pin_released"),
+		  vmstat_get("nr_foll_pin_acquired"));
+	task_exit(a);
+}
+
 TEST(unknown_kind_is_einval)
 {
 	struct task_struct *t = task_create("a", 8 * MiB, false);

@@ -394,6 +394,47 @@ TEST_NO_MACHINE(conflicts_point_at_the_later_option)
 	ASSERT_EQ(e.col, 16);
 }
 
+/*
+ * driver ... mm=OTHER: RANGE names OTHER's mapping, the registration is
+ * OTHER's (its exit ends it); only vfio takes mm=.
+ */
+TEST_NO_MACHINE(driver_mm_names_the_owner)
+{
+	static const char head[] = "task A\ntask B\nB mmap b 8K anon\n";
+	struct program *prog;
+	struct scn_error e;
+	char text[256];
+
+	snprintf(text, sizeof(text), "%sA driver vfio d b write mm=B\n", head);
+	prog = parse(text, &e);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->stmts[3].task, 0);
+	ASSERT_EQ(prog->stmts[3].driver.mm, 1);
+	ASSERT_EQ(prog->stmts[3].driver.range.var, 0);
+	ASSERT_TRUE(prog->stmts[3].driver.write);
+	scn_free(prog);
+	/* the owner's exit ends it; the pinning task's does not */
+	snprintf(text, sizeof(text), "%sA driver vfio d b mm=B\nA exit\nrelease d\n",
+		 head);
+	prog = parse(text, &e);
+	ASSERT_NOT_NULL(prog);
+	scn_free(prog);
+	snprintf(text, sizeof(text), "%sA driver vfio d b mm=B\nB exit\nrelease d\n",
+		 head);
+	e = parse_bad(text);
+	ASSERT_EQ(e.line, 6);
+	/* without mm=, a plain registration of A's own mapping */
+	prog = parse("task A\nA mmap a 8K anon\nA driver vfio d a\n", &e);
+	ASSERT_NOT_NULL(prog);
+	ASSERT_EQ(prog->stmts[2].driver.mm, -1);
+	scn_free(prog);
+	snprintf(text, sizeof(text), "%sA driver ib_umem d b mm=B\n", head);
+	e = parse_bad(text);
+	ASSERT_EQ(e.line, 4);
+	ASSERT_EQ(e.col, 22);
+	ASSERT_STREQ(e.msg, "driver ib_umem pins only current's memory: 'mm=' is for vfio");
+}
+
 /* Runs text on the model backend; returns the exit status and stderr. */
 static int run_text(const char *text, char *errbuf, size_t errlen)
 {
