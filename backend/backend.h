@@ -70,8 +70,11 @@ struct backend_ops {
 	void (*stmt_end)(struct backend *be, const struct stmt *st,
 			 const struct result *r);
 	/*
-	 * Its operations may run at once in several threads (a race block);
-	 * false: each statement of a race block answers skip.
+	 * Its operations may run at once in several threads (a race block).
+	 * false: op[ST_RACE], if any, decides per block: RES_OK, the block's
+	 * statements run at once, each operation in a thread of its own;
+	 * otherwise (or without it) each statement answers skip, with the
+	 * race operation's reason.
 	 */
 	bool concurrent;
 	/* one operation per statement kind; NULL: the kind is skipped */

@@ -19,7 +19,9 @@
  * io mappings, `where`, `cma_alloc`, `stat`, `check`, and whatever needs
  * something the machine lacks (io_uring, huge pages, a disk filesystem).
  * A statement on a mapping or handle whose creation was skipped is
- * skipped too.
+ * skipped too. A race block runs at once, one controller thread per
+ * statement, when its statements are of distinct tasks and only use the
+ * shared tables read-only (host_race); any other block is skipped.
  *
  * It must never run in a process where the model has run: liburcu's
  * call_rcu thread makes fork() unsafe there (see `gupsim diff`).
@@ -805,32 +807,104 @@ static int take_fd(struct backend *be, int task, int wfd)
 }
 
 /*
- * A race block: the worker runs one request at a time, so the host cannot
- * run the block's statements at once and skips them all (the interpreter
- * answers skip for each). What they would have made is skipped in turn,
- * and memory may differ from the model's from here on.
+ * What a statement of a race block would make in the tables every thread
+ * of the controller shares (tasks, mappings, handles, files): NULL when
+ * it makes nothing there.
+ */
+static const char *race_makes(enum stmt_kind kind)
+{
+	switch (kind) {
+	case ST_FORK:
+	case ST_TASK:
+		return "a task";
+	case ST_MMAP:
+	case ST_MREMAP:
+		return "a mapping";
+	case ST_PIN:
+	case ST_DRIVER:
+		return "a handle";
+	case ST_FILE:
+		return "a file";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Whether the host runs a block's statements as threads of the controller,
+ * each talking to its task's worker (a process of its own, over its own
+ * socket), so that the kernel sees them at once. It can when every
+ * statement is one of the kinds below, of a distinct task: those only read
+ * the shared tables (the mapping's address and skip state, `diverged`,
+ * `skipped_held`) and write nothing but their own task's socket, and no
+ * thread writes what another reads. NULL: it can; else why not, in why.
+ */
+static const char *race_unsafe(const struct program *prog,
+			       const struct stmt *sts, int n,
+			       char *why, size_t size)
+{
+	for (int i = 0; i < n; i++) {
+		const struct stmt *s = &sts[i];
+		const char *makes = race_makes(s->kind);
+
+		switch (s->kind) {
+		case ST_READ: case ST_WRITE: case ST_MADVISE: case ST_MPROTECT:
+		case ST_MUNMAP: case ST_MLOCK: case ST_MUNLOCK:
+			break;
+		default:
+			if (makes)
+				snprintf(why, size, "'%s' (line %d) makes %s "
+					 "in the tables the host's threads share",
+					 stmt_kind_name(s->kind), s->line, makes);
+			else
+				snprintf(why, size, "the host does not run "
+					 "'%s' (line %d) at once with others",
+					 stmt_kind_name(s->kind), s->line);
+			return why;
+		}
+		for (int j = 0; j < i; j++) {
+			if (sts[j].task != s->task)
+				continue;
+			snprintf(why, size, "the host worker runs one request "
+				 "at a time per task (%s on lines %d and %d)",
+				 prog->task_names[s->task], sts[j].line,
+				 s->line);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A race block: OK when the host can run it at once (race_unsafe), and the
+ * interpreter then runs each statement's operation in a thread of its own.
+ * Otherwise every statement is skipped, and what they would have made is
+ * skipped in turn; memory may differ from the model's from here on.
  */
 static struct result host_race(struct backend *be, const struct stmt *st)
 {
-	static const char why[] = "it was in a race block, which the host skips";
+	static const char skipped[] = "it was in a race block the host skipped";
 	struct host *h = H(be);
+	char why[sizeof(((struct result *)0)->msg)];
 
+	if (!race_unsafe(be->prog, st + 1, st->race.nr, why, sizeof(why)))
+		return res_ok();
 	for (int i = 1; i <= st->race.nr; i++) {
 		const struct stmt *s = &st[i];
 
 		if (s->kind == ST_FORK)
-			h->tasks[s->fork.child].skipped = why;
+			h->tasks[s->fork.child].skipped = skipped;
 		else if (s->kind == ST_MMAP)
-			skip_var(&h->vars[s->mmap.var], why);
+			skip_var(&h->vars[s->mmap.var], skipped);
 		else if (s->kind == ST_MREMAP && s->mremap.partial)
-			skip_var(&h->vars[s->mremap.new_var], why);
+			skip_var(&h->vars[s->mremap.new_var], skipped);
 		else if (s->kind == ST_PIN)
-			skip_handle(be, &h->handles[s->pin.handle], why);
+			skip_handle(be, &h->handles[s->pin.handle], skipped);
 		else if (s->kind == ST_DRIVER)
-			skip_handle(be, &h->handles[s->driver.handle], why);
+			skip_handle(be, &h->handles[s->driver.handle], skipped);
 	}
 	h->diverged = "a race block was skipped";
-	return res_skip("the host's workers run one statement at a time");
+	return res_skip("%s", why);
 }
 
 /*

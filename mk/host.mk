@@ -4,7 +4,7 @@
 #   make difftest   gupsim diff over every scenario: the model against
 #                   the running kernel (TAP; also part of make test)
 HOST_TESTS := tests/host/difftest.sh tests/host/disagree.sh \
-	      tests/host/janitor-killed.sh
+	      tests/host/janitor-killed.sh tests/host/race.sh
 PROVE_EXTRA += $(HOST_TESTS)
 
 .PHONY: difftest

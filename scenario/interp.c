@@ -448,22 +448,26 @@ static void run_race(struct run_state *rs, struct backend *be, int at)
 	struct race_run rr = { .be = be, .sts = race + 1,
 			       .explain = rs->opts->explain };
 	int n = race->race.nr;
+	struct result why = { .kind = RES_OK };
 
 	if (!rs->opts->json && !rs->opts->quiet)
 		fprintf(rs->out, "%4d  race\n", race->line);
-	if (!be->ops->concurrent) {
-		/* its race operation, if any, learns what the block skips */
-		struct result why = be->ops->op[ST_RACE] ?
-				    be->ops->op[ST_RACE](be, race) :
-				    (struct result){ .kind = RES_SKIP };
-
+	/*
+	 * A backend that is not concurrent decides per block with its race
+	 * operation, if any: OK, this block's statements may run at once;
+	 * else it learns what the block skips and says why.
+	 */
+	if (!be->ops->concurrent)
+		why = be->ops->op[ST_RACE] ? be->ops->op[ST_RACE](be, race) :
+		      (struct result){ .kind = RES_SKIP };
+	if (why.kind != RES_OK) {
 		for (int i = 0; i < n; i++) {
 			rr.r[i] = (struct result){ .kind = RES_SKIP };
 			snprintf(rr.r[i].msg, sizeof(rr.r[i].msg),
-				 "the %s backend cannot run statements at once%s%.400s",
+				 "the %s backend cannot run this block at once%s%.400s",
 				 be->ops->name, why.msg[0] ? ": " : "", why.msg);
 		}
-	} else if (rs->opts->race) {
+	} else if (rs->opts->race && be->ops->concurrent) {
 		rs->opts->race(rs->opts->race_arg, n, race_one, &rr);
 	} else {
 		race_threads(NULL, n, race_one, &rr);
