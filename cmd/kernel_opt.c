@@ -21,14 +21,8 @@ const struct kernel_profile *kernel_opt_parse(const char *cmd,
 	if (!arg)
 		fprintf(stderr, "gupsim %s: --kernel needs a version (5.1 .. 6.18)\n",
 			cmd);
-	else if (ret == -ENOENT)
-		fprintf(stderr, "gupsim %s: --kernel %s: there is no such release (5.19 was followed by 6.0)\n",
-			cmd, arg);
-	else if (ret == -ERANGE)
-		fprintf(stderr, "gupsim %s: --kernel %s is out of range: releases 5.1 to 6.18 are modelled\n",
-			cmd, arg);
 	else
-		fprintf(stderr, "gupsim %s: --kernel %s is not a version: expected MAJOR.MINOR, e.g. 5.2\n",
-			cmd, arg);
+		fprintf(stderr, "gupsim %s: --kernel %s %s\n", cmd, arg,
+			kernel_profile_strerror(ret));
 	return NULL;
 }

@@ -256,6 +256,22 @@ int kernel_profile_parse(const char *s, size_t len,
 	return profile_variant(base, change, len - (change - s), out);
 }
 
+const char *kernel_profile_strerror(int err)
+{
+	switch (err) {
+	case -ERANGE:
+		return "is out of range: releases 5.1 to 6.18 are modelled";
+	case -ENOENT:
+		return "is no release: 5.19 was followed by 6.0";
+	case -ESRCH:
+		return "names an entry no profile has: `gupsim versions --entries` lists them";
+	case -ENOSPC:
+		return "is one variant too many: a program may use 32";
+	default:
+		return "is not a version: expected MAJOR.MINOR, e.g. 5.2, or a release with entries added or taken away, e.g. 5.10+GUP_FAST_FORK_SEQ";
+	}
+}
+
 static int kernel_release_parse(const char *s, size_t len,
 				const struct kernel_profile **out)
 {

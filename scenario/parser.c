@@ -740,18 +740,9 @@ static int opt_kernel(struct parser *p, const struct opt *o,
 {
 	int ret = kernel_profile_parse(o->val, o->vlen, out);
 
-	if (ret == -ERANGE)
-		return perr(p, o->vcol,
-			    "kernel=%.*s is out of range: releases 5.1 to 6.18 are modelled",
-			    (int)o->vlen, o->val);
-	if (ret == -ENOENT)
-		return perr(p, o->vcol,
-			    "kernel=%.*s: there is no such release (5.19 was followed by 6.0)",
-			    (int)o->vlen, o->val);
 	if (ret)
-		return perr(p, o->vcol,
-			    "kernel=%.*s is not a version: expected MAJOR.MINOR, e.g. 5.2",
-			    (int)o->vlen, o->val);
+		return perr(p, o->vcol, "kernel=%.*s %s", (int)o->vlen, o->val,
+			    kernel_profile_strerror(ret));
 	return 0;
 }
 

@@ -231,6 +231,12 @@ const struct kernel_profile *kernel_profile_default(void);
  */
 int kernel_profile_parse(const char *s, size_t len,
 			 const struct kernel_profile **out);
+/*
+ * What a kernel_profile_parse() error means, as the end of a message
+ * that starts with the spelling given: "is out of range: releases 5.1 to
+ * 6.18 are modelled", "names an entry no profile has: ...", ...
+ */
+const char *kernel_profile_strerror(int err);
 
 /* Is the entry in the profile? */
 bool kernel_profile_has(const struct kernel_profile *p, enum kernel_entry e);

@@ -49,7 +49,7 @@ result $? "run --kernel 6.18 overrides kernel=5.2"
 
 # Bad versions: usage errors, nothing runs.
 "$gupsim" run --kernel 5.20 tour.scn >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q 'no such release' "$tmp/err"
+[ $? -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q 'is no release' "$tmp/err"
 result $? "run --kernel 5.20: no such release, exit 2"
 "$gupsim" run --kernel 4.19 tour.scn >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q 'out of range' "$tmp/err"
