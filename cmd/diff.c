@@ -232,6 +232,14 @@ static void compare(const struct program *prog, const struct side *model,
 		cell(h, hb, sizeof(hb));
 		if (st->has_expect)
 			result_format(&st->expect, eb, sizeof(eb));
+		if (st->kind == ST_RACE) {
+			/* a block's head: no result of its own, nothing to count */
+			if (o->json || o->quiet)
+				continue;
+			printf("%4d  race: the next %d statements run at once\n",
+			       st->line, st->race.nr);
+			continue;
+		}
 		if (h->kind == RES_SKIP || h->kind == RES_NONE) {
 			verdict = "skip";
 			why = h->kind == RES_SKIP ? h->msg :
