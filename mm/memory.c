@@ -270,12 +270,10 @@ static struct folio *alloc_anon_folio(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	gfp_t place = vma_place_gfp(vma);
-	unsigned int orders = thp_vma_allowable_orders(vma) &
-			      ((1u << HPAGE_PMD_ORDER) - 1);
+	unsigned int orders = kernel_has(ANON_MTHP) ?
+			      thp_vma_allowable_orders(vma) &
+			      ((1u << HPAGE_PMD_ORDER) - 1) : 0;
 	struct folio *folio;
-
-	if (!kernel_has(ANON_MTHP))
-		orders = 0;
 
 	while (orders) {
 		unsigned int order = 31 - (unsigned int)__builtin_clz(orders);

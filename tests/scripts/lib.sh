@@ -10,24 +10,31 @@ gupsim=${GUPSIM:-$top/build/gupsim}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# The TAP plan, then one test a scenario: `gupsim run --quiet` must exit 0
+# One TAP test, number i + 1: `gupsim run --quiet ARGS` in dir must exit 0
 # (every expectation held, invariants held, nothing leaked). A failure
 # shows the start of what the run printed.
+i=0
+run_scenario() {	# label dir args...
+	label=$1 rdir=$2
+	shift 2
+	i=$((i + 1))
+	(cd "$rdir" && timeout 60 "$gupsim" run --quiet "$@" \
+		>"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "ok $i - $label"
+	else
+		echo "not ok $i - $label (exit $rc)"
+		sed 's/^/#   /' "$tmp/err" "$tmp/out" | head -n 30
+	fi
+}
+
+# The TAP plan, then one test a scenario (run_scenario).
 run_scenarios() {	# label-prefix dir name...
 	prefix=$1 dir=$2
 	shift 2
 	echo "1..$#"
-	i=0
 	for name; do
-		i=$((i + 1))
-		(cd "$dir" && timeout 60 "$gupsim" run --quiet "$name" \
-			>"$tmp/out" 2>"$tmp/err")
-		rc=$?
-		if [ $rc -eq 0 ]; then
-			echo "ok $i - $prefix$name"
-		else
-			echo "not ok $i - $prefix$name (exit $rc)"
-			sed 's/^/#   /' "$tmp/err" "$tmp/out" | head -n 30
-		fi
+		run_scenario "$prefix$name" "$dir" "$name"
 	done
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The TAP harness: registration, running, failure reporting. */
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -352,4 +354,46 @@ bool page_holds(struct page *page, int byte)
 		if (p[i] != (unsigned char)byte)
 			return false;
 	return true;
+}
+
+struct task_struct *t_thread_task(struct task_struct *leader)
+{
+	struct task_struct *t;
+
+	mmget(leader->mm);
+	t = task_alloc("thread", leader->mm);
+	if (!t)
+		mmput(leader->mm);
+	return t;
+}
+
+void *t_pinner_thread(void *arg)
+{
+	struct t_pinner *s = arg;
+	struct page *pages[4];
+	unsigned int seed = (unsigned int)(uintptr_t)&pages;
+
+	current = t_thread_task(s->task);
+	if (!current) {
+		atomic_fetch_add(&s->errors, 1);
+		return NULL;
+	}
+	while (!atomic_load(&s->stop)) {
+		unsigned long off = (rand_r(&seed) % (s->pages - 4)) * PAGE_SIZE;
+		long n = pin_user_pages_fast(s->addr + off, 4, FOLL_LONGTERM,
+					     pages);
+
+		if (n < 0 || n > 4) {
+			atomic_fetch_add(&s->errors, 1);
+			continue;
+		}
+		for (long i = 0; i < n && s->byte >= 0; i++)
+			if (!page_holds(pages[i], s->byte))
+				atomic_fetch_add(&s->errors, 1);
+		atomic_fetch_add(&s->pinned, n);
+		unpin_user_pages(pages, n);
+		sched_yield();	/* leave the other side a window */
+	}
+	task_exit(current);
+	return NULL;
 }

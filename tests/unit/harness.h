@@ -111,6 +111,29 @@ void t_fill(struct task_struct *t, unsigned long addr, int byte, size_t len);
 bool t_holds(struct task_struct *t, unsigned long addr, int byte, size_t len);
 /* True if every byte of the page is byte (as a device sees it). */
 bool page_holds(struct page *page, int byte);
+
+/*
+ * A thread of leader's process: a task_struct of its own sharing leader's
+ * mm (as clone(CLONE_VM) makes), since per-task state such as the
+ * memalloc_pin_save() scope belongs to one thread. NULL if none was made.
+ */
+struct task_struct *t_thread_task(struct task_struct *leader);
+
+/*
+ * t_pinner_thread(): as a thread of task, until stop, pins 4 pages
+ * long-term (GUP-fast) at a random place of [addr, addr + pages pages),
+ * checks each holds byte (when byte >= 0), unpins them and yields. pinned
+ * counts the pages pinned, errors the unexpected results.
+ */
+struct t_pinner {
+	struct task_struct *task;
+	unsigned long addr;
+	unsigned long pages;
+	int byte;
+	_Atomic int stop;
+	_Atomic long pinned, errors;
+};
+void *t_pinner_thread(void *arg);
 /* vm_mmap() of len bytes at an address of the model's choosing. */
 unsigned long t_mmap_off(struct task_struct *t, size_t len, unsigned long prot,
 			 unsigned long flags, struct file *file,

@@ -30,29 +30,13 @@ struct stress {
 	atomic_long errors;		/* unexpected results */
 };
 
-/*
- * A thread of the stress task: its own task_struct sharing the mm (as
- * clone(CLONE_VM) makes), since per-task state such as the
- * memalloc_pin_save() scope belongs to one thread.
- */
-static struct task_struct *thread_task(struct task_struct *leader)
-{
-	struct task_struct *t;
-
-	mmget(leader->mm);
-	t = task_alloc("thread", leader->mm);
-	if (!t)
-		mmput(leader->mm);
-	return t;
-}
-
 static void *pinner(void *arg)
 {
 	struct stress *s = arg;
 	struct page *pages[PIN_PAGES];
 	unsigned int seed = (unsigned int)(uintptr_t)&pages;
 
-	current = thread_task(s->task);
+	current = t_thread_task(s->task);
 	if (!current) {
 		atomic_fetch_add(&s->errors, 1);
 		return NULL;
@@ -190,7 +174,7 @@ static void *ro_pinner(void *arg)
 	struct stress *s = arg;
 	struct page *pages[1];
 
-	current = thread_task(s->task);
+	current = t_thread_task(s->task);
 	if (!current) {
 		atomic_fetch_add(&s->errors, 1);
 		return NULL;
@@ -263,7 +247,7 @@ static void *splitter(void *arg)
 {
 	struct stress *s = arg;
 
-	current = thread_task(s->task);
+	current = t_thread_task(s->task);
 	for (int i = 0; i < 4 * MUTATE_LOOPS && current; i++) {
 		unsigned long at = s->addr + (i % RANGE_PAGES) * PAGE_SIZE;
 
@@ -322,7 +306,7 @@ static void *cma_longterm_pinner(void *arg)
 	struct stress *s = arg;
 	struct page *pages[PIN_PAGES];
 
-	current = thread_task(s->task);
+	current = t_thread_task(s->task);
 	for (int i = 0; i < PIN_LOOPS / 4 && current; i++) {
 		long n;
 
@@ -346,7 +330,7 @@ static void *protector(void *arg)
 {
 	struct stress *s = arg;
 
-	current = thread_task(s->task);
+	current = t_thread_task(s->task);
 	/* Writable all along: the other thread's stores never fault. */
 	while (current && !atomic_load(&s->stop)) {
 		vm_mprotect(current, s->addr, PIN_PAGES * PAGE_SIZE,
@@ -434,7 +418,7 @@ static void *mixed_pinner(void *arg)
 	struct mixed *m = arg;
 	struct page *page;
 
-	current = thread_task(m->task);
+	current = t_thread_task(m->task);
 	for (int i = 0; i < MIXED_LOOPS && current; i++) {
 		if (pin_user_pages_fast(m->addr, 1, m->flags, &page) != 1) {
 			atomic_fetch_add(&m->errors, 1);

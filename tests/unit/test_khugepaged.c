@@ -103,51 +103,16 @@ TEST(collapse_after_fork_leaves_the_child_its_pages)
 #define COLLAPSE_PINNERS	2
 #define COLLAPSE_LOOPS		60
 
-struct collapse_stress {
-	struct task_struct *task;
-	unsigned long addr;
-	atomic_int stop;
-	atomic_long pinned, collapsed, errors;
-};
-
-static void *collapse_pinner(void *arg)
-{
-	struct collapse_stress *s = arg;
-	struct page *pages[4];
-	unsigned int seed = (unsigned int)(uintptr_t)&pages;
-
-	mmget(s->task->mm);
-	current = task_alloc("pinner", s->task->mm);
-	if (!current) {
-		mmput(s->task->mm);
-		atomic_fetch_add(&s->errors, 1);
-		return NULL;
-	}
-	while (!atomic_load(&s->stop)) {
-		unsigned long off = PG(rand_r(&seed) % (HPAGE_PMD_NR - 4));
-		long n = pin_user_pages_fast(s->addr + off, 4, FOLL_LONGTERM,
-					     pages);
-
-		if (n < 0 || n > 4) {
-			atomic_fetch_add(&s->errors, 1);
-			continue;
-		}
-		atomic_fetch_add(&s->pinned, n);
-		unpin_user_pages(pages, n);
-		sched_yield();	/* leave the collapse a window */
-	}
-	task_exit(current);
-	return NULL;
-}
-
 TEST(collapse_races_gup_fast)
 {
-	struct collapse_stress s = { .task = t_task("collapse") };
+	struct t_pinner s = { .task = t_task("collapse"),
+			      .pages = HPAGE_PMD_NR, .byte = -1 };
 	pthread_t th[COLLAPSE_PINNERS];
+	long collapsed = 0;
 
 	s.addr = t_ptes(s.task);
 	for (int i = 0; i < COLLAPSE_PINNERS; i++)
-		ASSERT_EQ(pthread_create(&th[i], NULL, collapse_pinner, &s), 0);
+		ASSERT_EQ(pthread_create(&th[i], NULL, t_pinner_thread, &s), 0);
 	/* start once the pinners are at work */
 	while (!atomic_load(&s.pinned) && !atomic_load(&s.errors))
 		sched_yield();
@@ -161,7 +126,7 @@ TEST(collapse_races_gup_fast)
 				sched_yield();
 		}
 		if (r == 0)
-			atomic_fetch_add(&s.collapsed, 1);
+			collapsed++;
 		else if (r != -EAGAIN)
 			atomic_fetch_add(&s.errors, 1);
 		/* PTE-map it again, as cow.c does */
@@ -174,10 +139,10 @@ TEST(collapse_races_gup_fast)
 		ASSERT_EQ(pthread_join(th[i], NULL), 0);
 	current = s.task;
 	harness_note("%ld of %d collapses done, %ld pages pinned meanwhile",
-		     atomic_load(&s.collapsed), COLLAPSE_LOOPS,
+		     collapsed, COLLAPSE_LOOPS,
 		     atomic_load(&s.pinned));
 	ASSERT_EQ(atomic_load(&s.errors), 0);
-	ASSERT_GT(atomic_load(&s.collapsed), 0);
+	ASSERT_GT(collapsed, 0);
 	ASSERT_GT(atomic_load(&s.pinned), 0);
 	ASSERT_EQ(vmstat_read(NR_FOLL_PIN_ACQUIRED),
 		  vmstat_read(NR_FOLL_PIN_RELEASED));

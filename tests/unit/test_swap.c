@@ -131,55 +131,16 @@ TEST_CFG(pageout_of_a_thp_swaps_every_page, .swap = 16 << 20,
 #define SWAP_LOOPS	40
 #define SWAP_PAGES	64
 
-struct swap_stress {
-	struct task_struct *task;
-	unsigned long addr;
-	atomic_int stop;
-	atomic_long pinned, errors;
-};
-
-static void *swap_pinner(void *arg)
-{
-	struct swap_stress *s = arg;
-	struct page *pages[4];
-	unsigned int seed = (unsigned int)(uintptr_t)&pages;
-
-	mmget(s->task->mm);
-	current = task_alloc("pinner", s->task->mm);
-	if (!current) {
-		mmput(s->task->mm);
-		atomic_fetch_add(&s->errors, 1);
-		return NULL;
-	}
-	while (!atomic_load(&s->stop)) {
-		unsigned long off = PG(rand_r(&seed) % (SWAP_PAGES - 4));
-		long n = pin_user_pages_fast(s->addr + off, 4, FOLL_LONGTERM,
-					     pages);
-
-		if (n < 0 || n > 4) {
-			atomic_fetch_add(&s->errors, 1);
-			continue;
-		}
-		for (long i = 0; i < n; i++)
-			if (!page_holds(pages[i], 's'))
-				atomic_fetch_add(&s->errors, 1);
-		atomic_fetch_add(&s->pinned, n);
-		unpin_user_pages(pages, n);
-		sched_yield();
-	}
-	task_exit(current);
-	return NULL;
-}
-
 TEST_CFG(pageout_races_gup_fast, .swap = 16 << 20)
 {
-	struct swap_stress s = { .task = t_task("swap") };
+	struct t_pinner s = { .task = t_task("swap"), .pages = SWAP_PAGES,
+			      .byte = 's' };
 	pthread_t th[SWAP_PINNERS];
 
 	s.addr = t_mmap_anon(s.task, PG(SWAP_PAGES));
 	t_fill(s.task, s.addr, 's', PG(SWAP_PAGES));
 	for (int i = 0; i < SWAP_PINNERS; i++)
-		ASSERT_EQ(pthread_create(&th[i], NULL, swap_pinner, &s), 0);
+		ASSERT_EQ(pthread_create(&th[i], NULL, t_pinner_thread, &s), 0);
 	while (!atomic_load(&s.pinned) && !atomic_load(&s.errors))
 		sched_yield();
 	for (int i = 0; i < SWAP_LOOPS; i++) {
